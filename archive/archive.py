@@ -1,0 +1,136 @@
+"""The `Archive`: one home directory's settings, database, blob store and custody log."""
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+
+from archive import __version__, custody
+from archive.blobstore import BlobStore, LocalBlobStore
+from archive.config import Settings, default_home, load_settings
+from archive.db import current_revision, make_engine, session_scope, upgrade
+from archive.errors import ArchiveHomeError
+from archive.home import prepare_home
+from archive.ids import new_id
+from archive.models import Blob, Case, CustodyEvent
+
+
+class Archive:
+    """An opened archive home. Create with `Archive.open`."""
+
+    def __init__(self, settings: Settings, blobs: BlobStore) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings.database_url)
+        self.blobs = blobs
+
+    @classmethod
+    def open(
+        cls, home: Path | str | None = None, overrides: dict[str, Any] | None = None
+    ) -> "Archive":
+        """Open (creating on first use) the archive home and bring its schema up to date."""
+        home = Path(home or default_home()).expanduser()
+        prepare_home(home)
+        settings = load_settings(home, overrides)
+        blob_root = Path(settings.blob_url).expanduser()
+        try:
+            blob_root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveHomeError(
+                f"cannot create blob folder {blob_root}: {exc.strerror}"
+            ) from exc
+        blobs = LocalBlobStore(blob_root)
+        blobs.remove_stale_temp()
+        archive = cls(settings, blobs)
+        upgrade(archive.engine)
+        archive._record_initialization()
+        return archive
+
+    @property
+    def home(self) -> Path:
+        return self.settings.home
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: everything in it commits together or not at all."""
+        with session_scope(self.engine) as session:
+            yield session
+
+    def record(
+        self,
+        session: Session,
+        action: str,
+        subject_type: str,
+        subject_id: str,
+        payload: dict[str, Any],
+    ) -> CustodyEvent:
+        """Append a custody event by this archive's investigator to the session's transaction."""
+        return custody.append(
+            session,
+            actor=self.settings.investigator,
+            action=action,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            payload=payload,
+        )
+
+    def store_blob(
+        self, session: Session, data: bytes | BinaryIO, max_size: int | None = None
+    ) -> Blob:
+        """Write bytes to the blob store and make sure a Blob row exists in `session`.
+
+        The bytes are durable before the row is added; if the transaction later rolls back, the
+        stored file is an unreferenced blob, never a row without bytes.
+        """
+        stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+        stored = self.blobs.put(stream, max_size=max_size)
+        values = {"sha256": stored.sha256, "sha512": stored.sha512, "size": stored.size}
+        blob = Blob(**values)
+        dialect = session.get_bind().dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            insert = sqlite_insert if dialect == "sqlite" else pg_insert
+            row = {**values, "created_at": blob.created_at}
+            session.exec(insert(Blob).values(**row).on_conflict_do_nothing())  # type: ignore[call-overload]
+        elif session.get(Blob, stored.sha256) is None:
+            session.add(blob)
+        session.flush()
+        found = session.get(Blob, stored.sha256)
+        assert found is not None
+        return found
+
+    def ensure_case(self, session: Session, name: str, description: str | None = None) -> Case:
+        """The case named `name`, created (with a custody event) when new."""
+        case = session.exec(select(Case).where(Case.name == name)).first()
+        if case is None:
+            case = Case(id=new_id("case"), name=name, description=description)
+            session.add(case)
+            session.flush()
+            self.record(session, "case.created", "case", case.id, {"name": name})
+        return case
+
+    def _record_initialization(self) -> None:
+        schema = current_revision(self.engine)
+        with self.session() as session:
+            if session.exec(select(func.count()).select_from(CustodyEvent)).one() == 0:
+                self.record(
+                    session,
+                    "archive.initialized",
+                    "archive",
+                    str(self.home),
+                    {"tool_version": __version__, "schema": schema},
+                )

@@ -1,0 +1,106 @@
+"""The custody log: a hash chain of every write that creates or changes evidence.
+
+Each event's `entry_hash` is the SHA-256 of the canonical JSON of its fields and the previous
+event's hash, so removing, reordering or editing any event breaks every later link.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from archive.canonical import canonical_json, sha256_hex
+from archive.models import CustodyEvent
+from archive.timeutil import iso, utcnow
+
+GENESIS_HASH = "0" * 64
+_PG_APPEND_LOCK = 0x45564944  # advisory lock id that serializes appends on PostgreSQL
+
+
+def entry_hash(event: CustodyEvent) -> str:
+    """The hash an event must carry, computed from its own fields."""
+    body = {
+        "seq": event.seq,
+        "occurred_at": iso(event.occurred_at),
+        "actor": event.actor,
+        "action": event.action,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "payload_sha256": event.payload_sha256,
+        "prev_hash": event.prev_hash,
+    }
+    return sha256_hex(canonical_json(body))
+
+
+def head(session: Session) -> CustodyEvent | None:
+    """The newest event, or None for an empty log."""
+    statement = select(CustodyEvent).order_by(CustodyEvent.seq.desc()).limit(1)  # type: ignore[union-attr]
+    return session.exec(statement).first()
+
+
+def append(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    payload: dict[str, Any],
+) -> CustodyEvent:
+    """Append one event inside the caller's transaction and return it."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(text(f"SELECT pg_advisory_xact_lock({_PG_APPEND_LOCK})"))  # type: ignore[call-overload]
+    last = head(session)
+    event = CustodyEvent(
+        seq=(last.seq + 1) if last else 1,
+        occurred_at=utcnow(),
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        payload=payload,
+        payload_sha256=sha256_hex(canonical_json(payload)),
+        prev_hash=last.entry_hash if last else GENESIS_HASH,
+        entry_hash="",
+    )
+    event.entry_hash = entry_hash(event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    """One broken link found by `check_chain`."""
+
+    seq: int
+    check: str
+    expected: str
+    found: str
+
+
+def check_chain(session: Session) -> list[ChainProblem]:
+    """Re-derive every hash in the log; return what does not hold (empty when intact)."""
+    problems: list[ChainProblem] = []
+    previous_hash = GENESIS_HASH
+    expected_seq = 1
+    statement = select(CustodyEvent).order_by(CustodyEvent.seq)  # type: ignore[arg-type]
+    for event in session.exec(statement):
+        if event.seq != expected_seq:
+            problems.append(ChainProblem(event.seq, "sequence", str(expected_seq), str(event.seq)))
+        payload_hash = sha256_hex(canonical_json(event.payload))
+        if payload_hash != event.payload_sha256:
+            problems.append(
+                ChainProblem(event.seq, "payload hash", event.payload_sha256, payload_hash)
+            )
+        if event.prev_hash != previous_hash:
+            problems.append(
+                ChainProblem(event.seq, "previous hash", previous_hash, event.prev_hash)
+            )
+        recomputed = entry_hash(event)
+        if recomputed != event.entry_hash:
+            problems.append(ChainProblem(event.seq, "entry hash", recomputed, event.entry_hash))
+        previous_hash = event.entry_hash
+        expected_seq = event.seq + 1
+    return problems
