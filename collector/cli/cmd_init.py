@@ -1,0 +1,75 @@
+"""`evidence init` and `evidence status`: create an archive home and describe it."""
+
+from typing import Annotated, Any
+
+import typer
+
+from archive import __version__, records
+from archive.archive import Archive
+from archive.db import current_revision, head_revision
+from collector.cli.context import state
+from collector.cli.output import console, print_fields, print_json, print_table
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def describe(archive: Archive) -> dict[str, Any]:
+    """Where the archive lives, its schema, its contents and the state of its custody chain."""
+    with archive.session() as session:
+        counts = records.counts(session)
+        chain = records.chain_status(session)
+    return {
+        "home": str(archive.home),
+        "database_url": archive.settings.database_url,
+        "blob_url": archive.settings.blob_url,
+        "investigator": archive.settings.investigator,
+        "schema_revision": current_revision(archive.engine),
+        "schema_head": head_revision(),
+        "tool_version": __version__,
+        "counts": counts,
+        "custody_chain": chain,
+    }
+
+
+def _print_status(info: dict[str, Any]) -> None:
+    chain = info["custody_chain"]
+    print_fields(
+        "Archive",
+        {
+            "home": info["home"],
+            "database": info["database_url"],
+            "blobs": info["blob_url"],
+            "investigator": info["investigator"],
+            "schema": info["schema_revision"],
+            "custody chain": f"{chain['events']} events, "
+            + ("intact" if chain["intact"] else f"BROKEN ({len(chain['problems'])} problems)"),
+            "chain head": chain["head"],
+        },
+    )
+    print_table("Records", ["table", "rows"], sorted(info["counts"].items()))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `init` and `status`."""
+
+    @app.command("init")
+    def init(ctx: typer.Context, json: JsonOption = False) -> None:
+        """Create the archive home (safe to run again: it never overwrites anything)."""
+        archive = state(ctx).archive()
+        info = describe(archive)
+        if json:
+            print_json(info)
+        else:
+            console.print(f"Archive ready at [bold]{info['home']}[/bold]", highlight=False)
+            _print_status(info)
+
+    @app.command("status")
+    def status(ctx: typer.Context, json: JsonOption = False) -> None:
+        """Show where the archive lives, what it holds and whether its custody chain holds."""
+        info = describe(state(ctx).archive())
+        if json:
+            print_json(info)
+        else:
+            _print_status(info)
+        if not info["custody_chain"]["intact"]:
+            raise typer.Exit(1)

@@ -1,0 +1,39 @@
+"""What every command shares: the chosen archive home, the debug flag, the opened archive."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from archive.archive import Archive
+
+
+@dataclass
+class CliState:
+    """Global options, resolved once per invocation."""
+
+    home: Path | None = None
+    debug: bool = False
+    overrides: dict[str, Any] = field(default_factory=dict)
+    _archive: Archive | None = None
+
+    def archive(self) -> Archive:
+        """The archive home, created and migrated on first use within this command."""
+        if self._archive is None:
+            self._archive = Archive.open(self.home, self.overrides)
+        return self._archive
+
+    def close(self) -> None:
+        """Release the archive, if one was opened."""
+        if self._archive is not None:
+            self._archive.close()
+            self._archive = None
+
+
+def state(ctx: typer.Context) -> CliState:
+    """The CliState set up by the top-level callback (a default one in isolated calls)."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState()
+    return root.obj
