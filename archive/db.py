@@ -13,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -73,7 +74,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     script = ScriptDirectory(str(MIGRATIONS_DIR))
     try:
         current = current_revision(engine)
-        if current is not None and script.get_revision(current) is None:
+        if current is not None and not _known_revision(script, current):
             raise ArchiveHomeError(
                 f"this archive's schema ({current}) is newer than this release knows; "
                 "upgrade the evidence collector"
@@ -82,6 +83,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             command.upgrade(alembic_config(engine), revision)
     except OperationalError as exc:
         raise ArchiveHomeError(f"cannot open the database: {exc.orig}") from exc
+
+
+def _known_revision(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 @contextmanager

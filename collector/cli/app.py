@@ -82,7 +82,7 @@ def global_options(
         Path | None,
         typer.Option(
             "--home",
-            help="Archive home folder [env: EVIDENCE_HOME; default: ~/.local/share/evidence].",
+            help="Archive home folder (env EVIDENCE_HOME; default ~/.local/share/evidence).",
             show_default=False,
         ),
     ] = None,

@@ -1,0 +1,36 @@
+# One command each on a fresh machine (Python 3.11+, pip, gcc): `make demo`, `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install browser demo test lint format clean
+
+install: $(STAMP) browser
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+browser: $(STAMP)
+	$(BIN)/python scripts/ensure_browser.py
+
+demo: install
+	$(BIN)/python scripts/demo.py
+
+test: install
+	$(BIN)/ruff check collector archive tests benchmarks scripts
+	$(BIN)/ruff format --check collector archive tests benchmarks scripts
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check collector archive tests benchmarks scripts
+
+format: $(STAMP)
+	$(BIN)/ruff format collector archive tests benchmarks scripts
+	$(BIN)/ruff check --fix collector archive tests benchmarks scripts
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
