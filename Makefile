@@ -21,16 +21,16 @@ demo: install
 	$(BIN)/python scripts/demo.py
 
 test: install
-	$(BIN)/ruff check collector archive tests benchmarks scripts
-	$(BIN)/ruff format --check collector archive tests benchmarks scripts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check collector archive tests benchmarks scripts
+	$(BIN)/ruff check .
 
 format: $(STAMP)
-	$(BIN)/ruff format collector archive tests benchmarks scripts
-	$(BIN)/ruff check --fix collector archive tests benchmarks scripts
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache .ruff_cache
