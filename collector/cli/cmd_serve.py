@@ -1,0 +1,70 @@
+"""`evidence serve`: run the web viewer on loopback, protected by an access token."""
+
+import ipaddress
+import os
+from typing import Annotated
+
+import typer
+
+from archive.errors import EvidenceError
+from collector.cli.context import state
+from collector.cli.output import console
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def register(app: typer.Typer) -> None:
+    """Add `serve`."""
+
+    @app.command("serve")
+    def serve(
+        ctx: typer.Context,
+        host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8765,
+        new_token: Annotated[
+            bool, typer.Option("--new-token", help="Replace the access token and print it.")
+        ] = False,
+        allow_remote: Annotated[
+            bool,
+            typer.Option("--allow-remote", help="Allow listening on a non-loopback address."),
+        ] = False,
+    ) -> None:
+        """Run the web viewer (cases, sources, captures, search, custody log)."""
+        import uvicorn
+
+        from collector.web.app import create_app
+        from collector.web.auth import prepare_token
+
+        if not _is_loopback(host) and not allow_remote:
+            raise EvidenceError(
+                f"refusing to listen on {host}: the viewer is bound to loopback unless "
+                "--allow-remote is given"
+            )
+        archive = state(ctx).archive()
+        configured = os.environ.get("EVIDENCE_WEB_TOKEN") or archive.settings.section("web").get(
+            "token"
+        )
+        tokens, fresh = prepare_token(archive.home / "keys", configured, renew=new_token)
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        console.print(f"Viewer for [bold]{archive.home}[/bold]", highlight=False)
+        if fresh:
+            console.print(
+                "New access token (shown once; only its hash is stored):\n"
+                f"  http://{shown_host}:{port}/?token={fresh}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        else:
+            console.print(
+                f"Open http://{shown_host}:{port}/ with your access token "
+                "(`evidence serve --new-token` replaces a lost one).",
+                highlight=False,
+            )
+        uvicorn.run(create_app(archive, tokens), host=host, port=port, log_level="warning")

@@ -1,0 +1,159 @@
+"""The FastAPI application of the web viewer: server-rendered pages, no front-end build."""
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from archive import __version__
+from archive.archive import Archive
+from archive.errors import BlobError, NotFoundError
+from archive.timeutil import iso
+from collector.web import views
+from collector.web.auth import TokenCheck
+from collector.web.security import COMMON_HEADERS, VIEWER_CSP, archived_headers
+
+HERE = Path(__file__).parent
+COOKIE = "evidence_token"
+
+
+def _when(value: Any) -> str:
+    return iso(value) if value is not None and hasattr(value, "tzinfo") else str(value or "")
+
+
+def create_app(archive: Archive, tokens: TokenCheck) -> FastAPI:
+    """The viewer for `archive`; every request must carry the token checked by `tokens`."""
+    app = FastAPI(
+        title="evidence viewer",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["when"] = _when
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.middleware("http")
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        query_token = request.query_params.get("token")
+        header = request.headers.get("authorization", "")
+        bearer = header[7:] if header.lower().startswith("bearer ") else None
+        presented = bearer or query_token or request.cookies.get(COOKIE)
+        if not tokens.accepts(presented):
+            response: Response = PlainTextResponse(
+                "access token required: open the link `evidence serve` printed, "
+                "or send `Authorization: Bearer <token>`",
+                status_code=401,
+            )
+        elif query_token:
+            rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+            target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
+            response = RedirectResponse(target, status_code=303)
+            response.set_cookie(COOKIE, query_token, httponly=True, samesite="strict")
+        else:
+            response = await call_next(request)
+        for name, value in COMMON_HEADERS.items():
+            response.headers.setdefault(name, value)
+        response.headers.setdefault("Content-Security-Policy", VIEWER_CSP)
+        return response
+
+    def page(request: Request, template: str, **context: Any) -> HTMLResponse:
+        return templates.TemplateResponse(request, template, {"version": __version__, **context})
+
+    def read(function: Callable[..., Any], *args: Any) -> Any:
+        with archive.session() as session:
+            return function(session, *args)
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> HTMLResponse:
+        response = page(request, "error.html", message=str(exc))
+        response.status_code = 404
+        return response
+
+    @app.get("/", response_class=HTMLResponse)
+    def index(request: Request) -> HTMLResponse:
+        return page(request, "index.html", **read(views.home), home=str(archive.home))
+
+    @app.get("/cases/{case_id}", response_class=HTMLResponse)
+    def case(request: Request, case_id: str) -> HTMLResponse:
+        return page(request, "case.html", case=read(views.case, case_id))
+
+    @app.get("/sources", response_class=HTMLResponse)
+    def sources(request: Request) -> HTMLResponse:
+        return page(request, "list.html", kind="sources", rows=read(views.rows, "sources"))
+
+    @app.get("/sources/{source_id}", response_class=HTMLResponse)
+    def source(request: Request, source_id: str) -> HTMLResponse:
+        return page(request, "source.html", source=read(views.source, source_id))
+
+    @app.get("/targets", response_class=HTMLResponse)
+    def targets(request: Request) -> HTMLResponse:
+        return page(request, "list.html", kind="targets", rows=read(views.rows, "targets"))
+
+    @app.get("/targets/{target_id}", response_class=HTMLResponse)
+    def target(request: Request, target_id: str) -> HTMLResponse:
+        return page(request, "target.html", target=read(views.target, target_id))
+
+    @app.get("/captures", response_class=HTMLResponse)
+    def captures(request: Request) -> HTMLResponse:
+        return page(request, "list.html", kind="captures", rows=read(views.rows, "captures"))
+
+    @app.get("/captures/{capture_id}", response_class=HTMLResponse)
+    def capture(request: Request, capture_id: str) -> HTMLResponse:
+        return page(request, "capture.html", capture=read(views.capture, capture_id))
+
+    @app.get("/captures/{capture_id}/verify", response_class=HTMLResponse)
+    def verify_capture(request: Request, capture_id: str) -> HTMLResponse:
+        record = read(views.capture, capture_id)
+        results = []
+        for artifact in record["artifacts"]:
+            try:
+                ok = archive.blobs.verify(artifact["blob_sha256"])
+                state = "ok" if ok else "altered"
+            except BlobError:
+                state = "missing"
+            results.append({**artifact, "state": state})
+        return page(request, "verify.html", capture=record, results=results)
+
+    @app.get("/events", response_class=HTMLResponse)
+    def events(request: Request) -> HTMLResponse:
+        return page(
+            request,
+            "events.html",
+            events=read(views.events),
+            chain=read(lambda s: views.home(s)["chain"]),
+        )
+
+    @app.get("/search", response_class=HTMLResponse)
+    def search(request: Request, q: str = "") -> HTMLResponse:
+        return page(request, "search.html", q=q, results=read(views.search, q))
+
+    @app.get("/blobs/{sha256}")
+    def blob(sha256: str) -> Response:
+        artifact = read(views.artifact_for_blob, sha256)
+        data = archive.blobs.get(sha256)
+        return Response(
+            data,
+            media_type=artifact.media_type,
+            headers=archived_headers(artifact.media_type, artifact.name),
+        )
+
+    @app.get("/captures/{capture_id}/dom")
+    def dom(capture_id: str) -> Response:
+        record = read(views.capture, capture_id)
+        if record["dom"] is None:
+            raise NotFoundError(f"capture {capture_id} has no rendered DOM")
+        data = archive.blobs.get(record["dom"]["blob_sha256"])
+        headers = archived_headers("text/html", "dom.html")
+        headers.pop("Content-Disposition", None)
+        return Response(data, media_type="text/html", headers=headers)
+
+    return app

@@ -1,0 +1,162 @@
+"""Read the archive into the shapes the viewer's pages show."""
+
+import re
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from archive import records
+from archive.errors import NotFoundError
+from archive.models import (
+    Artifact,
+    Capture,
+    Citation,
+    CustodyEvent,
+    PostSnapshot,
+    Source,
+    Target,
+)
+
+PAGE_SIZE = 100
+SCREENSHOT_ROLES = ("screenshot", "screenshot.full", "screenshot.viewport")
+DOM_ROLES = ("dom", "dom.rendered", "rendered_dom")
+
+
+def home(session: Session) -> dict[str, Any]:
+    """Counts, cases and the newest captures."""
+    return {
+        "counts": records.counts(session),
+        "chain": records.chain_status(session),
+        "cases": records.list_rows(session, "cases", 50),
+        "captures": records.list_rows(session, "captures", 20),
+    }
+
+
+def rows(session: Session, kind: str) -> list[dict[str, Any]]:
+    """One list page (newest first)."""
+    return records.list_rows(session, kind, PAGE_SIZE)
+
+
+def highlight(context: str, raw: str) -> list[tuple[str, bool]]:
+    """Split `context` into (text, is_the_citation) pieces, for marking the cited words."""
+    if not context:
+        return [(raw, True)] if raw else []
+    if not raw or raw not in context:
+        return [(context, False)]
+    before, _, after = context.partition(raw)
+    return [(before, False), (raw, True), (after, False)]
+
+
+def source(session: Session, source_id: str) -> dict[str, Any]:
+    """A source with its citations, each occurrence split for highlighting."""
+    record = records.get_record(session, source_id)
+    if record["type"] != "Source":
+        raise NotFoundError(f"no source with id {source_id}")
+    for citation in record["citations"]:
+        citation["highlighted"] = [
+            highlight(str(o.get("context") or ""), str(o.get("raw") or ""))
+            for o in citation.get("occurrences") or []
+        ]
+    return record
+
+
+def target(session: Session, target_id: str) -> dict[str, Any]:
+    """A target with its capture history, oldest first, and the changes between captures."""
+    record = records.get_record(session, target_id)
+    if record["type"] != "Target":
+        raise NotFoundError(f"no target with id {target_id}")
+    captures = sorted(record["captures"], key=lambda c: c["started_at"])
+    previous: dict[str, Any] | None = None
+    for capture in captures:
+        capture["changes"] = _changes(previous, capture) if previous else []
+        previous = capture
+    record["captures"] = captures
+    return record
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    changes = []
+    for field in ("status", "http_status", "final_url"):
+        if before.get(field) != after.get(field):
+            changes.append(f"{field}: {before.get(field)} → {after.get(field)}")
+    return changes
+
+
+def capture(session: Session, capture_id: str) -> dict[str, Any]:
+    """A capture with its artifacts, post data, events, screenshot and DOM artifacts."""
+    record = records.get_record(session, capture_id)
+    if record["type"] != "Capture":
+        raise NotFoundError(f"no capture with id {capture_id}")
+    artifacts = record["artifacts"]
+    record["screenshot"] = _first_role(artifacts, SCREENSHOT_ROLES, prefix="screenshot")
+    record["dom"] = _first_role(artifacts, DOM_ROLES)
+    record["target"] = (
+        records.as_dict(session.get(Target, record["target_id"])) if record["target_id"] else None
+    )
+    return record
+
+
+def _first_role(
+    artifacts: list[dict[str, Any]], roles: tuple[str, ...], prefix: str | None = None
+) -> dict[str, Any] | None:
+    for role in roles:
+        for artifact in artifacts:
+            if artifact["role"] == role:
+                return artifact
+    if prefix:
+        for artifact in artifacts:
+            if artifact["role"].startswith(prefix) and artifact["media_type"].startswith("image/"):
+                return artifact
+    return None
+
+
+def artifact_for_blob(session: Session, sha256: str) -> Artifact:
+    """An artifact that stores this blob (the viewer only serves blobs that are artifacts)."""
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise NotFoundError("not a SHA-256")
+    found = session.exec(select(Artifact).where(Artifact.blob_sha256 == sha256).limit(1)).first()
+    if found is None:
+        raise NotFoundError(f"no artifact stores blob {sha256}")
+    return found
+
+
+def search(session: Session, query: str) -> dict[str, list[dict[str, Any]]]:
+    """Case-insensitive search over post texts, page titles, citations and URLs."""
+    words = [w for w in query.split() if w][:8]
+    if not words:
+        return {"posts": [], "sources": [], "citations": [], "captures": []}
+
+    def matching(model: Any, *columns: Any) -> list[dict[str, Any]]:
+        statement = select(model)
+        for word in words:
+            pattern = f"%{_escape_like(word)}%"
+            statement = statement.where(
+                or_(*(func.lower(col(c)).like(pattern.lower(), escape="\\") for c in columns))
+            )
+        return [records.as_dict(r) for r in session.exec(statement.limit(PAGE_SIZE))]
+
+    return {
+        "posts": matching(PostSnapshot, PostSnapshot.text, PostSnapshot.author_handle),
+        "sources": matching(Source, Source.title, Source.location),
+        "citations": matching(Citation, Citation.text, Citation.url, Citation.author_handle),
+        "captures": matching(Capture, Capture.requested_url, Capture.final_url),
+    }
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def events(session: Session) -> list[dict[str, Any]]:
+    """The newest custody events."""
+    statement = select(CustodyEvent).order_by(col(CustodyEvent.seq).desc()).limit(PAGE_SIZE)
+    return [records.as_dict(e) for e in session.exec(statement)]
+
+
+def case(session: Session, case_id: str) -> dict[str, Any]:
+    """A case with its sources and captures."""
+    record = records.get_record(session, case_id)
+    if record["type"] != "Case":
+        raise NotFoundError(f"no case with id {case_id}")
+    return record
