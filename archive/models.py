@@ -7,7 +7,7 @@ Ids are prefixed, time-ordered strings (see `archive.ids`). Times are aware UTC 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from archive.timeutil import utcnow
@@ -65,7 +65,7 @@ class Blob(SQLModel, table=True):
     __tablename__ = "blob"
     sha256: str = Field(primary_key=True, max_length=64)
     sha512: str = Field(max_length=128)
-    size: int
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
     created_at: datetime = _time(default=True)
 
 
@@ -165,7 +165,7 @@ class Artifact(SQLModel, table=True):
     role: str = Field(index=True)
     name: str
     blob_sha256: str = Field(foreign_key="blob.sha256", index=True)
-    size: int
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
     media_type: str
     original_url: str | None = None
     details: dict[str, Any] = _json(dict)

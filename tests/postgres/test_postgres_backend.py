@@ -58,3 +58,13 @@ def test_concurrent_appends_serialize_on_postgres(tmp_path: Path, pg_url: str) -
         with archive.session() as session:
             assert check_chain(session) == []
             assert head(session).seq == 41
+
+
+def test_sizes_beyond_two_gib_fit(tmp_path: Path, pg_url: str) -> None:
+    from archive.models import Blob
+
+    with Archive.open(tmp_path, {"database_url": pg_url}) as archive:
+        with archive.session() as session:
+            session.add(Blob(sha256="f" * 64, sha512="e" * 128, size=5 * 1024**3))
+        with archive.session() as session:
+            assert session.get(Blob, "f" * 64).size == 5 * 1024**3

@@ -20,7 +20,7 @@ def upgrade() -> None:
         "blob",
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("sha512", sa.String(length=128), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("sha256"),
     )
@@ -188,7 +188,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(), nullable=False),
         sa.Column("name", sa.String(), nullable=False),
         sa.Column("blob_sha256", sa.String(), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("media_type", sa.String(), nullable=False),
         sa.Column("original_url", sa.String(), nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
