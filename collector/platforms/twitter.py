@@ -1,0 +1,150 @@
+"""X/Twitter posts from the public endpoints real tools use.
+
+Order: the syndication endpoint (`<EVIDENCE_TWITTER_SYNDICATION_URL>/tweet-result?id=&token=`,
+full data incl. media variants, quotes and parents); an fxtwitter/vxtwitter-style API when
+`EVIDENCE_TWITTER_API_URL` is set; oEmbed (`EVIDENCE_TWITTER_OEMBED_URL`; author, text, links,
+day); last, the status page itself (which a plain client gets as x.com's migrate interstitial).
+Each answer is kept as a raw response whatever it says; why a step was skipped or failed is
+in `result.notes`.
+"""
+
+import re
+
+import httpx
+
+from collector.platforms import twitter_parse as parse
+from collector.platforms.base import Adapter
+from collector.platforms.result import PlatformResult, RawResponse
+from collector.platforms.twitter_token import syndication_token
+
+# Query react-tweet sends (see the fixtures' unavailable_and_tombstone_shapes.json).
+SYNDICATION_FEATURES = (
+    "tfw_timeline_list:;tfw_follower_count_sunset:true;tfw_tweet_edit_backend:on;"
+    "tfw_refsrc_session:on;tfw_fosnr_soft_interventions_enabled:on;"
+    "tfw_show_birdwatch_pivots_enabled:on;tfw_show_business_verified_badge:on;"
+    "tfw_duplicate_scribes_to_settings:on;tfw_use_profile_image_shape_enabled:on;"
+    "tfw_show_blue_verified_badge:on;tfw_legacy_timeline_sunset:true;"
+    "tfw_show_gov_verified_badge:on;tfw_show_business_affiliate_badge:on;"
+    "tfw_tweet_edit_frontend:on"
+)
+_RESTRICTIONS = ("protected", "withheld", "age_restricted", "suspended", "deleted")
+
+
+class TwitterAdapter(Adapter):
+    """twitter.com / x.com (and mirror hosts) status URLs."""
+
+    name = "twitter"
+    url_patterns = (
+        re.compile(
+            r"https?://(?:(?:www|mobile|m)\.)?"
+            r"(?:twitter|x|fxtwitter|vxtwitter|fixupx|fixvx|twittpr)\.com/"
+            r"(?:(?P<handle>[A-Za-z0-9_]{1,15})|i(?:/web)?)/status(?:es)?/(?P<post_id>\d{1,20})",
+            re.IGNORECASE,
+        ),
+    )
+
+    async def fetch(self, url: str, client: httpx.AsyncClient) -> PlatformResult:
+        found = self.match(url)
+        if found is None:
+            raise ValueError(f"not an X/Twitter status URL: {url}")
+        post_id = found.group("post_id")
+        handle = found.group("handle")
+        result = PlatformResult(
+            platform="twitter", url=parse.status_url(handle, post_id), post_id=post_id
+        )
+        await self._syndication(client, result, post_id)
+        if result.availability != "available" and self.config.twitter_api_url:
+            await self._api(client, result, post_id)
+        if result.availability != "available":
+            await self._oembed(client, result, handle, post_id)
+        if result.availability == "unknown" and result.source is None:
+            await self._status_page(client, result, url)
+        return result
+
+    @staticmethod
+    def _json(result: PlatformResult, raw: RawResponse) -> object | None:
+        try:
+            return raw.json()
+        except ValueError:
+            result.notes.append(f"{raw.name}: HTTP {raw.status} answer is not JSON")
+            return None
+
+    async def _syndication(
+        self, client: httpx.AsyncClient, result: PlatformResult, post_id: str
+    ) -> None:
+        params = {
+            "id": post_id,
+            "lang": "en",
+            "features": SYNDICATION_FEATURES,
+            "token": syndication_token(post_id),
+        }
+        endpoint = f"{self.config.twitter_syndication_url}/tweet-result"
+        raw = await self.get(client, result, "twitter.syndication", endpoint, params=params)
+        if raw is None:
+            return
+        if raw.status == 404:
+            result.set_availability("not_found", "syndication answered 404")
+            return
+        if raw.status != 200:
+            result.notes.append(f"twitter.syndication: HTTP {raw.status}")
+            return
+        body = self._json(result, raw)
+        if body is not None:
+            parse.parse_syndication(body, result)
+
+    async def _api(self, client: httpx.AsyncClient, result: PlatformResult, post_id: str) -> None:
+        endpoint = f"{self.config.twitter_api_url}/status/{post_id}"
+        raw = await self.get(client, result, "twitter.api", endpoint)
+        if raw is None:
+            return
+        body = self._json(result, raw)
+        if body is None:
+            return
+        before = (result.availability, result.availability_reason)
+        parse.parse_api(body, result)
+        self._keep_restriction(result, before)
+
+    async def _oembed(
+        self, client: httpx.AsyncClient, result: PlatformResult, handle: str | None, post_id: str
+    ) -> None:
+        params = {
+            "url": parse.status_url(handle, post_id),
+            "omit_script": "1",
+            "dnt": "true",
+        }
+        raw = await self.get(
+            client, result, "twitter.oembed", self.config.twitter_oembed_url, params=params
+        )
+        if raw is None:
+            return
+        if raw.status == 404:
+            if result.availability in ("unknown", "not_found"):
+                earlier = result.availability_reason
+                reason = "oEmbed answered 404" + (f" (before: {earlier})" if earlier else "")
+                result.set_availability("not_found", reason)
+            return
+        if raw.status != 200:
+            body = self._json(result, raw)
+            result.notes.append(f"twitter.oembed: HTTP {raw.status} {body or ''}".strip())
+            return
+        body = self._json(result, raw)
+        if body is None:
+            return
+        before = (result.availability, result.availability_reason)
+        parse.parse_oembed(body, result, post_id)
+        self._keep_restriction(result, before)
+
+    @staticmethod
+    def _keep_restriction(result: PlatformResult, before: tuple[str, str | None]) -> None:
+        """A restriction seen earlier (e.g. age-restricted) stays the availability."""
+        if before[0] in _RESTRICTIONS and result.availability == "available":
+            result.set_availability(*before)
+            result.notes.append(f"content read from {result.source} despite: {before[1]}")
+
+    async def _status_page(
+        self, client: httpx.AsyncClient, result: PlatformResult, url: str
+    ) -> None:
+        raw = await self.get(client, result, "twitter.status_page", url)
+        if raw is None or raw.status != 200:
+            return
+        parse.parse_status_page(raw.text(), result)

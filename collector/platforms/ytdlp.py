@@ -1,0 +1,259 @@
+"""Video platforms through yt-dlp used as a library: YouTube, TikTok, Instagram, Facebook,
+Reddit, VK, Vimeo, Dailymotion and any page yt-dlp's generic extractor understands.
+
+yt-dlp does its own networking (the httpx client is not used; a proxy is given with
+`proxy=`). Metadata and the media file are separate steps: `fetch` reads the info dict,
+`download_video` fetches the file under the size and time limits of the config. The info dict
+(sanitized JSON) is kept as a raw response named `ytdlp.info` (status 0: not an HTTP answer).
+"""
+
+import asyncio
+import hashlib
+import json
+import re
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yt_dlp
+from yt_dlp.utils import DownloadError
+
+from archive.timeutil import utcnow
+from collector.platforms.base import Adapter
+from collector.platforms.config import PlatformConfig
+from collector.platforms.result import DownloadedMedia, MediaItem, PlatformResult, RawResponse
+
+PLATFORMS = {
+    "youtube": "youtube",
+    "youtubetab": "youtube",
+    "tiktok": "tiktok",
+    "instagram": "instagram",
+    "facebook": "facebook",
+    "facebookreel": "facebook",
+    "reddit": "reddit",
+    "vk": "vk",
+    "vimeo": "vimeo",
+    "dailymotion": "dailymotion",
+}
+
+# yt-dlp error wording → availability (first match wins).
+_ERRORS = (
+    ("private video", "protected"),
+    ("this account is private", "protected"),
+    ("confirm your age", "age_restricted"),
+    ("age-restricted", "age_restricted"),
+    ("inappropriate for some users", "age_restricted"),
+    ("terminated", "suspended"),
+    ("suspended", "suspended"),
+    ("not available in your country", "withheld"),
+    ("geo restrict", "withheld"),
+    ("removed by the uploader", "deleted"),
+    ("has been removed", "deleted"),
+    ("video unavailable", "deleted"),
+    ("http error 404", "not_found"),
+    ("unsupported url", "not_found"),
+)
+
+
+class YtdlpAdapter(Adapter):
+    """Video pages of the platforms yt-dlp supports."""
+
+    name = "ytdlp"
+    url_patterns = (
+        re.compile(
+            r"https?://(?:(?:www|m|music)\.)?(?:youtube\.com/(?:watch\?|shorts/|live/|embed/)"
+            r"|youtu\.be/)",
+            re.IGNORECASE,
+        ),
+        re.compile(r"https?://(?:(?:www|m|vm|vt)\.)?tiktok\.com/", re.IGNORECASE),
+        re.compile(r"https?://(?:www\.)?instagram\.com/(?:[\w.]+/)?(?:p|reel|reels|tv)/", re.I),
+        re.compile(
+            r"https?://(?:(?:www|m|web)\.)?(?:facebook\.com/(?:.+/videos/|watch|reel/|share/)"
+            r"|fb\.watch/)",
+            re.IGNORECASE,
+        ),
+        re.compile(r"https?://(?:(?:www|old|new)\.)?reddit\.com/r/\w+/comments/", re.I),
+        re.compile(r"https?://v\.redd\.it/", re.IGNORECASE),
+        re.compile(r"https?://(?:(?:www|m)\.)?(?:vk\.com|vkvideo\.ru)/(?:video|clip)-?\d", re.I),
+        re.compile(r"https?://(?:www\.)?(?:vimeo\.com/\d|dailymotion\.com/video/)", re.I),
+    )
+
+    def __init__(self, config: PlatformConfig | None = None, proxy: str | None = None) -> None:
+        super().__init__(config)
+        self.proxy = proxy
+
+    def _options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {
+            "quiet": True,
+            "no_warnings": True,
+            "noprogress": True,
+            "skip_download": True,
+            "noplaylist": True,
+            "socket_timeout": min(60.0, self.config.ytdlp_timeout),
+            "max_filesize": self.config.ytdlp_max_bytes,
+            "cachedir": False,
+        }
+        if self.proxy:
+            options["proxy"] = self.proxy
+        return options
+
+    def _extract(self, url: str) -> dict[str, Any]:
+        with yt_dlp.YoutubeDL(self._options()) as ydl:
+            info = ydl.extract_info(url, download=False)
+            return ydl.sanitize_info(info)
+
+    async def fetch(self, url: str, client: httpx.AsyncClient | None = None) -> PlatformResult:
+        result = PlatformResult(platform="video", url=url)
+        fetched_at = utcnow()
+        try:
+            info = await asyncio.wait_for(
+                asyncio.to_thread(self._extract, url), timeout=self.config.ytdlp_timeout
+            )
+        except TimeoutError:
+            result.set_availability(
+                "unknown", f"yt-dlp took longer than {self.config.ytdlp_timeout}s"
+            )
+            return result
+        except DownloadError as exc:
+            message = str(exc).removeprefix("ERROR: ")
+            result.set_availability(classify_error(message), message)
+            return result
+        result.raw.append(
+            RawResponse(
+                name="ytdlp.info",
+                url=url,
+                status=0,
+                headers=[],
+                body=json.dumps(info, ensure_ascii=False, sort_keys=True).encode("utf-8"),
+                media_type="application/json",
+                fetched_at=fetched_at,
+                final_url=info.get("webpage_url"),
+            )
+        )
+        map_info(info, result)
+        return result
+
+    def _download(self, url: str, folder: Path) -> tuple[Path, dict[str, Any]]:
+        options = self._options() | {
+            "skip_download": False,
+            "outtmpl": str(folder / "media.%(ext)s"),
+            "format": f"best[filesize<?{self.config.ytdlp_max_bytes}]/best",
+        }
+        with yt_dlp.YoutubeDL(options) as ydl:
+            info = ydl.sanitize_info(ydl.extract_info(url, download=True))
+        files = [p for p in folder.iterdir() if p.is_file() and not p.name.endswith(".part")]
+        if not files:
+            raise DownloadError("yt-dlp wrote no file (over the size limit or no format)")
+        return files[0], info
+
+    async def download_video(self, url: str) -> DownloadedMedia:
+        """Download the best single-file format of `url` within the configured limits.
+
+        Raises DownloadError (yt-dlp's) or TimeoutError.
+        """
+        fetched_at = utcnow()
+        with tempfile.TemporaryDirectory(prefix="evidence-ytdlp-") as tmp:
+            path, info = await asyncio.wait_for(
+                asyncio.to_thread(self._download, url, Path(tmp)),
+                timeout=self.config.ytdlp_timeout,
+            )
+            data = path.read_bytes()
+        return DownloadedMedia(
+            url=url,
+            final_url=info.get("url") or url,
+            status=200,
+            media_type=_media_type(info.get("ext")),
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            data=data,
+            fetched_at=fetched_at,
+        )
+
+
+def _media_type(ext: str | None) -> str | None:
+    return {
+        "mp4": "video/mp4",
+        "webm": "video/webm",
+        "mkv": "video/x-matroska",
+        "m4a": "audio/mp4",
+        "mp3": "audio/mpeg",
+        "mov": "video/quicktime",
+    }.get(ext or "")
+
+
+def classify_error(message: str) -> str:
+    """Availability for a yt-dlp error message."""
+    lowered = message.lower()
+    for needle, availability in _ERRORS:
+        if needle in lowered:
+            return availability
+    return "unknown"
+
+
+def map_info(info: dict[str, Any], result: PlatformResult) -> None:
+    """Fill `result` from a yt-dlp info dict."""
+    extractor = str(info.get("extractor_key") or info.get("extractor") or "").lower()
+    result.platform = PLATFORMS.get(extractor, "video")
+    result.source = f"ytdlp.{extractor or 'unknown'}"
+    result.set_availability("available")
+    result.post_id = str(info["id"]) if info.get("id") is not None else None
+    result.url = info.get("webpage_url") or result.url
+    result.author_name = info.get("uploader") or info.get("channel") or info.get("creator")
+    handle = info.get("uploader_id") or info.get("channel_id")
+    result.author_handle = str(handle).lstrip("@") if handle else None
+    result.author_id = info.get("channel_id") or info.get("uploader_id")
+    stamp = info.get("timestamp") or info.get("release_timestamp")
+    if isinstance(stamp, int | float):
+        result.posted_at = datetime.fromtimestamp(stamp, UTC)
+    elif info.get("upload_date"):
+        day = str(info["upload_date"])
+        result.extra["posted_date"] = f"{day[:4]}-{day[4:6]}-{day[6:8]}"
+    result.text = info.get("description") or info.get("title")
+    result.language = info.get("language")
+    names = {
+        "view_count": "views",
+        "like_count": "likes",
+        "comment_count": "comments",
+        "repost_count": "reposts",
+    }
+    result.metrics = {new: info[old] for old, new in names.items() if info.get(old) is not None}
+    formats = [
+        {
+            "format_id": f.get("format_id"),
+            "ext": f.get("ext"),
+            "url": f.get("url"),
+            "width": f.get("width"),
+            "height": f.get("height"),
+            "tbr": f.get("tbr"),
+            "protocol": f.get("protocol"),
+        }
+        for f in info.get("formats") or []
+    ]
+    media_url = info.get("url") or (formats[-1]["url"] if formats else None)
+    if media_url:
+        kind = "m3u8" if "m3u8" in str(info.get("protocol") or "") else "video"
+        result.media.append(
+            MediaItem(
+                url=media_url,
+                kind=kind,
+                variants=formats,
+                width=info.get("width"),
+                height=info.get("height"),
+                duration_ms=int(info["duration"] * 1000) if info.get("duration") else None,
+                preview_url=info.get("thumbnail"),
+            )
+        )
+    result.extra.update(
+        {
+            "title": info.get("title"),
+            "duration_s": info.get("duration"),
+            "availability": info.get("availability"),
+            "age_limit": info.get("age_limit"),
+            "tags": info.get("tags"),
+            "extractor": info.get("extractor"),
+        }
+    )
+    if info.get("age_limit") and info["age_limit"] >= 18:
+        result.notes.append("yt-dlp reports an age limit of 18")
