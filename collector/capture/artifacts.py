@@ -1,0 +1,146 @@
+"""Turning what the recorder and the page saw into artifacts: redirect chain, server body,
+response headers, TLS certificates, logs. Pure functions over recorded data."""
+
+import hashlib
+import io
+import json
+import re
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from warcio.bufferedreaders import BufferedReader, ChunkedDataReader, DecompressingBufferedReader
+
+from archive.timeutil import iso
+from collector.capture.recorder import Exchange
+from collector.capture.result import ArtifactData
+
+_META_REFRESH = re.compile(rb"<meta[^>]+http-equiv\s*=\s*[\"']?refresh", re.IGNORECASE)
+
+
+def json_artifact(role: str, name: str, data: Any, url: str | None = None) -> ArtifactData:
+    """A JSON artifact with sorted keys (stable bytes for the same content)."""
+    body = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False).encode()
+    return ArtifactData(role, name, "application/json", body, url)
+
+
+def find_exchange(exchanges: list[Exchange], url: str, used: set[int]) -> Exchange | None:
+    """The earliest not yet used exchange for `url`."""
+    for index, exchange in enumerate(exchanges):
+        if index not in used and exchange.url == url:
+            used.add(index)
+            return exchange
+    return None
+
+
+def redirect_chain(
+    navigations: list[tuple[str, bool, float]], exchanges: list[Exchange]
+) -> list[dict[str, Any]]:
+    """Every main-frame hop: URL, status, Location, time and how the page got there.
+
+    `navigations` holds (url, is_http_redirect, time) of each main-frame navigation request
+    in order; `via` is `start`, `http` (3xx), `meta-refresh` or `script`.
+    """
+    used: set[int] = set()
+    hops: list[dict[str, Any]] = []
+    previous: Exchange | None = None
+    for index, (url, redirected, _when) in enumerate(navigations):
+        exchange = find_exchange(exchanges, url, used)
+        if index == 0:
+            via = "start"
+        elif redirected:
+            via = "http"
+        elif previous is not None and _META_REFRESH.search(decoded_body(previous)[:65536]):
+            via = "meta-refresh"
+        else:
+            via = "script"
+        head = exchange.response_head if exchange else None
+        hops.append(
+            {
+                "url": url,
+                "status": exchange.status if exchange else None,
+                "location": head.get("location") if head else None,
+                "time": iso(exchange.started_at) if exchange else None,
+                "via": via,
+                "server_ip": exchange.ip if exchange else None,
+                "error": exchange.error if exchange else None,
+            }
+        )
+        previous = exchange
+    return hops
+
+
+def decoded_body(exchange: Exchange) -> bytes:
+    """A response body with transfer and content encodings removed (best effort)."""
+    if exchange.response_head is None:
+        return b""
+    raw = bytes(exchange.response_raw)
+    end = raw.find(b"\r\n\r\n", len(exchange.response_head.raw) - 4)
+    body = raw[end + 4 :] if end >= 0 else b""
+    encoding = (exchange.response_head.get("content-encoding") or "").strip().lower()
+    decomp = encoding if encoding in BufferedReader.DECOMPRESSORS else None
+    chunked = "chunked" in exchange.response_head.tokens("transfer-encoding")
+    reader_type = ChunkedDataReader if chunked else DecompressingBufferedReader
+    try:
+        return reader_type(io.BytesIO(body), decomp_type=decomp).read()
+    except Exception:
+        return body
+
+
+def response_headers(exchange: Exchange) -> dict[str, Any]:
+    """Status line and header fields in the order the server sent them."""
+    head = exchange.response_head
+    assert head is not None
+    return {
+        "url": exchange.url,
+        "status_line": " ".join(head.start),
+        "headers": [[name, value] for name, value in head.headers],
+        "raw_head_sha256": hashlib.sha256(head.raw).hexdigest(),
+    }
+
+
+def certificate_artifacts(exchange: Exchange) -> tuple[ArtifactData | None, dict[str, Any]]:
+    """The PEM chain of the connection that served `exchange` and a summary for details."""
+    if exchange.tls is None or not exchange.tls.chain_der:
+        return None, {}
+    certs = [x509.load_der_x509_certificate(der) for der in exchange.tls.chain_der]
+    pem = b"".join(cert.public_bytes(serialization.Encoding.PEM) for cert in certs)
+    summary = {
+        "host_url": exchange.url,
+        "tls_version": exchange.tls.version,
+        "cipher": exchange.tls.cipher,
+        "alpn": exchange.tls.alpn,
+        "chain": [
+            {
+                "subject": cert.subject.rfc4514_string(),
+                "issuer": cert.issuer.rfc4514_string(),
+                "serial": format(cert.serial_number, "x"),
+                "not_before": iso(cert.not_valid_before_utc),
+                "not_after": iso(cert.not_valid_after_utc),
+                "sha256": hashlib.sha256(der).hexdigest(),
+            }
+            for cert, der in zip(certs, exchange.tls.chain_der, strict=True)
+        ],
+    }
+    artifact = ArtifactData(
+        "tls-certificates", "tls-chain.pem", "application/x-pem-file", pem, exchange.url
+    )
+    return artifact, summary
+
+
+def failed_requests(exchanges: list[Exchange], browser_failures: list[dict[str, Any]]) -> list:
+    """Requests that were blocked, errored or cut off, as the recorder and the browser saw them."""
+    found: list[dict[str, Any]] = [
+        {
+            "url": exchange.url,
+            "method": exchange.method,
+            "status": exchange.status,
+            "error": exchange.error,
+            "truncated": exchange.truncated,
+            "blocked": exchange.blocked,
+            "seen_by": "recorder",
+        }
+        for exchange in exchanges
+        if exchange.error or exchange.truncated
+    ]
+    return found + [{**failure, "seen_by": "browser"} for failure in browser_failures]

@@ -1,0 +1,90 @@
+"""Finding and launching Chromium: Playwright's own build first, then the system one.
+
+`EVIDENCE_CHROMIUM` (or `CaptureSettings.chromium`) overrides the search. Chromium starts with
+the quiet flags (no background, update or sync traffic that would end up in a capture) and is
+launched with a placeholder proxy so that every capture's context can set its own recording
+proxy.
+"""
+
+import os
+import shutil
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from playwright.async_api import Browser, Playwright
+
+from archive.errors import EvidenceError
+from collector.capture.settings import CaptureSettings
+
+QUIET_FLAGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
+)
+SYSTEM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+PER_CONTEXT_PROXY = {"server": "http://per-context"}
+
+
+@dataclass(frozen=True)
+class BrowserChoice:
+    """Which Chromium executable to run and why."""
+
+    executable: str | None
+    """None: Playwright's bundled Chromium."""
+    origin: str
+
+
+def choose_chromium(playwright: Playwright, settings: CaptureSettings) -> BrowserChoice:
+    """Pick the Chromium to use: override, Playwright's own, then the system one."""
+    override = settings.chromium or os.environ.get("EVIDENCE_CHROMIUM")
+    if override:
+        if not Path(override).is_file():
+            raise EvidenceError(f"Chromium override {override} is not a file")
+        return BrowserChoice(override, "EVIDENCE_CHROMIUM")
+    bundled = Path(playwright.chromium.executable_path)
+    if bundled.is_file():
+        return BrowserChoice(None, "playwright")
+    for name in SYSTEM_CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return BrowserChoice(found, "system")
+    raise EvidenceError(
+        "no Chromium found: run `python -m playwright install chromium`, install the "
+        "`chromium` package, or set EVIDENCE_CHROMIUM"
+    )
+
+
+def launch_args() -> list[str]:
+    """Chromium flags: the quiet set, plus --no-sandbox only when running as root."""
+    args = list(QUIET_FLAGS)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")
+    return args
+
+
+async def launch(
+    playwright: Playwright, settings: CaptureSettings
+) -> tuple[Browser, BrowserChoice]:
+    """Start one headless Chromium for many captures."""
+    choice = choose_chromium(playwright, settings)
+    try:
+        browser = await playwright.chromium.launch(
+            executable_path=choice.executable,
+            args=launch_args(),
+            proxy=PER_CONTEXT_PROXY,
+            headless=True,
+        )
+    except Exception as exc:
+        where = choice.executable or "Playwright's Chromium"
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise EvidenceError(f"cannot start Chromium ({where}): {first_line}") from exc
+    return browser, choice
+
+
+def playwright_version() -> str:
+    """The installed Playwright (Python) version."""
+    return version("playwright")

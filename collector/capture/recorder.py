@@ -1,0 +1,358 @@
+"""The recording proxy: one per capture, in-process, on an ephemeral loopback port.
+
+The capture's browser context sends every request here (plain HTTP as proxy requests, HTTPS
+through CONNECT, which the recorder intercepts with its own CA). The recorder opens the real
+connection itself, so it knows the exact request bytes it sent, the exact response bytes the
+server returned (before any decoding), the server IP and the TLS certificate chain of that very
+connection. Responses are streamed to the browser as they arrive; limits cut them off.
+See docs/capture.md for why this mechanism was chosen over CDP events.
+"""
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from archive.timeutil import utcnow
+from collector.capture import httpwire
+from collector.capture.httpwire import Framing, Head, WireError
+from collector.capture.mitm import InterceptionCA
+from collector.capture.netguard import BlockedAddress
+from collector.capture.upstream import Connector, TLSInfo, Upstream, UpstreamError
+
+HOP_BY_HOP_PROXY_HEADERS = {"proxy-connection", "proxy-authorization"}
+
+
+@dataclass
+class Exchange:
+    """One request the page made and what came back, byte for byte."""
+
+    url: str
+    method: str
+    started_at: datetime
+    request_raw: bytes = b""
+    response_raw: bytearray = field(default_factory=bytearray)
+    status: int | None = None
+    response_head: Head | None = None
+    ip: str | None = None
+    tls: TLSInfo | None = None
+    finished_at: datetime | None = None
+    truncated: str | None = None
+    """WARC-Truncated reason (length, time, disconnect) when the response is incomplete."""
+    error: str | None = None
+    blocked: bool = False
+    websocket: bool = False
+
+    @property
+    def complete(self) -> bool:
+        """True when a whole response was received."""
+        return self.response_head is not None and self.truncated is None and self.error is None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits of one capture."""
+
+    max_response_bytes: int
+    max_total_bytes: int
+
+
+class Recorder:
+    """A recording HTTP(S) proxy for one capture."""
+
+    def __init__(self, connector: Connector, ca: InterceptionCA, limits: Limits) -> None:
+        self.connector = connector
+        self.ca = ca
+        self.limits = limits
+        self.exchanges: list[Exchange] = []
+        self.inflight = 0
+        self.total_bytes = 0
+        self.limit_hit: str | None = None
+        self.last_activity = time.monotonic()
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._changed = asyncio.Event()
+
+    async def start(self) -> int:
+        """Listen on an ephemeral loopback port and return it."""
+        self._server = await asyncio.start_server(
+            self._accept, "127.0.0.1", 0, limit=httpwire.MAX_HEAD_BYTES
+        )
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def wait_quiet(self, quiet_s: float, deadline: float) -> bool:
+        """Wait until no request has been open for `quiet_s`; False if `deadline` came first."""
+        while True:
+            now = time.monotonic()
+            if self.inflight == 0 and now - self.last_activity >= quiet_s:
+                return True
+            if now >= deadline:
+                return False
+            wait = deadline - now
+            if self.inflight == 0:
+                wait = min(wait, quiet_s - (now - self.last_activity))
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), timeout=max(wait, 0.005))
+
+    async def close(self) -> None:
+        """Stop listening, cut every open connection, and mark unfinished exchanges."""
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=5)
+        for exchange in self.exchanges:
+            if exchange.finished_at is None:
+                exchange.finished_at = utcnow()
+                if exchange.response_head is None and exchange.error is None:
+                    exchange.error = "capture ended before the response arrived"
+                elif exchange.response_head is not None and exchange.truncated is None:
+                    exchange.truncated = "time"
+
+    def _touch(self) -> None:
+        self.last_activity = time.monotonic()
+        self._changed.set()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)  # type: ignore[arg-type]
+        pool: dict[tuple[str, str, int], Upstream] = {}
+        try:
+            await self._serve_client(reader, writer, pool)
+        except (OSError, WireError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            pass
+        except asyncio.CancelledError:
+            # Cancelled by close(): end normally, the capture is over (and asyncio's stream
+            # callback would otherwise log the cancellation as an error).
+            pass
+        finally:
+            self._tasks.discard(task)  # type: ignore[arg-type]
+            for upstream in pool.values():
+                upstream.writer.close()
+            writer.close()
+
+    async def _serve_client(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        pool: dict[tuple[str, str, int], Upstream],
+    ) -> None:
+        head = await httpwire.read_head(reader)
+        if head is None:
+            return
+        origin: tuple[str, str, int] | None = None
+        if head.start[0].upper() == "CONNECT":
+            host, port = _authority(head.start[1], 443)
+            writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            await writer.drain()
+            scheme = "http" if port == 80 else "https"
+            if scheme == "https":
+                await writer.start_tls(self.ca.context_for(host))
+            origin = (scheme, host, port)
+            head = await httpwire.read_head(reader)
+        while head is not None:
+            keep_open = await self._exchange(head, origin, reader, writer, pool)
+            if not keep_open:
+                return
+            head = await httpwire.read_head(reader)
+
+    async def _exchange(
+        self,
+        head: Head,
+        origin: tuple[str, str, int] | None,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        pool: dict[tuple[str, str, int], Upstream],
+    ) -> bool:
+        method, target = head.start[0], head.start[1]
+        version = head.start[2] if len(head.start) > 2 else "HTTP/1.1"
+        if origin is None:
+            parts = urlsplit(target)
+            scheme = parts.scheme.lower()
+            host, port = _authority(parts.netloc, 443 if scheme == "https" else 80)
+            path = parts.path or "/"
+            if parts.query:
+                path += "?" + parts.query
+            key = (scheme, host, port)
+        else:
+            key, path = origin, target
+        scheme, host, port = key
+        default_port = 443 if scheme == "https" else 80
+        authority = host if port == default_port else f"{host}:{port}"
+        if ":" in host:
+            authority = f"[{host}]" if port == default_port else f"[{host}]:{port}"
+        exchange = Exchange(f"{scheme}://{authority}{path}", method, utcnow())
+        self.exchanges.append(exchange)
+        self.inflight += 1
+        self._touch()
+        try:
+            body = await _read_request_body(reader, head)
+            exchange.request_raw = _upstream_request(head, method, path, version) + body
+            return await self._forward(exchange, key, writer, pool, head)
+        finally:
+            self.inflight -= 1
+            if exchange.finished_at is None:
+                exchange.finished_at = utcnow()
+            self._touch()
+
+    async def _forward(
+        self,
+        exchange: Exchange,
+        key: tuple[str, str, int],
+        writer: asyncio.StreamWriter,
+        pool: dict[tuple[str, str, int], Upstream],
+        request_head: Head,
+    ) -> bool:
+        scheme, host, port = key
+        if self.total_bytes >= self.limits.max_total_bytes:
+            exchange.error = "capture size limit reached; request not sent"
+            self.limit_hit = f"total size limit of {self.limits.max_total_bytes} bytes reached"
+            return await _reply_error(writer, 507, exchange.error)
+        upstream = pool.pop(key, None)
+        if upstream is None:
+            try:
+                upstream = await self.connector.open(host, port, scheme == "https")
+            except BlockedAddress as exc:
+                exchange.error, exchange.blocked = f"blocked: {exc}", True
+                return await _reply_error(writer, 403, exchange.error)
+            except UpstreamError as exc:
+                exchange.error = str(exc)
+                return await _reply_error(writer, 502, exchange.error)
+        exchange.ip, exchange.tls = upstream.ip, upstream.tls
+        try:
+            upstream.writer.write(exchange.request_raw)
+            await upstream.writer.drain()
+            head = await self._read_response_head(upstream, exchange, writer)
+        except (OSError, WireError, asyncio.IncompleteReadError) as exc:
+            upstream.writer.close()
+            exchange.error = f"no valid response from {host}: {exc or type(exc).__name__}"
+            return await _reply_error(writer, 502, exchange.error)
+        if head.status == 101:
+            exchange.websocket = True
+            exchange.finished_at = utcnow()
+            upstream.writer.close()
+            return False
+        framing = httpwire.response_framing(head, exchange.method)
+        ended = await self._relay_response_body(upstream, framing, exchange, writer)
+        exchange.finished_at = utcnow()
+        reusable = (
+            ended
+            and framing.kind != "close"
+            and "close" not in head.tokens("connection")
+            and "close" not in request_head.tokens("connection")
+        )
+        if reusable:
+            pool[key] = upstream
+        else:
+            upstream.writer.close()
+        return ended and framing.kind != "close" and "close" not in head.tokens("connection")
+
+    async def _read_response_head(
+        self, upstream: Upstream, exchange: Exchange, writer: asyncio.StreamWriter
+    ) -> Head:
+        """Read heads until a final one (1xx interim heads are kept and passed on)."""
+        while True:
+            head = await httpwire.read_head(upstream.reader)
+            if head is None:
+                raise WireError("server closed the connection without a response")
+            exchange.response_raw += head.raw
+            self._count(len(head.raw))
+            writer.write(head.raw)
+            await writer.drain()
+            if head.status >= 200 or head.status == 101:
+                exchange.status, exchange.response_head = head.status, head
+                return head
+
+    async def _relay_response_body(
+        self,
+        upstream: Upstream,
+        framing: Framing,
+        exchange: Exchange,
+        writer: asyncio.StreamWriter,
+    ) -> bool:
+        limit = self.limits.max_response_bytes
+
+        async def emit(data: bytes) -> bool:
+            room = limit - len(exchange.response_raw)
+            if len(data) > room:
+                exchange.response_raw += data[: max(room, 0)]
+                exchange.truncated = "length"
+                self.limit_hit = f"a response exceeded the {limit} byte limit"
+                return False
+            exchange.response_raw += data
+            self._count(len(data))
+            self._touch()
+            try:
+                writer.write(data)
+                await writer.drain()
+            except OSError:
+                exchange.truncated = "disconnect"
+                return False
+            if self.total_bytes > self.limits.max_total_bytes:
+                exchange.truncated = "length"
+                self.limit_hit = f"total size limit of {self.limits.max_total_bytes} bytes reached"
+                return False
+            return True
+
+        try:
+            return await httpwire.relay_body(upstream.reader, framing, emit)
+        except (OSError, WireError) as exc:
+            exchange.truncated = "disconnect"
+            exchange.error = f"response cut off: {exc}"
+            return False
+
+    def _count(self, size: int) -> None:
+        self.total_bytes += size
+
+
+def _authority(text: str, default_port: int) -> tuple[str, int]:
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        return host, int(rest[1:]) if rest.startswith(":") else default_port
+    host, sep, port = text.rpartition(":")
+    if sep and port.isdigit():
+        return host.lower(), int(port)
+    return text.lower(), default_port
+
+
+def _upstream_request(head: Head, method: str, path: str, version: str) -> bytes:
+    """The browser's request head as sent to the server: origin-form target, proxy headers
+    dropped, every other line byte for byte."""
+    lines = head.raw.split(b"\r\n")
+    kept = [f"{method} {path} {version}".encode("latin-1")]
+    for line in lines[1:]:
+        name = line.split(b":", 1)[0].strip().lower().decode("latin-1")
+        if line and name not in HOP_BY_HOP_PROXY_HEADERS:
+            kept.append(line)
+    return b"\r\n".join(kept) + b"\r\n\r\n"
+
+
+async def _read_request_body(reader: asyncio.StreamReader, head: Head) -> bytes:
+    framing = httpwire.request_framing(head)
+    chunks: list[bytes] = []
+
+    async def collect(data: bytes) -> bool:
+        chunks.append(data)
+        return True
+
+    await httpwire.relay_body(reader, framing, collect)
+    return b"".join(chunks)
+
+
+async def _reply_error(writer: asyncio.StreamWriter, status: int, message: str) -> bool:
+    """Answer the browser with a short error page from the recorder; keep the connection."""
+    reasons = {403: "Forbidden", 502: "Bad Gateway", 507: "Insufficient Storage"}
+    body = f"evidence-collector recorder: {message}\n".encode()
+    writer.write(
+        f"HTTP/1.1 {status} {reasons.get(status, 'Error')}\r\n"
+        f"Content-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+        "X-Evidence-Recorder: error\r\n\r\n".encode()
+        + body
+    )
+    await writer.drain()
+    return True

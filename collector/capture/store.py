@@ -1,0 +1,160 @@
+"""Saving a capture into the archive in three named steps.
+
+1. `store_blobs`: every artifact's bytes go to the blob store (durable, content-addressed).
+2. `build_rows`: the Capture row and Artifact rows are built as plain data. Provenance work
+   (signing a manifest of exactly these rows) belongs between step 2 and step 3.
+3. `insert_rows`: one transaction inserts the complete Capture row, its Artifact rows and a
+   `capture.recorded` custody event. Rows are never updated afterwards.
+
+A crash before step 3 commits leaves only unreferenced blobs: never a capture that claims to be
+complete without its artifacts.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from archive.archive import Archive
+from archive.ids import new_id
+from archive.models import Artifact, Capture
+from archive.timeutil import iso
+from collector.capture.result import CaptureResult
+
+
+@dataclass(frozen=True)
+class StoredArtifact:
+    """An artifact whose bytes are in the blob store."""
+
+    role: str
+    name: str
+    media_type: str
+    size: int
+    blob_sha256: str
+    original_url: str | None
+    details: dict[str, Any]
+
+
+@dataclass
+class CaptureRows:
+    """Everything `insert_rows` writes, as data (fields of the Capture and Artifact models)."""
+
+    capture: dict[str, Any]
+    artifacts: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def capture_id(self) -> str:
+        """The id of the Capture row."""
+        return str(self.capture["id"])
+
+
+def store_blobs(archive: Archive, result: CaptureResult) -> list[StoredArtifact]:
+    """Step 1: write every artifact's bytes to the blob store (with their Blob rows)."""
+    stored = []
+    with archive.session() as session:
+        for artifact in result.artifacts:
+            blob = archive.store_blob(session, artifact.data)
+            stored.append(
+                StoredArtifact(
+                    role=artifact.role,
+                    name=artifact.name,
+                    media_type=artifact.media_type,
+                    size=blob.size,
+                    blob_sha256=blob.sha256,
+                    original_url=artifact.original_url,
+                    details=dict(artifact.details),
+                )
+            )
+    return stored
+
+
+def build_rows(
+    archive: Archive,
+    result: CaptureResult,
+    stored: list[StoredArtifact],
+    *,
+    target_id: str | None = None,
+    source_id: str | None = None,
+    case_id: str | None = None,
+) -> CaptureRows:
+    """Step 2: the complete Capture row and its Artifact rows, not yet inserted."""
+    capture_id = new_id("cap")
+    capture = {
+        "id": capture_id,
+        "target_id": target_id,
+        "source_id": source_id,
+        "case_id": case_id,
+        "requested_url": result.requested_url,
+        "final_url": result.final_url,
+        "status": result.status,
+        "status_reason": result.status_reason,
+        "http_status": result.http_status,
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+        "redirect_chain": result.redirect_chain,
+        "server_ip": result.server_ip,
+        "browser_name": result.browser_name,
+        "browser_version": result.browser_version,
+        "playwright_version": result.playwright_version,
+        "user_agent": result.user_agent,
+        "viewport": result.viewport,
+        "locale": result.locale,
+        "timezone": result.timezone,
+        "proxy": result.proxy,
+        "tool_version": result.tool_version,
+        "investigator": archive.settings.investigator,
+        "details": {**result.details, "title": result.title},
+    }
+    artifacts = [
+        {
+            "id": new_id("art"),
+            "capture_id": capture_id,
+            "role": item.role,
+            "name": item.name,
+            "blob_sha256": item.blob_sha256,
+            "size": item.size,
+            "media_type": item.media_type,
+            "original_url": item.original_url,
+            "details": item.details,
+        }
+        for item in stored
+    ]
+    return CaptureRows(capture, artifacts)
+
+
+def insert_rows(archive: Archive, rows: CaptureRows) -> str:
+    """Step 3: insert the Capture, its Artifacts and a custody event in one transaction."""
+    with archive.session() as session:
+        session.add(Capture(**rows.capture))
+        session.flush()
+        session.add_all([Artifact(**artifact) for artifact in rows.artifacts])
+        session.flush()
+        archive.record(
+            session,
+            "capture.recorded",
+            "capture",
+            rows.capture_id,
+            {
+                "requested_url": rows.capture["requested_url"],
+                "final_url": rows.capture["final_url"],
+                "status": rows.capture["status"],
+                "started_at": iso(rows.capture["started_at"]),
+                "finished_at": iso(rows.capture["finished_at"]),
+                "artifacts": {a["name"]: a["blob_sha256"] for a in rows.artifacts},
+            },
+        )
+    return rows.capture_id
+
+
+def save_capture(
+    archive: Archive,
+    result: CaptureResult,
+    *,
+    target_id: str | None = None,
+    source_id: str | None = None,
+    case_id: str | None = None,
+) -> str:
+    """Store a capture's blobs, then its rows and custody event; return the capture id."""
+    stored = store_blobs(archive, result)
+    rows = build_rows(
+        archive, result, stored, target_id=target_id, source_id=source_id, case_id=case_id
+    )
+    return insert_rows(archive, rows)
