@@ -108,9 +108,14 @@ def parse_thread(body: Any, result: PlatformResult) -> None:
             if feature.get("$type") == "app.bsky.richtext.facet#link" and feature.get("uri"):
                 result.links.append(Link(url=feature["uri"]))
     _embed_media(post.get("embed") or {}, result)
-    names = ("likeCount", "repostCount", "replyCount", "quoteCount")
+    names = {
+        "likeCount": "likes",
+        "repostCount": "reposts",
+        "replyCount": "replies",
+        "quoteCount": "quotes",
+    }
     result.metrics = {
-        n.removesuffix("Count") + "s": post[n] for n in names if isinstance(post.get(n), int)
+        new: post[old] for old, new in names.items() if isinstance(post.get(old), int)
     }
     result.extra["uri"] = post.get("uri")
     result.extra["cid"] = post.get("cid")

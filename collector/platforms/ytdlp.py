@@ -57,6 +57,18 @@ _ERRORS = (
 )
 
 
+class _Log:
+    """yt-dlp logger that keeps messages instead of printing them (errors are raised anyway)."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def debug(self, message: str) -> None:
+        self.messages.append(message)
+
+    info = warning = error = debug
+
+
 class YtdlpAdapter(Adapter):
     """Video pages of the platforms yt-dlp supports."""
 
@@ -94,6 +106,7 @@ class YtdlpAdapter(Adapter):
             "socket_timeout": min(60.0, self.config.ytdlp_timeout),
             "max_filesize": self.config.ytdlp_max_bytes,
             "cachedir": False,
+            "logger": _Log(),
         }
         if self.proxy:
             options["proxy"] = self.proxy
