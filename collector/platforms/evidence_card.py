@@ -80,5 +80,5 @@ def render_card(
         draw.text((PADDING, y), line, fill=FOREGROUND, font=font)
         y += line_height
     out = io.BytesIO()
-    card.save(out, format="PNG", optimize=True)
+    card.save(out, format="PNG")
     return out.getvalue()

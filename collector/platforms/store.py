@@ -24,7 +24,7 @@ from collector.platforms.result import MediaItem, PlatformResult
 class ArtifactSpec:
     """One artifact to store: bytes plus what the Artifact row should say."""
 
-    role: str  # platform_response | post_json | media | thumbnail
+    role: str  # platform_response | post_json | media | media_error | thumbnail
     name: str  # unique within the capture
     data: bytes
     media_type: str
@@ -135,7 +135,7 @@ def _media_specs(prefix: str, media: list[MediaItem]) -> list[ArtifactSpec]:
             details["rejected"] = got.error
         specs.append(
             ArtifactSpec(
-                role="media",
+                role="media" if got.status == 200 else "media_error",
                 name=name,
                 data=got.data,
                 media_type=got.media_type or "application/octet-stream",

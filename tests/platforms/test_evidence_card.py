@@ -1,0 +1,60 @@
+"""The evidence card: screenshot on top, unchanged; a footer with URL, UTC time, hash, id."""
+
+import hashlib
+import io
+from datetime import UTC, datetime
+
+import pytest
+from PIL import Image, ImageChops, ImageDraw
+
+from collector.platforms.evidence_card import card_lines, render_card
+from collector.platforms.imaging import ImageRejected
+
+MOMENT = datetime(2026, 3, 1, 12, 30, 45, 123456, tzinfo=UTC)
+URL = "https://twitter.com/RailsGirlsSoC/status/702136612822634496"
+
+
+def screenshot(size: tuple[int, int] = (800, 600)) -> bytes:
+    image = Image.new("RGB", size, (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    for y in range(0, size[1], 50):
+        draw.line([(0, y), (size[0], y + 20)], fill=(y % 255, 0, 120), width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_card_lines_state_the_facts() -> None:
+    data = screenshot()
+    digest = hashlib.sha256(data).hexdigest()
+    assert card_lines(URL, MOMENT, digest, "cap_01abc") == [
+        f"URL: {URL}",
+        "Captured (UTC): 2026-03-01T12:30:45.123456Z",
+        f"Screenshot SHA-256: {digest}",
+        "Capture id: cap_01abc",
+    ]
+
+
+def test_card_keeps_the_screenshot_and_adds_a_footer() -> None:
+    data = screenshot()
+    card = Image.open(io.BytesIO(render_card(data, URL, MOMENT, "cap_01abc")))
+    assert card.format == "PNG"
+    assert card.width == 900  # minimum card width for a readable footer
+    assert card.height > 600 + 80
+    top = card.crop((0, 0, 800, 600)).convert("RGB")
+    assert ImageChops.difference(top, Image.open(io.BytesIO(data)).convert("RGB")).getbbox() is None
+    footer = card.crop((0, 601, card.width, card.height)).convert("L")
+    low, high = footer.getextrema()
+    assert low < 100 < high  # dark text on the light footer
+
+
+def test_wide_screenshot_is_scaled_and_tall_one_cut() -> None:
+    card = Image.open(io.BytesIO(render_card(screenshot((3200, 14000)), URL, MOMENT, "cap_x")))
+    assert card.width == 1600
+    assert 6000 < card.height < 6400
+
+
+def test_corrupt_screenshot_is_rejected() -> None:
+    data = screenshot()
+    with pytest.raises(ImageRejected):
+        render_card(data[:200], URL, MOMENT, "cap_x")
