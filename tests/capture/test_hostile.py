@@ -1,0 +1,93 @@
+"""Hostile pages end `partial` or `failed` within their budget, with a reason, and the engine
+keeps working afterwards. Also the request forgery guard and capturing through a proxy."""
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from collector.capture.engine import capture_urls
+from tests.capture.conftest import EngineRunner, world_settings
+from tests.capture.warcs import warc_records
+from tests.world.proxy import ConnectProxy
+
+pytestmark = pytest.mark.browser
+
+BUDGET_S = 6.0
+SLACK_S = 3.0
+
+
+@pytest.fixture(scope="module")
+def tight(test_world) -> Iterator[EngineRunner]:
+    """An engine with a small time budget and a 2 MB response limit."""
+    runner = EngineRunner(
+        world_settings(test_world, timeout_s=BUDGET_S, max_response_bytes=2 * 1024 * 1024)
+    )
+    yield runner
+    runner.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "reason"),
+    [
+        ("/slow?s=30", "failed", "time budget"),
+        ("/never-ending", "partial", "time budget"),
+        ("/huge?mb=64", "partial", "byte limit"),
+        ("/loop/a", "failed", "ERR_TOO_MANY_REDIRECTS"),
+        ("/status/500", "complete", None),
+    ],
+)
+def test_hostile_page_ends_within_budget(tight: EngineRunner, test_world, path, status, reason):
+    began = time.monotonic()
+    result = tight.capture(test_world.http(path))
+    elapsed = time.monotonic() - began
+    assert elapsed < BUDGET_S + SLACK_S, f"{path} took {elapsed:.1f} s"
+    assert result.status == status, result.status_reason
+    if reason:
+        assert reason in result.status_reason
+    assert result.artifact("warc") is not None, "what was recorded is kept"
+
+
+def test_huge_response_is_recorded_truncated(tight: EngineRunner, test_world):
+    result = tight.capture(test_world.http("/huge?mb=16"))
+    failed = result.artifact("failed-requests")
+    assert b'"truncated": "length"' in failed.data
+    warc = result.artifact("warc")
+    assert len(warc.data) < 3 * 1024 * 1024
+    truncated = [h for kind, h, _ in warc_records(result) if kind == "response"]
+    assert truncated[0].get_header("WARC-Truncated") == "length"
+
+
+def test_engine_is_healthy_after_hostile_pages(tight: EngineRunner, test_world):
+    for path in ("/never-ending", "/slow?s=30"):
+        tight.capture(test_world.http(path))
+    result = tight.capture(test_world.http("/static/page.html"))
+    assert result.status == "complete", result.status_reason
+
+
+def test_private_addresses_are_refused_by_default(test_world):
+    marker = f"/static/page.html?guard={time.time_ns()}"
+    settings = world_settings(test_world, allow_private=False)
+    [result] = capture_urls([test_world.http(marker)], settings)
+    assert result.status == "failed"
+    assert "blocked" in result.status_reason and "loopback" in result.status_reason
+    assert not any(path == marker for _, path in test_world.hits), "no request reached the server"
+
+
+def test_mapped_hostname_to_private_address_is_refused(test_world):
+    settings = world_settings(test_world, allow_private=False)
+    [result] = capture_urls(["https://t.co/abc123"], settings)
+    assert result.status == "failed" and "blocked" in result.status_reason
+
+
+def test_capture_through_a_proxy(test_world):
+    proxy = ConnectProxy().start()
+    try:
+        settings = world_settings(test_world, proxy=proxy.url)
+        [result] = capture_urls([test_world.http("/static/page.html")], settings)
+    finally:
+        proxy.stop()
+    assert result.status == "complete", result.status_reason
+    assert result.proxy == proxy.url
+    assert f"127.0.0.1:{test_world.http_port}" in proxy.tunnels
+    assert result.server_ip is None, "behind a proxy the server address is not known"

@@ -1,0 +1,71 @@
+"""A minimal HTTP CONNECT proxy on 127.0.0.1 that counts the tunnels it opens, so tests can
+show that captures really go through a configured proxy."""
+
+import select
+import socket
+import socketserver
+import threading
+from socketserver import BaseRequestHandler
+
+TUNNEL_IDLE_S = 30.0
+
+
+class _Tunnel(BaseRequestHandler):
+    server: "ConnectProxy"
+
+    def handle(self) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head and len(head) < 65536:
+            data = self.request.recv(4096)
+            if not data:
+                return
+            head += data
+        line = head.split(b"\r\n", 1)[0].decode("latin-1").split()
+        if len(line) < 2 or line[0] != "CONNECT":
+            self.request.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+            return
+        host, _, port = line[1].rpartition(":")
+        self.server.tunnels.append(line[1])
+        try:
+            upstream = socket.create_connection((host, int(port)), timeout=10)
+        except OSError:
+            self.request.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+            return
+        self.request.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        with upstream:
+            sockets = [self.request, upstream]
+            while True:
+                ready, _, _ = select.select(sockets, [], [], TUNNEL_IDLE_S)
+                if not ready:
+                    return
+                for sock in ready:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    (upstream if sock is self.request else self.request).sendall(data)
+
+
+class ConnectProxy(socketserver.ThreadingTCPServer):
+    """Start with `ConnectProxy().start()`; `url` to use it, `tunnels` to see what it did."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Tunnel)
+        self.tunnels: list[str] = []
+
+    def start(self) -> "ConnectProxy":
+        """Serve in a background thread."""
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+        return self
+
+    @property
+    def url(self) -> str:
+        """The proxy URL for `--proxy`."""
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def stop(self) -> None:
+        """Shut the proxy down."""
+        self.shutdown()
+        self.server_close()
