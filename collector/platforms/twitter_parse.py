@@ -473,7 +473,9 @@ def _parse_fx(status: dict[str, Any], result: PlatformResult) -> None:
     result.text = status.get("text")
     result.language = status.get("lang")
     replying = status.get("replying_to") or {}
-    result.reply_to_id = replying.get("status") if isinstance(replying, dict) else None
+    if isinstance(replying, dict):
+        result.reply_to_id = replying.get("status")
+        result.reply_to_handle = replying.get("screen_name")
     quote = status.get("quote")
     if isinstance(quote, dict) and quote.get("id"):
         inner = PlatformResult(platform="twitter", url=quote.get("url") or result.url)
