@@ -75,9 +75,11 @@ async def download(
 
 
 async def download_item(client: httpx.AsyncClient, item: MediaItem, config: PlatformConfig) -> None:
-    """Download one item; failures land in `item.error`, never raise."""
+    """Download one item (and its HLS playlist); failures land in `item.error`, never raise."""
     try:
         item.downloaded = await download(client, item.url, config, item.kind)
+        if item.hls_url and item.hls_url != item.url:
+            item.hls_downloaded = await download(client, item.hls_url, config, "m3u8")
     except MediaTooLarge as exc:
         item.error = str(exc)
     except httpx.HTTPError as exc:

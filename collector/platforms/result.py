@@ -99,6 +99,7 @@ class MediaItem:
     hls_url: str | None = None
     source_post_url: str | None = None  # when the media belongs to another post
     downloaded: DownloadedMedia | None = None
+    hls_downloaded: DownloadedMedia | None = None  # the HLS playlist text, when hls_url is set
     error: str | None = None  # why a download failed
 
     def as_dict(self) -> dict[str, Any]:
@@ -119,6 +120,8 @@ class MediaItem:
             out["sha256"] = self.downloaded.sha256
             out["size"] = self.downloaded.size
             out["media_type"] = self.downloaded.media_type
+        if self.hls_downloaded is not None:
+            out["hls_sha256"] = self.hls_downloaded.sha256
         if self.error or (self.downloaded and self.downloaded.error):
             out["error"] = self.error or (self.downloaded.error if self.downloaded else None)
         return {k: v for k, v in out.items() if v not in (None, [])}

@@ -24,7 +24,7 @@ from collector.platforms.result import MediaItem, PlatformResult
 class ArtifactSpec:
     """One artifact to store: bytes plus what the Artifact row should say."""
 
-    role: str  # platform_response | post_json | media | media_error | thumbnail
+    role: str  # platform_response | post_json | media | media_playlist | media_error | thumbnail
     name: str  # unique within the capture
     data: bytes
     media_type: str
@@ -143,6 +143,22 @@ def _media_specs(prefix: str, media: list[MediaItem]) -> list[ArtifactSpec]:
                 details=details,
             )
         )
+        playlist = item.hls_downloaded
+        if playlist is not None:
+            specs.append(
+                ArtifactSpec(
+                    role="media_playlist" if playlist.status == 200 else "media_error",
+                    name=f"{prefix}media/{index:02d}-{item.kind}.m3u8",
+                    data=playlist.data,
+                    media_type=playlist.media_type or "application/x-mpegurl",
+                    original_url=item.hls_url,
+                    details={
+                        "of": name,
+                        "status": playlist.status,
+                        "final_url": playlist.final_url,
+                    },
+                )
+            )
         if got.thumbnail_webp:
             specs.append(
                 ArtifactSpec(

@@ -22,6 +22,7 @@ from tests.platforms.conftest import fixture_path, run
 from tests.platforms.fakeweb import FakeWeb
 
 GRAPHQL = "fxembed__TweetResultByRestId_1902059299591090335.json"
+PLAYLIST = b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2176000\nvid/576x1280.m3u8\n"
 
 
 def quote_result(web: FakeWeb, config: PlatformConfig) -> PlatformResult:
@@ -43,6 +44,7 @@ def quote_result(web: FakeWeb, config: PlatformConfig) -> PlatformResult:
     )
     parse_graphql(json.loads(body), result)
     web.add(result.media[0].url, b"\x00\x00\x00\x18ftypmp42video", content_type="video/mp4")
+    web.add(result.media[0].hls_url, PLAYLIST, content_type="application/x-mpegURL")
 
     async def go() -> None:
         async with web.client() as client:
@@ -69,6 +71,10 @@ def test_rows_and_artifacts(web: FakeWeb, config: PlatformConfig, tmp_path: Path
     assert roles[0] == ("platform_response", "platform/01-twitter.graphql.json")
     assert ("post_json", "post.json") in roles
     assert ("media", "media/01-video.mp4") in roles
+    playlist = next(a for a in rows.artifacts if a.name == "media/01-video.m3u8")
+    assert playlist.role == "media_playlist" and playlist.data == PLAYLIST
+    assert playlist.original_url == result.media[0].hls_url
+    assert snap.media[0]["hls_sha256"] == hashlib.sha256(PLAYLIST).hexdigest()
     graphql = rows.artifacts[0]
     assert graphql.data == fixture_path("twitter-graphql", GRAPHQL).read_bytes()
     assert graphql.details["sha256"] == graphql.sha256
