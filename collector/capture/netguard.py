@@ -75,12 +75,12 @@ def blocked_reason(address: str) -> str | None:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     for label, flag in (
+        ("unspecified", ip.is_unspecified),
         ("loopback", ip.is_loopback),
         ("link-local", ip.is_link_local),
-        ("private", ip.is_private),
         ("multicast", ip.is_multicast),
+        ("private", ip.is_private),
         ("reserved", ip.is_reserved),
-        ("unspecified", ip.is_unspecified),
     ):
         if flag:
             return f"{ip} is a {label} address (use --allow-private to capture it)"
