@@ -205,13 +205,18 @@ class _CaptureRun:
                 if self.settings.pdf:
                     await self._step("pdf", self._pdf, page, final=True)
         finally:
+            began = time.monotonic()
             if context is not None:
                 try:
                     await asyncio.wait_for(context.close(), CLOSE_TIMEOUT_S)
                 except (TimeoutError, PlaywrightError):
                     self.problems.append("browser context did not close cleanly")
             await self.recorder.close()
-        return self._result()
+            self.timings["close"] = round(time.monotonic() - began, 3)
+        began = time.monotonic()
+        result = self._result()
+        self.timings["artifacts"] = round(time.monotonic() - began, 3)
+        return result
 
     async def _step(
         self, name: str, action: Callable[..., Awaitable[Any]], *args: Any, final: bool = False

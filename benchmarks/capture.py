@@ -1,0 +1,249 @@
+"""Capture benchmark: 20 local pages at concurrency 1 and 4, full capture vs a plain baseline.
+
+Reproduce from the repository root:
+
+    .venv/bin/python benchmarks/capture.py            # add --pages N or --rounds N to vary
+
+Full capture = the product's path exactly as `evidence capture` runs it: `capture_many` with
+every artifact (recording proxy, WARC, viewport and full-page screenshots, DOM, server HTML,
+headers, redirect chain, logs), each result saved into a fresh archive (blobs, rows, custody
+event) by `on_result` as it arrives.
+Baseline = plain Playwright on the same browser: new context, `goto(wait_until="networkidle")`,
+one full-page screenshot, nothing recorded or stored.
+Latency is per page: for the full capture the capture's own start-to-result time (saving runs
+after it, overlapped with the next captures, and is reported separately as "save s");
+pages/min is pages over the wall time of the whole batch, saving included.
+The test world runs in a separate process (`python -m tests.world`), as remote servers would.
+Peak memory is the highest sampled proportional set size (PSS, shared pages split fairly) of
+this process and all its children (Chromium, Playwright's driver), read from /proc.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from archive.archive import Archive  # noqa: E402
+from collector.capture import browser as browsers  # noqa: E402
+from collector.capture.engine import CaptureEngine, capture_many  # noqa: E402
+from collector.capture.result import CaptureResult  # noqa: E402
+from collector.capture.settings import CaptureSettings  # noqa: E402
+from collector.capture.store import save_capture  # noqa: E402
+
+GOAL_MEDIAN_S = 0.8
+GOAL_PAGES_PER_MIN = 150
+SAMPLE_EVERY_S = 0.05
+
+
+class MemorySampler:
+    """Samples the proportional set size of this process tree from /proc."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def _tree_rss(self) -> int:
+        parents: dict[int, int] = {}
+        rss: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    stat = handle.read()
+                parents[int(entry)] = int(stat[stat.rindex(")") + 2 :].split()[1])
+                if parents[int(entry)] == 0:
+                    continue
+                with open(f"/proc/{entry}/smaps_rollup") as handle:
+                    fields = dict(line.split(":", 1) for line in handle if ":" in line)
+            except (OSError, ValueError):
+                continue
+            rss[int(entry)] = int(fields.get("Pss", "0 kB").split()[0]) * 1024
+        tree, frontier = {os.getpid()}, [os.getpid()]
+        while frontier:
+            current = frontier.pop()
+            children = [pid for pid, parent in parents.items() if parent == current]
+            tree.update(children)
+            frontier.extend(children)
+        return sum(rss.get(pid, 0) for pid in tree)
+
+    async def _run(self) -> None:
+        while True:
+            self.peak = max(self.peak, self._tree_rss())
+            await asyncio.sleep(SAMPLE_EVERY_S)
+
+    def start(self) -> None:
+        """Reset the peak and start sampling."""
+        self.peak = self._tree_rss()
+        self._task = asyncio.ensure_future(self._run())
+
+    async def stop(self) -> int:
+        """Stop sampling; return the peak in bytes."""
+        assert self._task is not None
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        return self.peak
+
+
+async def run_batch(
+    urls: list[str], concurrency: int, one: Callable[[str], Awaitable[None]]
+) -> dict[str, float]:
+    """Run `one` for every URL at `concurrency`; latency statistics, throughput, memory."""
+    limit = asyncio.Semaphore(concurrency)
+    latencies: list[float] = []
+    sampler = MemorySampler()
+
+    async def timed(url: str) -> None:
+        async with limit:
+            began = time.perf_counter()
+            await one(url)
+            latencies.append(time.perf_counter() - began)
+
+    sampler.start()
+    began = time.perf_counter()
+    await asyncio.gather(*(timed(url) for url in urls))
+    wall = time.perf_counter() - began
+    return _stats(latencies, wall, await sampler.stop(), len(urls))
+
+
+def _stats(latencies: list[float], wall: float, peak: int, count: int) -> dict[str, float]:
+    ordered = sorted(latencies)
+    return {
+        "median": statistics.median(ordered),
+        "p95": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
+        "pages_per_min": count / wall * 60,
+        "peak_mb": peak / 1024 / 1024,
+    }
+
+
+async def full_capture(
+    world: dict[str, str], urls: list[str], levels: list[int], home: Path
+) -> dict[int, dict[str, float]]:
+    """The product's capture with every artifact, saved into an archive as results arrive."""
+    results: dict[int, dict[str, float]] = {}
+    with Archive.open(home) as archive:
+        async with CaptureEngine(CaptureSettings(allow_private=True)) as engine:
+            latencies: list[float] = []
+            saves: list[float] = []
+
+            async def on_result(result: CaptureResult) -> None:
+                if result.status != "complete":
+                    raise RuntimeError(f"{result.requested_url}: {result.status_reason}")
+                latencies.append(result.duration_s)
+                began = time.perf_counter()
+                await asyncio.to_thread(save_capture, archive, result)
+                saves.append(time.perf_counter() - began)
+
+            warm = [f"{world['http']}/static/page.html"]
+            await capture_many(warm, engine.settings, on_result, engine)
+            for level in levels:
+                latencies.clear()
+                saves.clear()
+                settings = CaptureSettings(allow_private=True, concurrency=level)
+                sampler = MemorySampler()
+                sampler.start()
+                began = time.perf_counter()
+                await capture_many(urls, settings, on_result, engine)
+                wall = time.perf_counter() - began
+                results[level] = _stats(latencies, wall, await sampler.stop(), len(urls))
+                results[level]["save"] = statistics.median(saves)
+    return results
+
+
+async def baseline(
+    world: dict[str, str], urls: list[str], levels: list[int]
+) -> dict[int, dict[str, float]]:
+    """Plain Playwright: a new context, networkidle, one full-page screenshot."""
+    from playwright.async_api import async_playwright
+
+    results: dict[int, dict[str, float]] = {}
+    async with async_playwright() as playwright:
+        choice = browsers.choose_chromium(playwright, CaptureSettings())
+        browser = await playwright.chromium.launch(
+            executable_path=choice.executable, args=browsers.launch_args()
+        )
+
+        async def one(url: str) -> None:
+            context = await browser.new_context(viewport={"width": 1280, "height": 800})
+            page = await context.new_page()
+            await page.goto(url, wait_until="networkidle")
+            await page.screenshot(full_page=True)
+            await context.close()
+
+        await one(f"{world['http']}/static/page.html")  # warm-up
+        for level in levels:
+            results[level] = await run_batch(urls, level, one)
+        await browser.close()
+    return results
+
+
+def print_report(full: dict[int, dict[str, float]], base: dict[int, dict[str, float]]) -> None:
+    """Both modes side by side, with the goals."""
+    header = (
+        f"{'mode':<28}{'conc':>5}{'median s':>10}{'p95 s':>8}{'pages/min':>11}"
+        f"{'peak MB':>9}{'save s':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, table in (("full capture (+ store)", full), ("baseline: screenshot only", base)):
+        for level, row in table.items():
+            print(
+                f"{name:<28}{level:>5}{row['median']:>10.3f}{row['p95']:>8.3f}"
+                f"{row['pages_per_min']:>11.1f}{row['peak_mb']:>9.0f}"
+                + (f"{row['save']:>8.3f}" if "save" in row else f"{'-':>8}")
+            )
+    c1, c4 = full.get(1), full.get(4)
+    if c1:
+        verdict = "met" if c1["median"] < GOAL_MEDIAN_S else "NOT met"
+        print(f"goal: median < {GOAL_MEDIAN_S} s at concurrency 1: {verdict}")
+    if c4:
+        verdict = "met" if c4["pages_per_min"] >= GOAL_PAGES_PER_MIN else "NOT met"
+        print(f"goal: >= {GOAL_PAGES_PER_MIN} pages/min at concurrency 4: {verdict}")
+    print(f"machine: {os.cpu_count()} CPUs; reproduce: .venv/bin/python benchmarks/capture.py")
+
+
+def start_world() -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """The test world in its own process; returns it and its base URLs."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.world"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    info = json.loads(process.stdout.readline())
+    return process, {"http": f"http://127.0.0.1:{info['http_port']}"}
+
+
+async def main() -> None:
+    """Start the test world, run both modes, print the report."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
+    parser.add_argument("--pages", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
+    args = parser.parse_args()
+    process, world = start_world()
+    try:
+        urls = [f"{world['http']}/bench/{i}" for i in range(args.pages)]
+        with tempfile.TemporaryDirectory(prefix="capture-bench-") as tmp:
+            full = await full_capture(world, urls, args.concurrency, Path(tmp) / "home")
+        base = await baseline(world, urls, args.concurrency)
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        process.wait(timeout=30)
+    print_report(full, base)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
