@@ -9,7 +9,7 @@ import asyncio
 import base64
 import ssl
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from socksio import socks5
 
@@ -89,10 +89,8 @@ class Connector:
         parts = urlsplit(self.proxy or "")
         default_port = 1080 if parts.scheme.startswith("socks") else 8080
         reader, writer = await asyncio.open_connection(parts.hostname, parts.port or default_port)
-        if parts.scheme.startswith("socks"):
-            await _socks5_connect(reader, writer, host, port, parts.username, parts.password)
-        else:
-            await _http_connect(reader, writer, host, port, parts.username, parts.password)
+        handshake = _socks5_connect if parts.scheme.startswith("socks") else _http_connect
+        await handshake(reader, writer, (host, port), parts)
         return reader, writer
 
 
@@ -120,11 +118,11 @@ def _tls_info(writer: asyncio.StreamWriter) -> TLSInfo:
 async def _http_connect(
     reader: asyncio.StreamReader,
     writer: asyncio.StreamWriter,
-    host: str,
-    port: int,
-    username: str | None,
-    password: str | None,
+    target: tuple[str, int],
+    proxy: SplitResult,
 ) -> None:
+    host, port = target
+    username, password = proxy.username, proxy.password
     authority = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     head = f"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n"
     if username:
@@ -142,11 +140,11 @@ async def _http_connect(
 async def _socks5_connect(
     reader: asyncio.StreamReader,
     writer: asyncio.StreamWriter,
-    host: str,
-    port: int,
-    username: str | None,
-    password: str | None,
+    target: tuple[str, int],
+    proxy: SplitResult,
 ) -> None:
+    host, port = target
+    username, password = proxy.username, proxy.password
     connection = socks5.SOCKS5Connection()
     methods = [socks5.SOCKS5AuthMethod.NO_AUTH_REQUIRED]
     if username:

@@ -9,7 +9,7 @@ import pytest
 from collector.capture.engine import capture_urls
 from tests.capture.conftest import EngineRunner, world_settings
 from tests.capture.warcs import warc_records
-from tests.world.proxy import ConnectProxy
+from tests.world.proxy import ConnectProxy, Socks5Proxy
 
 pytestmark = pytest.mark.browser
 
@@ -80,8 +80,9 @@ def test_mapped_hostname_to_private_address_is_refused(test_world):
     assert result.status == "failed" and "blocked" in result.status_reason
 
 
-def test_capture_through_a_proxy(test_world):
-    proxy = ConnectProxy().start()
+@pytest.mark.parametrize("kind", [ConnectProxy, Socks5Proxy])
+def test_capture_through_a_proxy(test_world, kind):
+    proxy = kind().start()
     try:
         settings = world_settings(test_world, proxy=proxy.url)
         [result] = capture_urls([test_world.http("/static/page.html")], settings)
@@ -91,3 +92,11 @@ def test_capture_through_a_proxy(test_world):
     assert result.proxy == proxy.url
     assert f"127.0.0.1:{test_world.http_port}" in proxy.tunnels
     assert result.server_ip is None, "behind a proxy the server address is not known"
+
+
+def test_browser_that_went_away_is_relaunched(tight: EngineRunner, test_world):
+    before = tight.call(tight.engine.browser())
+    tight.call(before.close())
+    result = tight.capture(test_world.http("/static/page.html"))
+    assert result.status == "complete", result.status_reason
+    assert tight.call(tight.engine.browser()) is not before

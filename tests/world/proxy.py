@@ -1,5 +1,5 @@
-"""A minimal HTTP CONNECT proxy on 127.0.0.1 that counts the tunnels it opens, so tests can
-show that captures really go through a configured proxy."""
+"""Minimal HTTP CONNECT and SOCKS5 proxies on 127.0.0.1 that count the tunnels they open, so
+tests can show that captures really go through a configured proxy."""
 
 import select
 import socket
@@ -33,16 +33,21 @@ class _Tunnel(BaseRequestHandler):
             return
         self.request.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
         with upstream:
-            sockets = [self.request, upstream]
-            while True:
-                ready, _, _ = select.select(sockets, [], [], TUNNEL_IDLE_S)
-                if not ready:
-                    return
-                for sock in ready:
-                    data = sock.recv(65536)
-                    if not data:
-                        return
-                    (upstream if sock is self.request else self.request).sendall(data)
+            _pipe(self.request, upstream)
+
+
+def _pipe(client: socket.socket, upstream: socket.socket) -> None:
+    """Copy bytes both ways until one side closes or both stay idle too long."""
+    sockets = [client, upstream]
+    while True:
+        ready, _, _ = select.select(sockets, [], [], TUNNEL_IDLE_S)
+        if not ready:
+            return
+        for sock in ready:
+            data = sock.recv(65536)
+            if not data:
+                return
+            (upstream if sock is client else client).sendall(data)
 
 
 class ConnectProxy(socketserver.ThreadingTCPServer):
@@ -69,3 +74,47 @@ class ConnectProxy(socketserver.ThreadingTCPServer):
         """Shut the proxy down."""
         self.shutdown()
         self.server_close()
+
+
+class _Socks5(BaseRequestHandler):
+    server: "Socks5Proxy"
+
+    def handle(self) -> None:
+        greeting = self.request.recv(257)
+        if greeting[:1] != b"\x05":
+            return
+        self.request.sendall(b"\x05\x00")
+        request = self.request.recv(262)
+        kind = request[3]
+        if kind == 3:
+            length = request[4]
+            host = request[5 : 5 + length].decode()
+            port = int.from_bytes(request[5 + length : 7 + length], "big")
+        elif kind == 1:
+            host = socket.inet_ntoa(request[4:8])
+            port = int.from_bytes(request[8:10], "big")
+        else:
+            self.request.sendall(b"\x05\x08\x00\x01" + b"\x00" * 6)
+            return
+        self.server.tunnels.append(f"{host}:{port}")
+        try:
+            upstream = socket.create_connection((host, port), timeout=10)
+        except OSError:
+            self.request.sendall(b"\x05\x05\x00\x01" + b"\x00" * 6)
+            return
+        self.request.sendall(b"\x05\x00\x00\x01" + b"\x00" * 6)
+        with upstream:
+            _pipe(self.request, upstream)
+
+
+class Socks5Proxy(ConnectProxy):
+    """A minimal SOCKS5 proxy (no authentication, CONNECT only) that counts its tunnels."""
+
+    def __init__(self) -> None:
+        socketserver.ThreadingTCPServer.__init__(self, ("127.0.0.1", 0), _Socks5)
+        self.tunnels = []
+
+    @property
+    def url(self) -> str:
+        """The proxy URL for `--proxy`."""
+        return f"socks5://127.0.0.1:{self.server_address[1]}"
