@@ -321,7 +321,8 @@ class _CaptureRun:
                 self.download = True
                 self.problems.append("the URL starts a download: its bytes are in the WARC only")
                 return
-            self.problems.append(f"navigation: {_first_line(exc)}")
+            if "ERR_HTTP_RESPONSE_CODE_FAILURE" not in str(exc):  # an error status, recorded
+                self.problems.append(f"navigation: {_first_line(exc)}")
         main = self._main_exchange()
         if main is not None and (main.blocked or main.response_head is None):
             self.fatal = main.error or "no response for the page"
@@ -412,7 +413,7 @@ class _CaptureRun:
         """The exchange that served the last main-frame document."""
         if self.recorder is None or not self.navigations:
             return None
-        url = self.navigations[-1][0]
+        url = self.navigations[-1][0].split("#", 1)[0]
         for exchange in reversed(self.recorder.exchanges):
             if exchange.url == url:
                 return exchange

@@ -106,18 +106,15 @@ async def resolve(host: str, port: int) -> list[str]:
     return seen
 
 
-async def pick_address(host: str, port: int, allow_private: bool) -> str:
-    """Resolve and return the first address captures may connect to; BlockedAddress if none."""
+async def allowed_addresses(host: str, port: int, allow_private: bool) -> list[str]:
+    """Resolve `host` and keep the addresses captures may connect to; BlockedAddress if none."""
     addresses = await resolve(host, port)
     if allow_private:
-        return addresses[0]
-    reasons = []
-    for address in addresses:
-        reason = blocked_reason(address)
-        if reason is None:
-            return address
-        reasons.append(reason)
-    raise BlockedAddress(f"{host}: {reasons[0]}")
+        return addresses
+    allowed = [address for address in addresses if blocked_reason(address) is None]
+    if not allowed:
+        raise BlockedAddress(f"{host}: {blocked_reason(addresses[0])}")
+    return allowed
 
 
 def literal_blocked(host: str) -> str | None:

@@ -65,8 +65,12 @@ class Connector:
                     reader, writer = await self._via_proxy(target_host, target_port)
                     ip = None
                 else:
-                    ip = await netguard.pick_address(target_host, target_port, self.allow_private)
-                    reader, writer = await asyncio.open_connection(ip, target_port)
+                    reader, writer, ip = await _connect_first(
+                        await netguard.allowed_addresses(
+                            target_host, target_port, self.allow_private
+                        ),
+                        target_port,
+                    )
                 tls = None
                 if use_tls:
                     await writer.start_tls(self.ssl_context, server_hostname=host.strip("[]"))
@@ -92,6 +96,21 @@ class Connector:
         handshake = _socks5_connect if parts.scheme.startswith("socks") else _http_connect
         await handshake(reader, writer, (host, port), parts)
         return reader, writer
+
+
+async def _connect_first(
+    addresses: list[str], port: int
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, str]:
+    """Connect to the first address that accepts, in resolver order."""
+    error: OSError | None = None
+    for address in addresses:
+        try:
+            reader, writer = await asyncio.open_connection(address, port)
+            return reader, writer, address
+        except OSError as exc:
+            error = exc
+    assert error is not None
+    raise error
 
 
 def _tls_info(writer: asyncio.StreamWriter) -> TLSInfo:

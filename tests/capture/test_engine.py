@@ -205,3 +205,12 @@ def test_dialogs_popups_downloads_and_websockets_are_noted(engine: EngineRunner,
     download = engine.capture(test_world.http("/download"))
     assert download.status == "partial" and "download" in download.status_reason
     assert responses(download)[test_world.http("/download")].endswith(b"PK\x03\x04" + b"\0" * 2000)
+
+
+def test_fragment_urls_and_empty_error_pages(engine: EngineRunner, test_world):
+    with_fragment = engine.capture(test_world.http("/static/page.html#section-2"))
+    assert with_fragment.status == "complete", with_fragment.status_reason
+    assert with_fragment.server_ip == "127.0.0.1"
+    missing = engine.capture(test_world.http("/static/missing.css"))
+    assert missing.status == "complete", missing.status_reason
+    assert missing.http_status == 404

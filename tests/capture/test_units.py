@@ -61,8 +61,8 @@ def test_guard_allows_public_addresses(address):
 
 def test_guard_checks_resolved_names():
     with pytest.raises(netguard.BlockedAddress, match="loopback"):
-        asyncio.run(netguard.pick_address("localhost", 80, allow_private=False))
-    assert asyncio.run(netguard.pick_address("localhost", 80, allow_private=True))
+        asyncio.run(netguard.allowed_addresses("localhost", 80, allow_private=False))
+    assert asyncio.run(netguard.allowed_addresses("localhost", 80, allow_private=True))
 
 
 def test_host_rules_map_names_and_ports():
