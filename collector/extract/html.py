@@ -1,0 +1,396 @@
+"""Citations in HTML: embeds anywhere in the page, links and pasted text in the main content.
+
+Parsing is selectolax (lexbor). Main-content detection is a small readability-style score
+(paragraph text credited to parent and grandparent, promoted to an enclosing `article`/`main`)
+instead of trafilatura: it has to run in about a millisecond for the benchmark goal, and it
+only needs to tell the article body from navigation, footers, sidebars and related lists.
+"""
+
+import html as htmllib
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from collector.extract.canonical import absolute_url
+from collector.extract.merge import CitationSet
+from collector.extract.model import Citation
+from collector.extract.platforms import (
+    NOT_CITATIONS,
+    UrlInfo,
+    bluesky_at_uri,
+    classify_url,
+    twitter_post_url,
+)
+from collector.extract.text import extract_text, parse_signature_date, sentence_around
+
+EMBED_SELECTOR = ", ".join(
+    [
+        "blockquote",
+        "iframe",
+        "amp-twitter",
+        "amp-youtube",
+        "amp-instagram",
+        "amp-iframe",
+        "[data-tweet-id]",
+        "[data-tweetid]",
+        "[data-embed-id]",
+        "[data-embedded-url]",
+        "[data-telegram-post]",
+        "[data-href]",
+        "[data-bluesky-uri]",
+        "lite-youtube",
+        ".wp-block-embed__wrapper",
+    ]
+)
+BOILERPLATE_SELECTOR = ", ".join(
+    [
+        "nav",
+        "header",
+        "footer",
+        "aside",
+        "form",
+        "menu",
+        "[role=navigation]",
+        "[role=banner]",
+        "[role=contentinfo]",
+        "[role=complementary]",
+        *(
+            f"[{attr}*={word} i]"
+            for attr in ("class", "id")
+            for word in (
+                "share",
+                "sharing",
+                "related",
+                "recirc",
+                "recommend",
+                "newsletter",
+                "byline",
+                "comment",
+                "sidebar",
+                "promo",
+                "breadcrumb",
+                "tags",
+                "subscribe",
+                "follow",
+                "more-stories",
+                "read-more",
+            )
+        ),
+    ]
+)
+_BLOCKS = re.compile(
+    r"<(?:/?(?:p|div|li|ul|ol|blockquote|h[1-6]|tr|table|section|article|figure|figcaption|pre"
+    r"|dd|dt|dl|header|footer|aside|main|nav)\b[^>]*|br\s*/?)>",
+    re.IGNORECASE,
+)
+_ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]*>")
+_URLISH = re.compile(r"https?://|www\.|\(@|\w\.[a-z]{2,}/", re.IGNORECASE)
+_SIGNATURE_TAIL = re.compile(
+    r"(?:—|–|―|--)\s*(?P<name>[^\n]{0,80}?)\s*\(@(?P<handle>[A-Za-z0-9_]{1,15})\)\s*(?P<date>[^\n]{0,60})$"
+)
+_SCRIPT_URL = re.compile(r"https?://[^\s\"'<>\\]{4,300}")
+_CONTEXT_TAGS = frozenset(
+    {"p", "li", "blockquote", "td", "figcaption", "h1", "h2", "h3", "h4", "dd", "q", "figure"}
+)
+CHROME_SELECTOR = "footer, nav, aside, [class*=comment i], [id*=comment i], [class*=related i]"
+MIN_ARTICLE_CHARS = 600
+MAX_NODES = 200_000
+
+
+def _attr(node: LexborNode, name: str) -> str:
+    return (node.attributes.get(name) or "").strip()
+
+
+def _text(node: LexborNode) -> str:
+    return " ".join((node.text(deep=True, separator=" ") or "").split())
+
+
+def _context(node: LexborNode) -> str:
+    """The sentence around `node` inside its nearest block."""
+    needle = _text(node)
+    block = node.parent
+    for _ in range(6):
+        if block is None or block.tag in _CONTEXT_TAGS:
+            break
+        block = block.parent
+    if block is None:
+        return needle
+    text = _text(block)
+    at = text.find(needle) if needle else -1
+    if at < 0:
+        return text[:400]
+    return sentence_around(text, at, at + len(needle))
+
+
+class _Page:
+    """One parsed page and the state of the walk over it."""
+
+    def __init__(self, tree: LexborHTMLParser, base_url: str | None, out: CitationSet) -> None:
+        self.tree = tree
+        self.base_url = base_url
+        self.out = out
+        self.skip_anchors: set[int] = set()
+        self.consumed: list[LexborNode] = []
+
+    def classify(self, url: str) -> UrlInfo | None:
+        info = classify_url(url, self.base_url) if url else None
+        return None if info is None or info.kind in NOT_CITATIONS else info
+
+    def consume(self, node: LexborNode) -> None:
+        self.consumed.append(node)
+        self.skip_anchors.update(a.mem_id for a in node.css("a[href], [data-tweet-id]"))
+        for inner in node.css(EMBED_SELECTOR):
+            self.skip_anchors.add(inner.mem_id)
+
+    # --- embeds -------------------------------------------------------------------------------
+
+    def embed(self, node: LexborNode) -> bool:
+        """Handle `node` if it is an embed; True when it was."""
+        tag = node.tag
+        if tag == "blockquote":
+            return self.blockquote(node)
+        tweet_id = _attr(node, "data-tweet-id") or _attr(node, "data-tweetid")
+        if not tweet_id and _attr(node, "data-embed-type").lower() == "twitter":
+            tweet_id = _attr(node, "data-embed-id")
+        if tweet_id.isdigit():
+            return self.tweet_by_id(node, tweet_id)
+        for name in ("data-embedded-url", "data-href", "src", "data-src", "data-url"):
+            value = _attr(node, name)
+            if name == "data-href" and "fb-" not in _attr(node, "class"):
+                continue
+            if value and self.embedded_url(node, value, f'{name}="{value}"'):
+                return True
+        channel_post = _attr(node, "data-telegram-post")
+        if channel_post and self.embedded_url(node, f"https://t.me/{channel_post}", channel_post):
+            return True
+        video = _attr(node, "data-videoid") or _attr(node, "videoid")
+        if video and self.embedded_url(node, f"https://youtu.be/{video}", video):
+            return True
+        shortcode = _attr(node, "data-shortcode")
+        if tag == "amp-instagram" and shortcode:
+            return self.embedded_url(node, f"https://www.instagram.com/p/{shortcode}/", shortcode)
+        uri = _attr(node, "data-bluesky-uri")
+        info = bluesky_at_uri(uri) if uri else None
+        if info is not None:
+            self.out.add_url(info, uri, _text(node), "embed")
+            self.consume(node)
+            return True
+        if "wp-block-embed__wrapper" in _attr(node, "class"):
+            return self.embedded_url(node, _text(node), _text(node))
+        return False
+
+    def embedded_url(self, node: LexborNode, url: str, raw: str) -> bool:
+        info = self.classify(url)
+        if info is None or info.kind != "post":
+            return False
+        self.out.add_url(info, raw, _text(node) or raw, "embed")
+        self.consume(node)
+        return True
+
+    def tweet_by_id(self, node: LexborNode, tweet_id: str) -> bool:
+        handle = None
+        for a in node.css("a[href]"):
+            info = self.classify(_attr(a, "href"))
+            if info and info.kind == "post" and info.post_id == tweet_id:
+                handle = info.handle
+        citation = Citation(
+            kind="post",
+            platform="twitter",
+            url=twitter_post_url(handle, tweet_id),
+            post_id=tweet_id,
+            author_handle=handle,
+            text=_text(node) or None,
+        )
+        self.out.add(citation, tweet_id, _text(node) or tweet_id, "embed")
+        self.consume(node)
+        return True
+
+    def blockquote(self, node: LexborNode) -> bool:
+        classes = _attr(node, "class").lower()
+        for name in ("data-instgrm-permalink", "cite", "data-text-post-permalink"):
+            value = _attr(node, name)
+            if value and self.embedded_url(node, value, value):
+                return True
+        if any(word in classes for word in ("reddit", "instagram", "tiktok", "bluesky")):
+            for a in node.css("a[href]"):
+                if self.embedded_url(node, _attr(a, "href"), _attr(a, "href")):
+                    return True
+        text = _text(node)
+        signature = _SIGNATURE_TAIL.search(text[-260:])
+        if "tweet" not in classes and signature is None:
+            return False
+        return self.tweet_blockquote(node, signature)
+
+    def tweet_blockquote(self, node: LexborNode, signature: re.Match[str] | None) -> bool:
+        post: UrlInfo | None = None
+        raw = ""
+        attached: list[tuple[UrlInfo, str]] = []
+        for a in node.css("a[href]"):
+            href = _attr(a, "href")
+            info = self.classify(href)
+            if info is None:
+                continue
+            if info.platform == "twitter" and info.kind == "post":
+                post, raw = info, href
+            elif info.kind in ("link", "media"):
+                attached.append((info, href))
+        paragraphs = [_text(p) for p in node.css("p")]
+        body = "\n".join(p for p in paragraphs if p) or None
+        name = handle = posted_at = None
+        if signature is not None:
+            name = signature.group("name").strip() or None
+            handle = signature.group("handle")
+            posted_at = parse_signature_date(signature.group("date"))
+        if post is None and signature is None:
+            return False
+        citation = Citation(
+            kind="post",
+            platform="twitter",
+            url=post.canonical_url if post else None,
+            post_id=post.post_id if post else None,
+            author_handle=(post.handle if post else None) or handle,
+            author_name=name,
+            posted_at=posted_at,
+            text=body,
+        )
+        if post is not None and citation.author_handle:
+            citation.url = twitter_post_url(citation.author_handle, post.post_id or "")
+        added = self.out.add(
+            citation, raw or (signature.group(0) if signature else ""), _text(node), "embed"
+        )
+        for info, href in attached:
+            self.out.attach(added, info, href)
+        self.consume(node)
+        return True
+
+    # --- links and text ------------------------------------------------------------------------
+
+    def link(self, node: LexborNode, page_url: str | None) -> None:
+        href = _attr(node, "href")
+        if not href or href.startswith("#"):
+            return
+        info = self.classify(href)
+        if info is None or (page_url and info.canonical_url == page_url):
+            return
+        self.out.add_url(info, href, _context(node), "link")
+
+    def scripts(self) -> None:
+        """Post URLs in scripts and JSON, for pages whose article only exists as data."""
+        for script in self.tree.css("script"):
+            data = script.text() or ""
+            if "status" not in data and "t.me" not in data and "youtu" not in data:
+                continue
+            data = htmllib.unescape(data.replace("\\/", "/").replace("\\u002F", "/"))
+            for m in _SCRIPT_URL.finditer(data):
+                info = self.classify(m.group(0))
+                if info is not None and info.kind == "post":
+                    self.out.add_url(info, m.group(0), m.group(0), "script")
+
+
+def _main_content(tree: LexborHTMLParser) -> tuple[LexborNode, dict[int, int]]:
+    """The element holding the article, and the paragraph text (chars) under each element.
+
+    The root is the deepest element that holds half of the paragraph text outside footers,
+    navigation, asides and comments (or three quarters, when that is its parent),
+    promoted to an enclosing `article`, `main` or `itemprop=articleBody` a few levels up.
+    """
+    body = tree.body or tree.root
+    chrome = {node.mem_id for node in body.css(CHROME_SELECTOR)}
+    held: dict[int, int] = {}
+    nodes: dict[int, tuple[int, LexborNode]] = {}
+    total = 0
+    for p in body.css("p"):
+        n = len((p.text() or "").strip())
+        if n < 25:
+            continue
+        path = []
+        node = p.parent
+        while node is not None:
+            path.append(node)
+            node = node.parent
+        if any(node.mem_id in chrome for node in path):
+            continue
+        total += n
+        for i, node in enumerate(path):
+            mem = node.mem_id
+            held[mem] = held.get(mem, 0) + n
+            nodes.setdefault(mem, (len(path) - i, node))
+    if not total:
+        return body, held
+
+    def deepest(share: float) -> tuple[int, LexborNode]:
+        held_enough = (nodes[mem] for mem, n in held.items() if n >= share * total)
+        return max(held_enough, key=lambda item: item[0])
+
+    depth, best = deepest(0.5)
+    outer_depth, outer = deepest(0.75)
+    if depth - outer_depth <= 1:  # siblings of the article block (footnotes, parts) join it
+        best = outer
+    node = best
+    for _ in range(4):
+        node = node.parent
+        if node is None or node.tag in ("body", "html"):
+            break
+        if node.tag in ("article", "main") or _attr(node, "itemprop") == "articleBody":
+            return node, held
+    return best, held
+
+
+def _root_text(root: LexborNode, consumed: list[LexborNode]) -> str:
+    for node in consumed:
+        node.decompose()
+    markup = root.html or ""
+    markup = re.sub(
+        r"<(script|style|noscript|template)\b.*?</\1\s*>", " ", markup, flags=re.I | re.S
+    )
+    markup = _ANCHOR.sub(lambda m: m.group(1).replace("/", "\u2215"), markup)
+    text = htmllib.unescape(_TAGS.sub("", _BLOCKS.sub("\n", markup)))
+    return "\n".join(" ".join(line.split()) for line in text.split("\n"))
+
+
+def _base(tree: LexborHTMLParser, base_url: str | None) -> str | None:
+    node = tree.css_first("base[href]")
+    if node is not None:
+        return absolute_url(_attr(node, "href"), base_url) or base_url
+    return base_url
+
+
+def _title(tree: LexborHTMLParser) -> str | None:
+    node = tree.css_first("title")
+    title = _text(node) if node is not None else ""
+    if not title:
+        og = tree.css_first('meta[property="og:title"]')
+        title = _attr(og, "content") if og is not None else ""
+    return title or None
+
+
+def extract_html(
+    text: str, base_url: str | None, out: CitationSet
+) -> tuple[str | None, str | None]:
+    """Add the citations of an HTML page to `out`; return (title, base URL used)."""
+    tree = LexborHTMLParser(text)
+    base = _base(tree, base_url)
+    page = _Page(tree, base, out)
+    page_url = classify_url(base).canonical_url if base and classify_url(base) else None
+    root, held = _main_content(tree)
+    article_chars = held.get(root.mem_id, 0)
+    in_root = {a.mem_id for a in root.css("a[href]")}
+    for block in root.css(BOILERPLATE_SELECTOR):
+        if block.mem_id != root.mem_id and held.get(block.mem_id, 0) * 5 < article_chars:
+            in_root.difference_update(a.mem_id for a in block.css("a[href]"))
+    for node in tree.css(EMBED_SELECTOR + ", a[href]"):
+        mem = node.mem_id
+        if mem in page.skip_anchors:
+            continue
+        if node.tag == "a":
+            if mem in in_root:
+                page.link(node, page_url)
+            continue
+        page.embed(node)
+    root_text = _root_text(root, page.consumed) if root.html else ""
+    if _URLISH.search(root_text):
+        extract_text(root_text, out, base)
+    if len(root_text) < MIN_ARTICLE_CHARS:
+        page.scripts()
+    return _title(tree), base

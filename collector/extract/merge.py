@@ -1,0 +1,82 @@
+"""One citation per distinct target: repeated mentions become occurrences of the first."""
+
+from typing import Any
+
+from collector.collect.targets import target_key
+from collector.extract.model import Citation, Occurrence
+from collector.extract.platforms import UrlInfo, twitter_post_url
+
+MAX_CONTEXT = 400
+
+
+def citation_key(citation: Citation) -> str:
+    """The identity used for deduplication: the archive's target key."""
+    return target_key(vars(citation))
+
+
+def _link_entry(info: UrlInfo, raw: str) -> dict[str, Any]:
+    return {"url": info.canonical_url, "raw": raw, "kind": info.kind, "platform": info.platform}
+
+
+class CitationSet:
+    """Collects citations in order of first appearance and merges duplicates."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, Citation] = {}
+        self._position = 0
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def citations(self) -> list[Citation]:
+        """The merged citations, in order of first appearance."""
+        return list(self._by_key.values())
+
+    def add(self, citation: Citation, raw: str, context: str, via: str) -> Citation:
+        """Add `citation` (or merge it into the one with the same key) with one occurrence."""
+        key = citation_key(citation)
+        found = self._by_key.get(key)
+        if found is None:
+            found = self._by_key[key] = citation
+        else:
+            _fill(found, citation)
+        occurrence = Occurrence(raw=raw, context=_clip(context), via=via, position=self._position)
+        self._position += 1
+        found.occurrences.append(occurrence)
+        return found
+
+    def add_url(self, info: UrlInfo, raw: str, context: str, via: str) -> Citation:
+        """Add the citation a classified URL names."""
+        citation = Citation(
+            kind=info.kind,
+            platform=info.platform,
+            url=info.canonical_url,
+            post_id=info.post_id,
+            author_handle=info.handle,
+        )
+        return self.add(citation, raw, context, via)
+
+    @staticmethod
+    def attach(citation: Citation, info: UrlInfo, raw: str) -> None:
+        """Attach a link found inside a cited post (its t.co, pic.twitter.com, ...)."""
+        if info.canonical_url and all(link["url"] != info.canonical_url for link in citation.links):
+            citation.links.append(_link_entry(info, raw))
+
+
+def _fill(target: Citation, other: Citation) -> None:
+    """Complete `target` with what `other` knows and `target` does not."""
+    for name in ("author_handle", "author_name", "posted_at", "text"):
+        if getattr(target, name) is None and getattr(other, name) is not None:
+            setattr(target, name, getattr(other, name))
+    if target.platform == "twitter" and target.kind == "post" and target.post_id:
+        target.url = twitter_post_url(target.author_handle, target.post_id)
+    elif target.url is None:
+        target.url = other.url
+    for link in other.links:
+        if all(existing["url"] != link["url"] for existing in target.links):
+            target.links.append(link)
+
+
+def _clip(context: str) -> str:
+    text = " ".join(context.split())
+    return text if len(text) <= MAX_CONTEXT else text[: MAX_CONTEXT - 1] + "…"
