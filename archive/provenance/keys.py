@@ -1,0 +1,181 @@
+"""The archive's Ed25519 signing key: `keys/ed25519.key` (PKCS#8 PEM, mode 0600) and
+`keys/ed25519.pub` (SubjectPublicKeyInfo PEM).
+
+The key is created on first need. Its creation is a custody event (`key.created`, with the
+public key and its fingerprint), so a key swapped in later no longer matches the log.
+The fingerprint is the hex SHA-256 of the 32 raw public-key bytes.
+"""
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlmodel import Session, select
+
+from archive.archive import Archive
+from archive.errors import EvidenceError
+from archive.models import CustodyEvent
+
+PRIVATE_FILE = "ed25519.key"
+PUBLIC_FILE = "ed25519.pub"
+KEY_CREATED = "key.created"
+
+
+class ArchiveKeyError(EvidenceError):
+    """The archive key is missing, unreadable or not the one the custody log recorded."""
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    """An Ed25519 public key with the encodings people compare."""
+
+    raw: bytes
+
+    @property
+    def fingerprint(self) -> str:
+        """Hex SHA-256 of the raw 32-byte key."""
+        return hashlib.sha256(self.raw).hexdigest()
+
+    @property
+    def raw_base64(self) -> str:
+        """The raw key in standard base64."""
+        return base64.b64encode(self.raw).decode("ascii")
+
+    @property
+    def pem(self) -> str:
+        """SubjectPublicKeyInfo PEM, as OpenSSL reads it."""
+        key = Ed25519PublicKey.from_public_bytes(self.raw)
+        return key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode("ascii")
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """The archive's private key and its public half."""
+
+    private: Ed25519PrivateKey
+    public: PublicKey
+
+
+def key_paths(home: Path) -> tuple[Path, Path]:
+    """Where the private and public key files of an archive home live."""
+    return home / "keys" / PRIVATE_FILE, home / "keys" / PUBLIC_FILE
+
+
+def _public_of(private: Ed25519PrivateKey) -> PublicKey:
+    raw = private.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    return PublicKey(raw)
+
+
+def load_signing_key(home: Path) -> SigningKey | None:
+    """The private key in `home/keys`, or None when there is none yet."""
+    private_path, _ = key_paths(home)
+    try:
+        data = private_path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ArchiveKeyError(f"cannot read {private_path}: {exc.strerror}") from exc
+    try:
+        private = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError) as exc:
+        raise ArchiveKeyError(f"{private_path} is not an unencrypted PEM private key") from exc
+    if not isinstance(private, Ed25519PrivateKey):
+        raise ArchiveKeyError(f"{private_path} is not an Ed25519 key")
+    return SigningKey(private, _public_of(private))
+
+
+def load_public_key(home: Path) -> PublicKey | None:
+    """The public key file in `home/keys`, or None when missing."""
+    _, public_path = key_paths(home)
+    try:
+        key = serialization.load_pem_public_key(public_path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise ArchiveKeyError(f"cannot read the public key {public_path}: {exc}") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise ArchiveKeyError(f"{public_path} is not an Ed25519 public key")
+    return PublicKey(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+
+
+def recorded_keys(session: Session) -> list[str]:
+    """Fingerprints of every key the custody log says this archive created, oldest first."""
+    statement = (
+        select(CustodyEvent).where(CustodyEvent.action == KEY_CREATED).order_by(CustodyEvent.seq)  # type: ignore[arg-type]
+    )
+    return [event.subject_id for event in session.exec(statement)]
+
+
+def _write_new_key(home: Path) -> None:
+    """Create the key pair; an existing private key (another process was faster) wins."""
+    private_path, public_path = key_paths(home)
+    private = Ed25519PrivateKey.generate()
+    pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    tmp = private_path.with_name(f".{PRIVATE_FILE}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(tmp, private_path)  # atomic; fails when a key already exists
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    signing = load_signing_key(home)
+    assert signing is not None
+    if not public_path.exists():
+        public_tmp = public_path.with_name(f".{PUBLIC_FILE}.{os.getpid()}.tmp")
+        public_tmp.write_text(signing.public.pem, encoding="ascii")
+        os.replace(public_tmp, public_path)
+
+
+def ensure_key(archive: Archive) -> SigningKey:
+    """The archive's signing key, created (with a `key.created` custody event) on first need.
+
+    Raises ArchiveKeyError when the key in `keys/` is not the one the custody log recorded.
+    """
+    home = archive.home
+    signing = load_signing_key(home)
+    if signing is None:
+        _write_new_key(home)
+        signing = load_signing_key(home)
+        assert signing is not None
+    public = load_public_key(home)
+    if public is not None and public.raw != signing.public.raw:
+        raise ArchiveKeyError(
+            f"keys/{PUBLIC_FILE} does not belong to keys/{PRIVATE_FILE}: the key files were altered"
+        )
+    with archive.session() as session:
+        known = recorded_keys(session)
+        if not known:
+            archive.record(
+                session,
+                KEY_CREATED,
+                "key",
+                signing.public.fingerprint,
+                {
+                    "algorithm": "Ed25519",
+                    "public_key": signing.public.raw_base64,
+                    "fingerprint": signing.public.fingerprint,
+                },
+            )
+        elif known[-1] != signing.public.fingerprint:
+            raise ArchiveKeyError(
+                f"the key in keys/ (fingerprint {signing.public.fingerprint}) is not the "
+                f"archive's key recorded in the custody log ({known[-1]})"
+            )
+    return signing

@@ -1,0 +1,130 @@
+"""The custody log as an RFC 9162 Merkle tree, with signed checkpoints.
+
+Leaf `seq - 1` is custody event `seq`; its leaf data is the event's 32-byte `entry_hash`
+(`leaf_data`), so the leaf hash is SHA-256(0x00 || entry_hash). A checkpoint signs the root of the
+first `tree_size` leaves; `write_checkpoint` adds one whenever the log has grown.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, select
+
+from archive import records
+from archive.archive import Archive
+from archive.errors import EvidenceError, NotFoundError
+from archive.models import CustodyEvent
+from archive.provenance import merkle
+from archive.provenance.checkpoint import checkpoint_body, log_origin, sign_note
+from archive.provenance.keys import ensure_key
+from archive.provenance.models import Checkpoint
+from archive.timeutil import iso, utcnow
+
+
+def leaf_data(event: CustodyEvent) -> bytes:
+    """The bytes a custody event contributes to the Merkle tree: its 32-byte entry hash.
+
+    The entry hash already commits to every field of the event and to the previous event
+    (`archive.custody.entry_hash`), so the leaf binds the whole event.
+    """
+    return bytes.fromhex(event.entry_hash)
+
+
+def events(session: Session) -> list[CustodyEvent]:
+    """Every custody event in log order."""
+    return list(session.exec(select(CustodyEvent).order_by(CustodyEvent.seq)))  # type: ignore[arg-type]
+
+
+def leaves(session: Session) -> list[bytes]:
+    """The leaf hashes of the custody log, in order."""
+    return [merkle.leaf_hash(leaf_data(event)) for event in events(session)]
+
+
+def checkpoints(session: Session) -> list[Checkpoint]:
+    """Every checkpoint, smallest tree first."""
+    return list(session.exec(select(Checkpoint).order_by(Checkpoint.tree_size)))  # type: ignore[arg-type]
+
+
+def latest_checkpoint(session: Session) -> Checkpoint | None:
+    """The checkpoint of the largest tree, or None."""
+    statement = select(Checkpoint).order_by(Checkpoint.tree_size.desc()).limit(1)  # type: ignore[attr-defined]
+    return session.exec(statement).first()
+
+
+def write_checkpoint(archive: Archive) -> Checkpoint | None:
+    """Sign a checkpoint of the whole log if it grew since the last one; return the latest.
+
+    None only for an empty log. Raises EvidenceError when the log is shorter than its last
+    checkpoint (events were removed).
+    """
+    key = ensure_key(archive)
+    origin = log_origin(key.public.fingerprint)
+    with archive.session() as session:
+        hashes = leaves(session)
+        latest = latest_checkpoint(session)
+        if latest is not None and len(hashes) < latest.tree_size:
+            raise EvidenceError(
+                f"the custody log has {len(hashes)} events but checkpoint {latest.tree_size} "
+                "covers more: events were removed (run `evidence verify`)"
+            )
+        if not hashes or (latest is not None and latest.tree_size == len(hashes)):
+            return latest
+        root = merkle.root(hashes)
+        note = sign_note(
+            checkpoint_body(origin, len(hashes), root), origin, key.private, key.public.raw
+        )
+        checkpoint = Checkpoint(
+            tree_size=len(hashes), root_hash=root.hex(), note=note, created_at=utcnow()
+        )
+        session.add(checkpoint)
+        session.flush()
+    return checkpoint
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    """Evidence that custody event `seq` is leaf `seq - 1` of a checkpointed tree."""
+
+    seq: int
+    tree_size: int
+    leaf_data: bytes
+    leaf_hash: bytes
+    proof: list[bytes]
+    root_hash: bytes
+    checkpoint_note: str
+    event: dict[str, Any]
+
+    def verify(self) -> bool:
+        """Check the audit path against the checkpoint's root."""
+        return merkle.verify_inclusion(
+            merkle.leaf_hash(self.leaf_data),
+            self.seq - 1,
+            self.tree_size,
+            self.proof,
+            self.root_hash,
+        )
+
+
+def prove_inclusion(archive: Archive, seq: int) -> InclusionProof:
+    """The inclusion proof of event `seq` in the latest checkpoint that covers it."""
+    with archive.session() as session:
+        latest = latest_checkpoint(session)
+        all_events = events(session)
+    target = next((e for e in all_events if e.seq == seq), None)
+    if target is None:
+        raise NotFoundError(f"no custody event number {seq}")
+    if latest is None or latest.tree_size < seq:
+        raise EvidenceError(
+            f"custody event {seq} is not in a checkpoint yet; run `evidence log checkpoint`"
+        )
+    hashes = [merkle.leaf_hash(leaf_data(e)) for e in all_events]
+    return InclusionProof(
+        seq=seq,
+        tree_size=latest.tree_size,
+        leaf_data=leaf_data(target),
+        leaf_hash=hashes[seq - 1],
+        proof=merkle.inclusion_proof(hashes, seq - 1, latest.tree_size),
+        root_hash=bytes.fromhex(latest.root_hash),
+        checkpoint_note=latest.note,
+        event={**records.as_dict(target), "occurred_at": iso(target.occurred_at)},
+    )

@@ -1,0 +1,47 @@
+"""Provenance tables (SQLModel). Append-only like every evidence table (migration 0003).
+
+`TimestampToken` records every RFC 3161 request made for a capture manifest or a checkpoint,
+successful or not: a failure is a row with `status="failed"` and the error, never a fake token.
+`Checkpoint` keeps every signed tree head of the custody log (C2SP checkpoint note text).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, Text
+from sqlmodel import Field, SQLModel
+
+from archive.ids import new_id
+from archive.models import _text, _time
+
+PROVENANCE_TABLES = ("timestamp_token", "checkpoint")
+
+
+class TimestampToken(SQLModel, table=True):
+    """One RFC 3161 request: its subject, the TSA, the outcome and the stored response."""
+
+    __tablename__ = "timestamp_token"
+    id: str = Field(primary_key=True)
+    subject_type: str = Field(index=True)  # capture | checkpoint
+    subject_id: str = Field(index=True)  # capture id, or the checkpoint's tree size
+    message_sha256: str = Field(max_length=64)  # SHA-256 of the timestamped bytes
+    tsa_url: str
+    status: str  # ok | failed
+    error: str | None = _text()
+    token_sha256: str | None = Field(default=None, foreign_key="blob.sha256", max_length=64)
+    gen_time: datetime | None = _time(nullable=True)
+    created_at: datetime = _time(default=True)
+
+
+class Checkpoint(SQLModel, table=True):
+    """A signed tree head of the custody log: the first `tree_size` events have `root_hash`."""
+
+    __tablename__ = "checkpoint"
+    tree_size: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    root_hash: str = Field(max_length=64)  # hex
+    note: str = Field(sa_column=Column(Text, nullable=False))  # the signed note, verbatim
+    created_at: datetime = _time(default=True)
+
+
+def new_token_id() -> str:
+    """A `tst_...` id with the layout of `archive.ids.new_id` (whose prefix table has no `tst`)."""
+    return "tst_" + new_id("art").split("_", 1)[1]

@@ -1,0 +1,296 @@
+"""RFC 3161 trusted timestamps with rfc3161-client: request, store, verify.
+
+Each configured TSA (`EVIDENCE_TSA_URLS`, comma separated, or `tsa_urls` in the `[provenance]`
+table of config.toml) is asked for a SHA-256 token over the exact bytes of a capture manifest
+or a checkpoint note. Every attempt becomes a `TimestampToken` row: the TSA's response bytes
+as a blob when it granted one, or the error when it did not. Nothing is ever faked; a subject
+without a granted token stays "not timestamped" until `timestamp_pending` succeeds.
+
+Trust roots come from `EVIDENCE_TSA_CA_BUNDLE` (or `tsa_ca_bundle`): a PEM file whose
+self-signed certificates are roots and whose others are intermediates.
+"""
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+from cryptography import x509
+from rfc3161_client import (
+    HashAlgorithm,
+    TimestampRequestBuilder,
+    TimeStampResponse,
+    VerificationError,
+    VerifierBuilder,
+    decode_timestamp_response,
+)
+from rfc3161_client.tsp import PKIStatus
+from sqlmodel import Session, select
+
+from archive.archive import Archive
+from archive.errors import EvidenceError
+from archive.models import Capture
+from archive.provenance.der import resort_certificates
+from archive.provenance.models import Checkpoint, TimestampToken, new_token_id
+from archive.timeutil import utcnow
+
+TIMESTAMP_QUERY = "application/timestamp-query"
+TIMESTAMP_REPLY = "application/timestamp-reply"
+MAX_RESPONSE = 1 << 20
+TIMESTAMP_RECORDED = "timestamp.recorded"
+
+
+class TimestampError(EvidenceError):
+    """A TSA did not give a usable token (network, HTTP, refusal, malformed or wrong token)."""
+
+
+@dataclass(frozen=True)
+class TsaSettings:
+    """Which TSAs to ask and which certificates to trust."""
+
+    urls: list[str]
+    ca_bundle: Path | None
+
+
+@dataclass
+class TrustStore:
+    """Roots and intermediates read from a PEM bundle."""
+
+    roots: list[x509.Certificate] = field(default_factory=list)
+    intermediates: list[x509.Certificate] = field(default_factory=list)
+
+    @classmethod
+    def from_pem_file(cls, path: Path) -> "TrustStore":
+        """Load a bundle; self-signed certificates are roots, the others intermediates."""
+        try:
+            certificates = x509.load_pem_x509_certificates(path.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise EvidenceError(f"cannot read the TSA CA bundle {path}: {exc}") from exc
+        store = cls()
+        for certificate in certificates:
+            if certificate.subject == certificate.issuer:
+                store.roots.append(certificate)
+            else:
+                store.intermediates.append(certificate)
+        return store
+
+    def knows_issuer_of(self, certificate: x509.Certificate) -> bool:
+        """True when the bundle holds a certificate named as `certificate`'s issuer."""
+        return any(c.subject == certificate.issuer for c in self.roots + self.intermediates)
+
+
+def tsa_settings(archive: Archive) -> TsaSettings:
+    """TSA URLs and CA bundle from the environment, else the `[provenance]` config table."""
+    section = archive.settings.section("provenance")
+    raw_urls = os.environ.get("EVIDENCE_TSA_URLS") or section.get("tsa_urls") or ""
+    if isinstance(raw_urls, list):
+        raw_urls = ",".join(str(u) for u in raw_urls)
+    urls = [u.strip() for u in str(raw_urls).split(",") if u.strip()]
+    bundle = os.environ.get("EVIDENCE_TSA_CA_BUNDLE") or section.get("tsa_ca_bundle")
+    return TsaSettings(urls, Path(bundle).expanduser() if bundle else None)
+
+
+def parse_response(raw: bytes) -> TimeStampResponse:
+    """Parse a DER TimeStampResp, re-sorting a non-DER certificate SET if needed."""
+    try:
+        return decode_timestamp_response(raw)
+    except ValueError as first:
+        try:
+            return decode_timestamp_response(resort_certificates(raw))
+        except (ValueError, IndexError):
+            raise ValueError(f"not an RFC 3161 response: {first}") from first
+
+
+def check_response(raw: bytes, message: bytes, nonce: int | None = None) -> TimeStampResponse:
+    """A parsed, granted response over SHA-256(`message`); TimestampError otherwise.
+
+    This checks what the token claims (status, imprint, nonce), not who signed it:
+    `verify_token` checks the signature and the chain.
+    """
+    try:
+        response = parse_response(raw)
+    except ValueError as exc:
+        raise TimestampError(str(exc)) from exc
+    if PKIStatus(response.status) not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
+        detail = "; ".join(response.status_string) or f"status {response.status}"
+        raise TimestampError(f"the TSA refused: {detail}")
+    imprint = response.tst_info.message_imprint
+    if imprint.message != _digest_for(imprint.hash_algorithm.dotted_string, message):
+        raise TimestampError("message imprint mismatch: the token covers other bytes")
+    if nonce is not None and response.tst_info.nonce != nonce:
+        raise TimestampError("nonce mismatch: the response is not for this request")
+    return response
+
+
+def _digest_for(oid: str, message: bytes) -> bytes:
+    names = {
+        "2.16.840.1.101.3.4.2.1": "sha256",
+        "2.16.840.1.101.3.4.2.2": "sha384",
+        "2.16.840.1.101.3.4.2.3": "sha512",
+    }
+    if oid not in names:
+        raise TimestampError(f"unsupported imprint hash algorithm {oid}")
+    return hashlib.new(names[oid], message).digest()
+
+
+def request_token(url: str, message: bytes, client: httpx.Client) -> bytes:
+    """Ask one TSA for a SHA-256 token over `message`; the checked response's original bytes."""
+    request = (
+        TimestampRequestBuilder()
+        .data(message)
+        .hash_algorithm(HashAlgorithm.SHA256)
+        .cert_request(cert_request=True)
+        .build()
+    )
+    try:
+        reply = client.post(
+            url, content=request.as_bytes(), headers={"Content-Type": TIMESTAMP_QUERY}
+        )
+    except httpx.HTTPError as exc:
+        raise TimestampError(f"{type(exc).__name__}: {exc}") from exc
+    if reply.status_code != 200:
+        raise TimestampError(f"HTTP {reply.status_code} from the TSA")
+    if len(reply.content) > MAX_RESPONSE:
+        raise TimestampError("the TSA response is too large")
+    check_response(reply.content, message, nonce=request.nonce)
+    return reply.content
+
+
+def verify_token(raw: bytes, message: bytes, trust: TrustStore) -> datetime:
+    """Verify a stored response over `message` against `trust`; its genTime, else raise.
+
+    rfc3161-client checks the status, the CMS signature, the chain to a root at genTime,
+    the timeStamping EKU and the message imprint.
+    """
+    response = check_response(raw, message)
+    if not trust.roots:
+        raise VerificationError("the CA bundle holds no root certificate")
+    builder = VerifierBuilder()
+    for root in trust.roots:
+        builder = builder.add_root_certificate(root)
+    for intermediate in trust.intermediates:
+        builder = builder.add_intermediate_certificate(intermediate)
+    builder.build().verify_message(response, message)
+    return response.tst_info.gen_time
+
+
+def signer_certificate(raw: bytes) -> x509.Certificate | None:
+    """The first certificate embedded in a response (the TSA's, when it sent one)."""
+    certificates = parse_response(raw).signed_data.certificates
+    for der in certificates:
+        certificate = x509.load_der_x509_certificate(der)
+        if certificate.subject != certificate.issuer:
+            return certificate
+    return x509.load_der_x509_certificate(next(iter(certificates))) if certificates else None
+
+
+def obtain_tokens(
+    archive: Archive,
+    subject_type: str,
+    subject_id: str,
+    message: bytes,
+    urls: list[str],
+    client: httpx.Client,
+) -> list[TimestampToken]:
+    """Ask each TSA in `urls` for a token over `message`; record every outcome."""
+    rows = []
+    for url in urls:
+        raw: bytes | None = None
+        error: str | None = None
+        try:
+            raw = request_token(url, message, client)
+        except TimestampError as exc:
+            error = str(exc)
+        rows.append(_record(archive, subject_type, subject_id, message, url, raw, error))
+    return rows
+
+
+def _record(
+    archive: Archive,
+    subject_type: str,
+    subject_id: str,
+    message: bytes,
+    url: str,
+    raw: bytes | None,
+    error: str | None,
+) -> TimestampToken:
+    with archive.session() as session:
+        token_sha256 = archive.store_blob(session, raw).sha256 if raw is not None else None
+        row = TimestampToken(
+            id=new_token_id(),
+            subject_type=subject_type,
+            subject_id=subject_id,
+            message_sha256=hashlib.sha256(message).hexdigest(),
+            tsa_url=url,
+            status="ok" if raw is not None else "failed",
+            error=error,
+            token_sha256=token_sha256,
+            gen_time=parse_response(raw).tst_info.gen_time if raw is not None else None,
+            created_at=utcnow(),
+        )
+        session.add(row)
+        session.flush()
+        if subject_type == "capture":
+            archive.record(
+                session,
+                TIMESTAMP_RECORDED,
+                subject_type,
+                subject_id,
+                {
+                    "token_id": row.id,
+                    "tsa_url": url,
+                    "status": row.status,
+                    "message_sha256": row.message_sha256,
+                    "token_sha256": token_sha256,
+                    "error": error,
+                },
+            )
+    return row
+
+
+def granted_urls(session: Session, subject_type: str, subject_id: str) -> set[str]:
+    """TSA URLs that already granted a token for this subject."""
+    statement = select(TimestampToken.tsa_url).where(
+        TimestampToken.subject_type == subject_type,
+        TimestampToken.subject_id == subject_id,
+        TimestampToken.status == "ok",
+    )
+    return set(session.exec(statement))
+
+
+def pending_subjects(archive: Archive, urls: list[str]) -> list[tuple[str, str, bytes, list[str]]]:
+    """(subject type, subject id, message, TSA URLs still to ask) for every subject missing one."""
+    pending = []
+    with archive.session() as session:
+        captures = session.exec(
+            select(Capture).where(Capture.manifest_sha256.is_not(None))  # type: ignore[union-attr]
+        ).all()
+        checkpoints = session.exec(select(Checkpoint).order_by(Checkpoint.tree_size)).all()
+        for capture in captures:
+            missing = [u for u in urls if u not in granted_urls(session, "capture", capture.id)]
+            if missing:
+                message = archive.blobs.get(str(capture.manifest_sha256))
+                pending.append(("capture", capture.id, message, missing))
+        for checkpoint in checkpoints:
+            subject_id = str(checkpoint.tree_size)
+            missing = [u for u in urls if u not in granted_urls(session, "checkpoint", subject_id)]
+            if missing:
+                pending.append(("checkpoint", subject_id, checkpoint.note.encode("utf-8"), missing))
+    return pending
+
+
+def timestamp_pending(archive: Archive, timeout: float = 30.0) -> list[TimestampToken]:
+    """Request tokens for every manifest and checkpoint that lacks one from a configured TSA.
+
+    Returns the rows written (granted and failed); an empty list when no TSA is configured.
+    """
+    settings = tsa_settings(archive)
+    if not settings.urls:
+        return []
+    rows: list[TimestampToken] = []
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+        for subject_type, subject_id, message, urls in pending_subjects(archive, settings.urls):
+            rows += obtain_tokens(archive, subject_type, subject_id, message, urls, client)
+    return rows

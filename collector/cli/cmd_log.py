@@ -1,0 +1,67 @@
+"""`evidence log checkpoint` and `evidence log prove SEQ`: the custody log's Merkle tree."""
+
+import base64
+from typing import Annotated
+
+import typer
+
+from archive.errors import EvidenceError
+from archive.provenance.log import prove_inclusion, write_checkpoint
+from collector.cli.context import state
+from collector.cli.output import print_json
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `log` command group."""
+    log_app = typer.Typer(help="The custody log as a Merkle tree.", no_args_is_help=True)
+
+    @log_app.command("checkpoint")
+    def checkpoint(ctx: typer.Context, json: JsonOption = False) -> None:
+        """Sign a checkpoint if the log grew, then print the latest one (publish it elsewhere)."""
+        latest = write_checkpoint(state(ctx).archive())
+        if latest is None:
+            raise EvidenceError("the custody log is empty")
+        if json:
+            print_json(
+                {"tree_size": latest.tree_size, "root_hash": latest.root_hash, "note": latest.note}
+            )
+        else:
+            typer.echo(latest.note, nl=False)
+
+    @log_app.command("prove")
+    def prove(
+        ctx: typer.Context,
+        seq: Annotated[int, typer.Argument(help="Custody event number.", min=1)],
+        json: JsonOption = False,
+    ) -> None:
+        """Print the inclusion proof of custody event SEQ in the latest checkpoint."""
+        proof = prove_inclusion(state(ctx).archive(), seq)
+        if not proof.verify():
+            raise EvidenceError(f"the inclusion proof of event {seq} does not verify")
+        data = {
+            "seq": proof.seq,
+            "leaf_index": proof.seq - 1,
+            "tree_size": proof.tree_size,
+            "leaf_data": proof.leaf_data.hex(),
+            "event": proof.event,
+            "leaf_hash": proof.leaf_hash.hex(),
+            "proof": [p.hex() for p in proof.proof],
+            "root_hash": proof.root_hash.hex(),
+            "root_hash_base64": base64.b64encode(proof.root_hash).decode(),
+            "checkpoint": proof.checkpoint_note,
+        }
+        if json:
+            print_json(data)
+            return
+        typer.echo(
+            f"event {seq} is leaf {seq - 1} of the {proof.tree_size}-event tree "
+            f"with root {data['root_hash']}"
+        )
+        typer.echo(f"leaf data (the event's entry hash): {data['leaf_data']}")
+        for i, node in enumerate(data["proof"]):
+            typer.echo(f"  proof[{i}] {node}")
+        typer.echo(proof.checkpoint_note, nl=False)
+
+    app.add_typer(log_app, name="log")

@@ -1,0 +1,60 @@
+"""`evidence timestamp --pending`: RFC 3161 tokens for manifests and checkpoints lacking one."""
+
+from typing import Annotated
+
+import typer
+
+from archive.errors import EvidenceError
+from archive.provenance.timestamps import timestamp_pending, tsa_settings
+from collector.cli.context import state
+from collector.cli.output import console, print_json, print_table
+
+
+def register(app: typer.Typer) -> None:
+    """Add `timestamp`."""
+
+    @app.command("timestamp")
+    def timestamp(
+        ctx: typer.Context,
+        pending: Annotated[
+            bool, typer.Option("--pending", help="Timestamp everything still without a token.")
+        ] = False,
+        json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    ) -> None:
+        """Ask the TSAs in EVIDENCE_TSA_URLS for tokens; failures are recorded, not hidden."""
+        if not pending:
+            raise EvidenceError("say what to timestamp: `evidence timestamp --pending`")
+        archive = state(ctx).archive()
+        if not tsa_settings(archive).urls:
+            raise EvidenceError("no TSA configured: set EVIDENCE_TSA_URLS (comma separated)")
+        rows = timestamp_pending(archive)
+        records = [
+            {
+                "id": r.id,
+                "subject": f"{r.subject_type} {r.subject_id}",
+                "tsa_url": r.tsa_url,
+                "status": r.status,
+                "gen_time": r.gen_time,
+                "error": r.error,
+            }
+            for r in rows
+        ]
+        if json:
+            print_json(records)
+        else:
+            print_table(
+                "Timestamps",
+                ["subject", "tsa", "status", "genTime", "error"],
+                [
+                    (r["subject"], r["tsa_url"], r["status"], r["gen_time"], r["error"])
+                    for r in records
+                ],
+                empty="nothing pending",
+            )
+            console.print(
+                f"{sum(r.status == 'ok' for r in rows)} granted, "
+                f"{sum(r.status != 'ok' for r in rows)} failed",
+                highlight=False,
+            )
+        if any(r.status != "ok" for r in rows):
+            raise typer.Exit(1)

@@ -1,0 +1,62 @@
+"""`evidence verify`: check every hash, signature, timestamp and checkpoint in the archive."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from archive.provenance.timestamps import TrustStore, tsa_settings
+from archive.provenance.verify import TAMPERED, UNVERIFIABLE, summary, verify_archive
+from collector.cli.context import state
+from collector.cli.output import console, print_json, print_table
+
+
+def register(app: typer.Typer) -> None:
+    """Add `verify`."""
+
+    @app.command("verify")
+    def verify(
+        ctx: typer.Context,
+        json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+        ca_bundle: Annotated[
+            Path | None,
+            typer.Option(
+                "--tsa-ca-bundle",
+                help="PEM trust roots for timestamp tokens (default EVIDENCE_TSA_CA_BUNDLE).",
+            ),
+        ] = None,
+        key_fingerprint: Annotated[
+            str | None,
+            typer.Option("--key", help="The key fingerprint you published; checked against."),
+        ] = None,
+        strict: Annotated[
+            bool, typer.Option("--strict", help="Exit 1 on unverifiable findings too.")
+        ] = False,
+        show_all: Annotated[bool, typer.Option("--all", help="List passing checks too.")] = False,
+    ) -> None:
+        """Re-hash every blob; check manifests, signatures, tokens, the custody log and
+        checkpoints. Exit 0 when nothing was altered, 1 when something was."""
+        archive = state(ctx).archive()
+        bundle = ca_bundle or tsa_settings(archive).ca_bundle
+        trust = TrustStore.from_pem_file(bundle) if bundle else None
+        findings = verify_archive(archive, trust, key_fingerprint)
+        counts = summary(findings)
+        if json:
+            print_json({"summary": counts, "findings": [f.as_dict() for f in findings]})
+        else:
+            for status in (TAMPERED, UNVERIFIABLE, *(("ok",) if show_all else ())):
+                rows = [
+                    (f.subject, f.check, f.expected, f.found)
+                    for f in findings
+                    if f.status == status
+                ]
+                if rows:
+                    print_table(status.upper(), ["subject", "check", "expected", "found"], rows)
+            verdict = "ALTERED" if counts[TAMPERED] else "intact"
+            console.print(
+                f"{verdict}: {counts['ok']} ok, {counts[TAMPERED]} tampered, "
+                f"{counts[UNVERIFIABLE]} unverifiable",
+                highlight=False,
+            )
+        if counts[TAMPERED] or (strict and counts[UNVERIFIABLE]):
+            raise typer.Exit(1)
