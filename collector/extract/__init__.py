@@ -4,12 +4,17 @@
 what one URL points at. `fetch_source` reads a URL, file or stdin for the CLI.
 """
 
+from typing import TYPE_CHECKING
+
 from collector.extract.document import UnsupportedDocument, read_document
 from collector.extract.html import extract_html
-from collector.extract.merge import CitationSet
+from collector.extract.merge import CitationSet, merge_into
 from collector.extract.model import Citation, ExtractionResult, Occurrence
 from collector.extract.platforms import UrlInfo, classify_url
 from collector.extract.text import extract_text
+
+if TYPE_CHECKING:
+    from collector.extract.fetch import SourceInfo
 
 __all__ = [
     "Citation",
@@ -19,6 +24,7 @@ __all__ = [
     "UrlInfo",
     "classify_url",
     "extract",
+    "extract_source",
     "fetch_source",
 ]
 
@@ -53,6 +59,20 @@ def extract(
         base_url=base,
         warnings=doc.warnings,
     )
+
+
+def extract_source(info: "SourceInfo") -> ExtractionResult:
+    """Extract from a fetched source: its server HTML and, when rendered, its rendered DOM."""
+    base = info.final_url or (info.location if info.kind == "url" else None)
+    result = extract(info.data, base_url=base, content_type=info.content_type)
+    if info.rendered_html is None:
+        return result
+    rendered = extract(info.rendered_html, base_url=base, content_type="text/html")
+    out = CitationSet()
+    merge_into(out, result.citations, "")
+    merge_into(out, rendered.citations, ":rendered")
+    result.citations = out.citations()
+    return result
 
 
 def __getattr__(name: str) -> object:

@@ -80,3 +80,14 @@ def _fill(target: Citation, other: Citation) -> None:
 def _clip(context: str) -> str:
     text = " ".join(context.split())
     return text if len(text) <= MAX_CONTEXT else text[: MAX_CONTEXT - 1] + "…"
+
+
+def merge_into(out: CitationSet, citations: list[Citation], via_suffix: str) -> None:
+    """Add already-extracted citations (e.g. from a rendered DOM) to `out`, occurrence by
+    occurrence, marking each occurrence's `via` with `via_suffix`."""
+    for citation in citations:
+        occurrences = citation.occurrences
+        for i, occurrence in enumerate(occurrences):
+            copy = Citation(**{**vars(citation), "occurrences": []}) if i == 0 else citation
+            via = f"{occurrence.via}{via_suffix}"
+            out.add(copy, occurrence.raw, occurrence.context, via)

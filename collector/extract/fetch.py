@@ -1,0 +1,138 @@
+"""Reading a source for `evidence extract`: a URL (HTTP, optionally rendered), a file, or stdin.
+
+HTTP reuses the adapters' streamed GET (`collector.platforms.fetching.fetch_raw`: size cap,
+every redirect hop recorded). `--render` loads the page in Chromium (chosen and started with
+the capture engine's rules) and keeps the rendered DOM as well, because embeds often exist only
+after scripts run.
+"""
+
+import asyncio
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from archive.errors import EvidenceError
+from archive.timeutil import utcnow
+from collector.extract.document import MAX_BYTES
+from collector.platforms.fetching import FetchError, fetch_raw
+
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/130.0 Safari/537.36"
+)
+
+
+@dataclass
+class SourceInfo:
+    """What was read, and how."""
+
+    kind: str  # url | file | stdin
+    location: str
+    data: bytes
+    content_type: str | None = None
+    final_url: str | None = None
+    http_status: int | None = None
+    redirects: list[dict[str, Any]] = field(default_factory=list)
+    rendered_html: str | None = None
+    fetched_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "location": self.location,
+            "size": len(self.data),
+            "content_type": self.content_type,
+            "final_url": self.final_url,
+            "http_status": self.http_status,
+            "redirects": self.redirects,
+            "rendered": self.rendered_html is not None,
+        }
+
+
+def _read_limited(stream: Any, max_bytes: int, what: str) -> bytes:
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise EvidenceError(f"{what} is larger than the limit of {max_bytes / 1e6:.1f} MB")
+    return data
+
+
+async def _http(url: str, proxy: str | None, timeout: float, max_bytes: int) -> SourceInfo:
+    headers = {"user-agent": USER_AGENT, "accept": "text/html,text/plain;q=0.9,*/*;q=0.5"}
+    async with httpx.AsyncClient(proxy=proxy, timeout=timeout, headers=headers) as client:
+        try:
+            raw = await asyncio.wait_for(
+                fetch_raw(client, "source", url, max_bytes=max_bytes + 1), timeout * 2
+            )
+        except (FetchError, TimeoutError) as exc:
+            raise EvidenceError(f"cannot fetch {url}: {exc or 'timed out'}") from exc
+    if raw.truncated or len(raw.body) > max_bytes:
+        raise EvidenceError(f"{url} is larger than the limit of {max_bytes / 1e6:.1f} MB")
+    content_type = next((v for k, v in raw.headers if k.lower() == "content-type"), None)
+    return SourceInfo(
+        kind="url",
+        location=url,
+        data=raw.body,
+        content_type=content_type,
+        final_url=raw.final_url,
+        http_status=raw.status,
+        redirects=raw.redirects,
+        fetched_at=raw.fetched_at,
+    )
+
+
+async def render_dom(url: str, proxy: str | None, timeout: float) -> str:
+    """The DOM of `url` after its scripts ran, from a headless Chromium."""
+    from playwright.async_api import async_playwright
+
+    from collector.capture.browser import choose_chromium, launch_args
+    from collector.capture.settings import CaptureSettings
+
+    async with async_playwright() as playwright:
+        choice = choose_chromium(playwright, CaptureSettings())
+        try:
+            browser = await playwright.chromium.launch(
+                executable_path=choice.executable,
+                args=launch_args(),
+                headless=True,
+                proxy={"server": proxy} if proxy else None,
+            )
+        except Exception as exc:
+            raise EvidenceError(f"cannot start Chromium: {str(exc).splitlines()[0]}") from exc
+        try:
+            page = await browser.new_page()
+            try:
+                await page.goto(url, wait_until="load", timeout=timeout * 1000)
+                await page.wait_for_load_state("networkidle", timeout=min(5000, timeout * 1000))
+            except Exception:  # a page that never settles is still worth reading
+                pass
+            return await page.content()
+        finally:
+            await browser.close()
+
+
+def fetch_source(
+    location: str,
+    *,
+    render: bool = False,
+    proxy: str | None = None,
+    timeout: float = 30.0,
+    max_bytes: int = MAX_BYTES,
+) -> SourceInfo:
+    """Read `location`: an http(s) URL, `-` for stdin, or a local file path."""
+    if location == "-":
+        return SourceInfo("stdin", "-", _read_limited(sys.stdin.buffer, max_bytes, "stdin"))
+    if location.lower().startswith(("http://", "https://")):
+        info = asyncio.run(_http(location, proxy, timeout, max_bytes))
+        if render:
+            info.rendered_html = asyncio.run(render_dom(info.final_url or location, proxy, timeout))
+        return info
+    path = Path(location).expanduser()
+    if not path.is_file():
+        raise EvidenceError(f"no such file: {location}")
+    with path.open("rb") as handle:
+        data = _read_limited(handle, max_bytes, str(path))
+    return SourceInfo("file", str(path), data, fetched_at=utcnow())

@@ -1,0 +1,62 @@
+"""Storing one extraction: a Source row with its content blob and one Citation row per citation,
+with a `source.extracted` custody event, all in one transaction."""
+
+from archive.archive import Archive
+from archive.ids import new_id
+from archive.models import Citation as CitationRow
+from archive.models import Source
+from collector.extract.fetch import SourceInfo
+from collector.extract.model import ExtractionResult
+
+
+def save_extraction(
+    archive: Archive, source_info: SourceInfo, result: ExtractionResult, case_id: str | None = None
+) -> str:
+    """Store the source and its citations; return the new source id."""
+    with archive.session() as session:
+        blob = archive.store_blob(session, source_info.data)
+        rendered = None
+        if source_info.rendered_html is not None:
+            rendered = archive.store_blob(session, source_info.rendered_html.encode("utf-8"))
+        source = Source(
+            id=new_id("src"),
+            case_id=case_id,
+            kind=source_info.kind,
+            location=source_info.location,
+            final_url=source_info.final_url,
+            http_status=source_info.http_status,
+            media_type=result.media_type,
+            title=result.title,
+            content_sha256=blob.sha256,
+            investigator=archive.settings.investigator,
+            fetched_at=source_info.fetched_at,
+        )
+        session.add(source)
+        session.flush()
+        citation_ids = []
+        for position, citation in enumerate(result.citations):
+            data = citation.to_dict()
+            row = CitationRow(id=new_id("cit"), source_id=source.id, position=position, **data)
+            session.add(row)
+            citation_ids.append(row.id)
+        session.flush()
+        archive.record(
+            session,
+            "source.extracted",
+            "source",
+            source.id,
+            {
+                "kind": source.kind,
+                "location": source.location,
+                "final_url": source.final_url,
+                "http_status": source.http_status,
+                "content_sha256": blob.sha256,
+                "rendered_sha256": rendered.sha256 if rendered else None,
+                "redirects": source_info.redirects,
+                "encoding": result.encoding,
+                "warnings": result.warnings,
+                "citations": len(citation_ids),
+                "citation_ids": citation_ids,
+            },
+        )
+        return source.id
