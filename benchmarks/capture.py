@@ -218,7 +218,9 @@ def print_report(full: dict[int, dict[str, float]], base: dict[int, dict[str, fl
     if c4:
         verdict = "met" if c4["pages_per_min"] >= GOAL_PAGES_PER_MIN else "NOT met"
         print(f"goal: >= {GOAL_PAGES_PER_MIN} pages/min at concurrency 4: {verdict}")
-    print(f"machine: {os.cpu_count()} CPUs; reproduce: .venv/bin/python benchmarks/capture.py")
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"machine: {os.cpu_count()} CPUs, load average after the run {load}")
+    print("reproduce: .venv/bin/python benchmarks/capture.py")
 
 
 def start_world() -> tuple[subprocess.Popen[str], dict[str, str]]:
