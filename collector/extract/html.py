@@ -74,6 +74,7 @@ BOILERPLATE_SELECTOR = ", ".join(
                 "follow",
                 "more-stories",
                 "read-more",
+                "widget",
             )
         ),
     ]
@@ -93,7 +94,19 @@ _SCRIPT_URL = re.compile(r"https?://[^\s\"'<>\\]{4,300}")
 _CONTEXT_TAGS = frozenset(
     {"p", "li", "blockquote", "td", "figcaption", "h1", "h2", "h3", "h4", "dd", "q", "figure"}
 )
-CHROME_SELECTOR = "footer, nav, aside, [class*=comment i], [id*=comment i], [class*=related i]"
+CHROME_SELECTOR = ", ".join(
+    [
+        "footer",
+        "nav",
+        "aside",
+        "a",
+        *(
+            f"[{attr}*={word} i]"
+            for attr in ("class", "id")
+            for word in ("comment", "related", "footer", "widget")
+        ),
+    ]
+)
 MIN_ARTICLE_CHARS = 600
 MAX_NODES = 200_000
 
@@ -148,13 +161,13 @@ class _Page:
     def embed(self, node: LexborNode) -> bool:
         """Handle `node` if it is an embed; True when it was."""
         tag = node.tag
-        if tag == "blockquote":
-            return self.blockquote(node)
         tweet_id = _attr(node, "data-tweet-id") or _attr(node, "data-tweetid")
         if not tweet_id and _attr(node, "data-embed-type").lower() == "twitter":
             tweet_id = _attr(node, "data-embed-id")
         if tweet_id.isdigit():
             return self.tweet_by_id(node, tweet_id)
+        if tag == "blockquote":
+            return self.blockquote(node)
         for name in ("data-embedded-url", "data-href", "src", "data-src", "data-url"):
             value = _attr(node, name)
             if name == "data-href" and "fb-" not in _attr(node, "class"):
@@ -288,15 +301,10 @@ class _Page:
                     self.out.add_url(info, m.group(0), m.group(0), "script")
 
 
-def _main_content(tree: LexborHTMLParser) -> tuple[LexborNode, dict[int, int]]:
-    """The element holding the article, and the paragraph text (chars) under each element.
-
-    The root is the deepest element that holds half of the paragraph text outside footers,
-    navigation, asides and comments (or three quarters, when that is its parent),
-    promoted to an enclosing `article`, `main` or `itemprop=articleBody` a few levels up.
-    """
-    body = tree.body or tree.root
-    chrome = {node.mem_id for node in body.css(CHROME_SELECTOR)}
+def _paragraph_text(
+    body: LexborNode, chrome: set[int]
+) -> tuple[dict[int, int], dict[int, tuple[int, LexborNode]], int]:
+    """Paragraph characters held by each element (paragraphs under `chrome` not counted)."""
     held: dict[int, int] = {}
     nodes: dict[int, tuple[int, LexborNode]] = {}
     total = 0
@@ -316,6 +324,21 @@ def _main_content(tree: LexborHTMLParser) -> tuple[LexborNode, dict[int, int]]:
             mem = node.mem_id
             held[mem] = held.get(mem, 0) + n
             nodes.setdefault(mem, (len(path) - i, node))
+    return held, nodes, total
+
+
+def _main_content(tree: LexborHTMLParser) -> tuple[LexborNode, dict[int, int]]:
+    """The element holding the article, and the paragraph text (chars) under each element.
+
+    The root is the deepest element that holds half of the paragraph text outside footers,
+    navigation, asides, widgets, link cards and comments (or three quarters, when that is its
+    parent), promoted to an enclosing `article`, `main` or `itemprop=articleBody` a few levels up.
+    """
+    body = tree.body or tree.root
+    held, nodes, total = _paragraph_text(body, {n.mem_id for n in body.css(CHROME_SELECTOR)})
+    everything = _paragraph_text(body, set())
+    if total * 3 < everything[2]:  # the chrome rules swallowed the article: ignore them
+        held, nodes, total = everything
     if not total:
         return body, held
 

@@ -94,6 +94,22 @@ _IG_RESERVED = frozenset(
 )
 
 
+_SHARE_HOSTS = frozenset(
+    """linkedin.com tumblr.com pinterest.com pinterest.de pinterest.co.uk wa.me whatsapp.com
+    api.whatsapp.com getpocket.com buffer.com bufferapp.com flipboard.com xing.com
+    news.ycombinator.com digg.com mix.com plus.google.com stumbleupon.com ok.ru
+    connect.ok.ru addthis.com sharethis.com line.me social-plugins.line.me""".split()
+)
+_SHARE_PATH = re.compile(
+    r"/(?:share|sharer|shareArticle|sharing|submit|submitlink|pin/create|intent|send|save|add"
+    r"|bookmark|dialog)\b",
+    re.IGNORECASE,
+)
+_MEDIA_FILE = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?|mp4|m4v|webm|mov|mp3|m4a|ogg|wav)$", re.I
+)
+
+
 @dataclass(frozen=True)
 class UrlInfo:
     """What a URL points at."""
@@ -509,7 +525,10 @@ def classify_url(url: str, base_url: str | None = None) -> UrlInfo | None:
         found = _mastodon(host, parts.path)
         if found is not None:
             return found
+    if _SHARE_PATH.search(parts.path) and _base_host(host) in _SHARE_HOSTS:
+        return UrlInfo("web", "share")
     canonical = canonicalize_url(absolute)
     if canonical is None:
         return None
-    return UrlInfo("web", "link", canonical_url=canonical)
+    kind = "media" if _MEDIA_FILE.search(parts.path) else "link"
+    return UrlInfo("web", kind, canonical_url=canonical)
