@@ -322,13 +322,21 @@ def _authority(text: str, default_port: int) -> tuple[str, int]:
 
 def _upstream_request(head: Head, method: str, path: str, version: str) -> bytes:
     """The browser's request head as sent to the server: origin-form target, proxy headers
-    dropped, every other line byte for byte."""
+    dropped, `zstd` removed from Accept-Encoding (WARC replay tools cannot decode it), every
+    other line byte for byte. The WARC request record holds exactly these bytes."""
     lines = head.raw.split(b"\r\n")
     kept = [f"{method} {path} {version}".encode("latin-1")]
     for line in lines[1:]:
         name = line.split(b":", 1)[0].strip().lower().decode("latin-1")
-        if line and name not in HOP_BY_HOP_PROXY_HEADERS:
-            kept.append(line)
+        if not line or name in HOP_BY_HOP_PROXY_HEADERS:
+            continue
+        if name == "accept-encoding" and b"zstd" in line.lower():
+            key, _, value = line.partition(b":")
+            tokens = [
+                t.strip() for t in value.split(b",") if not t.strip().lower().startswith(b"zstd")
+            ]
+            line = key + b": " + b", ".join(tokens)
+        kept.append(line)
     return b"\r\n".join(kept) + b"\r\n\r\n"
 
 

@@ -35,7 +35,7 @@ async def run_captures(
     async def on_result(result: CaptureResult) -> None:
         try:
             capture_id = await asyncio.to_thread(save_capture, archive, result)
-        except EvidenceError as exc:
+        except Exception as exc:  # one result that cannot be saved must not stop the others
             result.status, result.status_reason = FAILED, f"not saved: {exc}"
             capture_id = None
         saved[id(result)] = capture_id
@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
     @app.command("capture")
     def capture(
         ctx: typer.Context,
-        urls: Annotated[list[str], typer.Argument(metavar="URL...", help="Pages to capture.")],
+        urls: Annotated[list[str], typer.Argument(metavar="URL", help="Pages to capture.")],
         json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
         concurrency: Annotated[
             int | None,

@@ -96,6 +96,8 @@ def test_warc_holds_exact_bytes_and_passes_warcio_check(engine: EngineRunner, te
         assert by_id[headers.get_header("WARC-Concurrent-To")] == "response"
         assert headers.get_header("WARC-IP-Address") == "127.0.0.1"
         assert block.startswith(b"GET /")
+        assert b"proxy-connection" not in block.lower(), "proxy headers are not forwarded"
+        assert b"zstd" not in block, "zstd is not offered: replay tools cannot decode it"
     for _kind, headers, _ in records:
         assert headers.protocol == "WARC/1.1"
     page = responses(result)[test_world.http("/static/page.html")]
