@@ -248,6 +248,10 @@ class _Page:
                 post, raw = info, href
             elif info.kind in ("link", "media"):
                 attached.append((info, href))
+                shown = _text(a)
+                media = self.classify(shown) if shown.startswith("pic.twitter.com/") else None
+                if media is not None:
+                    attached.append((media, shown))
         paragraphs = [_text(p) for p in node.css("p")]
         body = "\n".join(p for p in paragraphs if p) or None
         name = handle = posted_at = None
