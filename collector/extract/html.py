@@ -373,7 +373,8 @@ def _root_text(root: LexborNode, consumed: list[LexborNode]) -> str:
     )
     markup = _ANCHOR.sub(lambda m: m.group(1).replace("/", "\u2215"), markup)
     text = htmllib.unescape(_TAGS.sub("", _BLOCKS.sub("\n", markup)))
-    return "\n".join(" ".join(line.split()) for line in text.split("\n"))
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)  # one block a line
 
 
 def _base(tree: LexborHTMLParser, base_url: str | None) -> str | None:
