@@ -95,10 +95,32 @@ _IG_RESERVED = frozenset(
 
 
 _SHARE_HOSTS = frozenset(
-    """linkedin.com tumblr.com pinterest.com pinterest.de pinterest.co.uk wa.me whatsapp.com
-    api.whatsapp.com getpocket.com buffer.com bufferapp.com flipboard.com xing.com
-    news.ycombinator.com digg.com mix.com plus.google.com stumbleupon.com ok.ru
-    connect.ok.ru addthis.com sharethis.com line.me social-plugins.line.me""".split()
+    [
+        "linkedin.com",
+        "tumblr.com",
+        "pinterest.com",
+        "pinterest.de",
+        "pinterest.co.uk",
+        "wa.me",
+        "whatsapp.com",
+        "api.whatsapp.com",
+        "getpocket.com",
+        "buffer.com",
+        "bufferapp.com",
+        "flipboard.com",
+        "xing.com",
+        "news.ycombinator.com",
+        "digg.com",
+        "mix.com",
+        "plus.google.com",
+        "stumbleupon.com",
+        "ok.ru",
+        "connect.ok.ru",
+        "addthis.com",
+        "sharethis.com",
+        "line.me",
+        "social-plugins.line.me",
+    ]
 )
 _SHARE_PATH = re.compile(
     r"/(?:share|sharer|shareArticle|sharing|submit|submitlink|pin/create|intent|send|save|add"

@@ -232,7 +232,7 @@ def test_embed_details_signature_links_and_dates() -> None:
     assert diktator.url == "https://x.com/diktator/status/1044502590266978309"
     assert posts["971100857189195777"].posted_at == "2018-03-06"  # "6. März 2018"
     links = [link["url"] for c in posts.values() for link in c.links]
-    # Counted in the HTML: 8 t.co anchors inside the blockquotes, 3 of them shown as pic.twitter.com.
+    # Counted in the HTML: 8 t.co anchors in the blockquotes, 3 of them shown as pic.twitter.com.
     assert sum(url.startswith("https://t.co/") for url in links) == 8
     assert {u for u in links if "pic.twitter.com" in u} == {
         "https://pic.twitter.com/qc6VqGZYA2",
