@@ -77,8 +77,20 @@ class TrustStore:
         return store
 
     def knows_issuer_of(self, certificate: x509.Certificate) -> bool:
-        """True when the bundle holds a certificate named as `certificate`'s issuer."""
-        return any(c.subject == certificate.issuer for c in self.roots + self.intermediates)
+        """True when the bundle holds `certificate`'s issuer (by key identifier, else name)."""
+        candidates = [c for c in self.roots + self.intermediates if c.subject == certificate.issuer]
+        wanted = _key_identifier(certificate, x509.AuthorityKeyIdentifier)
+        if wanted is None:
+            return bool(candidates)
+        return any(_key_identifier(c, x509.SubjectKeyIdentifier) == wanted for c in candidates)
+
+
+def _key_identifier(certificate: x509.Certificate, kind: type) -> bytes | None:
+    try:
+        value = certificate.extensions.get_extension_for_class(kind).value
+    except x509.ExtensionNotFound:
+        return None
+    return value.key_identifier if kind is x509.AuthorityKeyIdentifier else value.digest
 
 
 def tsa_settings(archive: Archive) -> TsaSettings:
