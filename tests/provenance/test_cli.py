@@ -6,9 +6,13 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+from sqlmodel import select
 from typer.testing import CliRunner
 
+from archive.archive import Archive
 from archive.provenance import merkle
+from archive.provenance.models import TimestampToken
 from collector.cli.app import app
 from tests.provenance.sealing import SealedArchive, store_capture
 from tests.provenance.test_verify import attacker_sql, drop_triggers
@@ -61,11 +65,9 @@ def test_verify_exit_codes_and_precise_list(sealed: SealedArchive, tsa_env: Loca
     assert code == 1 and "ALTERED" in out and "capture.http_status" in out
 
 
-def test_verify_reports_unverifiable_apart(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_verify_reports_unverifiable_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("EVIDENCE_TSA_URLS", raising=False)
     monkeypatch.delenv("EVIDENCE_TSA_CA_BUNDLE", raising=False)
-    from archive.archive import Archive
-
     with Archive.open(tmp_path) as archive:
         store_capture(archive, "https://example.org/x")
     code, out, _ = run(tmp_path, "verify")
@@ -99,7 +101,7 @@ def test_log_checkpoint_and_prove(sealed: SealedArchive, tmp_path: Path) -> None
     assert run(home, "log", "prove", "999")[0] == 1
 
 
-def test_timestamp_pending(archive, tsa_env: LocalTsa, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_timestamp_pending(archive: Archive, tsa_env: LocalTsa, tmp_path: Path) -> None:
     home = archive.home
     store_capture(archive, "https://example.org/y")
     assert run(home, "log", "checkpoint")[0] == 0
@@ -112,10 +114,6 @@ def test_timestamp_pending(archive, tsa_env: LocalTsa, tmp_path: Path) -> None: 
     code, out, err = run(home, "timestamp")
     assert code == 1 and "--pending" in err
     token = tmp_path / "token.tsr"
-    from sqlmodel import select
-
-    from archive.provenance.models import TimestampToken
-
     with archive.session() as session:
         row = session.exec(
             select(TimestampToken).where(TimestampToken.subject_type == "capture")
