@@ -128,3 +128,26 @@ def test_timestamp_pending(archive: Archive, tsa_env: LocalTsa, tmp_path: Path) 
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+
+
+def test_checkpoint_signature_verifies_with_openssl(tmp_path: Path) -> None:
+    """The shell recipe in docs/provenance.md, run as written."""
+    home = tmp_path / "home"
+    code, out, _ = run(home, "log", "checkpoint")
+    assert code == 0
+    (tmp_path / "checkpoint.txt").write_text(out)
+    script = (
+        "head -n 3 checkpoint.txt > body.txt && "
+        "tail -n 1 checkpoint.txt | awk '{print $3}' | base64 -d | tail -c 64 > note.sig && "
+        f"openssl pkeyutl -verify -pubin -inkey {home}/keys/ed25519.pub -rawin "
+        "-in body.txt -sigfile note.sig"
+    )
+    done = subprocess.run(script, shell=True, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0 and "Signature Verified Successfully" in done.stdout
+    (tmp_path / "body.txt").write_text(out.splitlines()[0] + "\n999\n" + out.splitlines()[2] + "\n")
+    tampered = subprocess.run(
+        f"openssl pkeyutl -verify -pubin -inkey {home}/keys/ed25519.pub -rawin "
+        "-in body.txt -sigfile note.sig",
+        shell=True, cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    assert tampered.returncode != 0
