@@ -46,7 +46,7 @@ def extract(
     title = None
     base = base_url
     if doc.media_type == "text/html":
-        title, base = extract_html(doc.text, base_url, out)
+        title, base = extract_html(doc.text, base_url, out, doc.warnings)
     else:
         extract_text(doc.text, out, base_url)
         first = doc.text.strip().split("\n", 1)[0].strip()

@@ -112,7 +112,8 @@ def canonicalize_url(raw: str, base_url: str | None = None) -> str | None:
     if not host:
         return None
     scheme = parts.scheme.lower()
-    netloc = host if port in (None, 80 if scheme == "http" else 443) else f"{host}:{port}"
+    shown = f"[{host}]" if ":" in host else host
+    netloc = shown if port in (None, 80 if scheme == "http" else 443) else f"{shown}:{port}"
     host_params = _host_params(host)
     query = urlencode(
         [
@@ -123,4 +124,7 @@ def canonicalize_url(raw: str, base_url: str | None = None) -> str | None:
     )
     fragment = parts.fragment if parts.fragment.startswith(("!", "/")) else ""
     rebuilt = urlunsplit((scheme, netloc, parts.path or "/", query, fragment))
-    return w3_canonicalize(rebuilt, keep_fragments=bool(fragment))
+    try:
+        return w3_canonicalize(rebuilt, keep_fragments=bool(fragment))
+    except ValueError:
+        return None

@@ -126,7 +126,7 @@ def read_document(
     size = len(document) if isinstance(document, bytes) else len(document.encode("utf-8"))
     if size > max_bytes:
         raise UnsupportedDocument(
-            f"the document is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB"
+            f"the document is {size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB"
         )
     if isinstance(document, bytes):
         text, encoding = _decode(document, content_type, warnings)

@@ -56,7 +56,7 @@ class SourceInfo:
 def _read_limited(stream: Any, max_bytes: int, what: str) -> bytes:
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise EvidenceError(f"{what} is larger than the limit of {max_bytes / 1e6:.1f} MB")
+        raise EvidenceError(f"{what} is larger than the limit of {max_bytes / 2**20:.0f} MiB")
     return data
 
 
@@ -70,7 +70,7 @@ async def _http(url: str, proxy: str | None, timeout: float, max_bytes: int) -> 
         except (FetchError, TimeoutError) as exc:
             raise EvidenceError(f"cannot fetch {url}: {exc or 'timed out'}") from exc
     if raw.truncated or len(raw.body) > max_bytes:
-        raise EvidenceError(f"{url} is larger than the limit of {max_bytes / 1e6:.1f} MB")
+        raise EvidenceError(f"{url} is larger than the limit of {max_bytes / 2**20:.0f} MiB")
     content_type = next((v for k, v in raw.headers if k.lower() == "content-type"), None)
     return SourceInfo(
         kind="url",

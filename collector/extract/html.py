@@ -8,6 +8,7 @@ only needs to tell the article body from navigation, footers, sidebars and relat
 
 import html as htmllib
 import re
+from itertools import accumulate
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -108,6 +109,46 @@ CHROME_SELECTOR = ", ".join(
     ]
 )
 MIN_ARTICLE_CHARS = 600
+MAX_DEPTH = 512
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]{0,40})[^<>]{0,2000}?(/?)>")
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+_EMBED_TAGS = frozenset(
+    [
+        "blockquote",
+        "p",
+        "a",
+        "iframe",
+        "q",
+        "figure",
+        "script",
+        "amp-twitter",
+        "amp-youtube",
+        "amp-instagram",
+    ]
+)
+_CONTAINER_TAG = re.compile(
+    r"<(/?)(?:div|section|blockquote|span|ul|ol|table|article|font|main|aside|nav|header"
+    r"|footer|figure|center)\b",
+    re.IGNORECASE,
+)
+_STEP = {"": 1, "/": -1}
 MAX_NODES = 200_000
 
 
@@ -161,6 +202,12 @@ class _Page:
     def embed(self, node: LexborNode) -> bool:
         """Handle `node` if it is an embed; True when it was."""
         tag = node.tag
+        uri = _attr(node, "data-bluesky-uri")
+        info = bluesky_at_uri(uri) if uri else None
+        if info is not None:
+            self.out.add_url(info, uri, _text(node) or uri, "embed")
+            self.consume(node)
+            return True
         tweet_id = _attr(node, "data-tweet-id") or _attr(node, "data-tweetid")
         if not tweet_id and _attr(node, "data-embed-type").lower() == "twitter":
             tweet_id = _attr(node, "data-embed-id")
@@ -183,12 +230,6 @@ class _Page:
         shortcode = _attr(node, "data-shortcode")
         if tag == "amp-instagram" and shortcode:
             return self.embedded_url(node, f"https://www.instagram.com/p/{shortcode}/", shortcode)
-        uri = _attr(node, "data-bluesky-uri")
-        info = bluesky_at_uri(uri) if uri else None
-        if info is not None:
-            self.out.add_url(info, uri, _text(node), "embed")
-            self.consume(node)
-            return True
         if "wp-block-embed__wrapper" in _attr(node, "class"):
             return self.embedded_url(node, _text(node), _text(node))
         return False
@@ -393,10 +434,55 @@ def _title(tree: LexborHTMLParser) -> str | None:
     return title or None
 
 
+def _too_deep(text: str) -> bool:
+    """True when container elements nest deeper than MAX_DEPTH (counted at C speed)."""
+    marks = _CONTAINER_TAG.findall(text)
+    if len(marks) <= MAX_DEPTH:
+        return False
+    return max(accumulate(map(_STEP.__getitem__, marks))) > MAX_DEPTH
+
+
+def limit_nesting(text: str) -> str:
+    """`text` with elements nested deeper than MAX_DEPTH unwrapped (their content kept; the
+    tags an embed is made of get a little more room).
+
+    The HTML parser takes quadratic time on very deep trees; no real article nests this deep.
+    """
+    pieces: list[str] = []
+    depth = 0
+    dropped: dict[str, int] = {}
+    last = 0
+    for m in _TAG.finditer(text):
+        closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
+        drop = False
+        if closing:
+            if dropped.get(name):
+                dropped[name] -= 1
+                drop = True
+            else:
+                depth = max(0, depth - 1)
+        elif name not in _VOID and not self_closing:
+            keep = depth < MAX_DEPTH or (name in _EMBED_TAGS and depth < MAX_DEPTH + 64)
+            if keep:
+                depth += 1
+            else:
+                dropped[name] = dropped.get(name, 0) + 1
+                drop = True
+        if drop:
+            pieces.append(text[last : m.start()])
+            last = m.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
 def extract_html(
-    text: str, base_url: str | None, out: CitationSet
+    text: str, base_url: str | None, out: CitationSet, warnings: list[str] | None = None
 ) -> tuple[str | None, str | None]:
     """Add the citations of an HTML page to `out`; return (title, base URL used)."""
+    if _too_deep(text):
+        text = limit_nesting(text)
+        if warnings is not None:
+            warnings.append(f"elements nested deeper than {MAX_DEPTH} levels were unwrapped")
     tree = LexborHTMLParser(text)
     base = _base(tree, base_url)
     page = _Page(tree, base, out)
