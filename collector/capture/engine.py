@@ -185,7 +185,11 @@ class _CaptureRun:
         self.recorder = Recorder(
             self.engine.connector,
             self.engine.ca,
-            Limits(self.settings.max_response_bytes, self.settings.max_total_bytes),
+            Limits(
+                self.settings.max_response_bytes,
+                self.settings.max_total_bytes,
+                self.settings.long_request_s,
+            ),
         )
         port = await self.recorder.start()
         context: BrowserContext | None = None
@@ -206,6 +210,12 @@ class _CaptureRun:
                     await self._step("pdf", self._pdf, page, final=True)
         finally:
             began = time.monotonic()
+            still_open = self.recorder.still_open()
+            if still_open and self.fatal is None:
+                self.problems.append(
+                    f"{len(still_open)} request(s) still open when the capture ended, cut off"
+                    f" (first: {still_open[0]})"
+                )
             if context is not None:
                 try:
                     await asyncio.wait_for(context.close(), CLOSE_TIMEOUT_S)
@@ -338,12 +348,19 @@ class _CaptureRun:
         assert self.recorder is not None
         seen = len(self.navigations)
         for _ in range(10):
-            if not await self.recorder.wait_quiet(self.settings.quiet_s, self.page_deadline):
+            if not await self._quiet():
                 raise TimeoutError
             if len(self.navigations) == seen:
                 return
             seen = len(self.navigations)
             await page.wait_for_load_state("load")
+
+    async def _quiet(self) -> bool:
+        assert self.recorder is not None
+        settings = self.settings
+        return await self.recorder.wait_quiet(
+            settings.quiet_s, self.page_deadline, settings.long_request_s
+        )
 
     async def _scroll(self, page: Page) -> None:
         assert self.recorder is not None
@@ -355,7 +372,7 @@ class _CaptureRun:
                 self.settings.max_page_height,
             ],
         )
-        if steps and not await self.recorder.wait_quiet(self.settings.quiet_s, self.page_deadline):
+        if steps and not await self._quiet():
             raise TimeoutError
 
     async def _screenshots(self, page: Page) -> None:

@@ -44,6 +44,8 @@ class Exchange:
     error: str | None = None
     blocked: bool = False
     websocket: bool = False
+    opened: float = field(default_factory=time.monotonic, repr=False)
+    """Monotonic clock when the request arrived (for the settle logic, not recorded)."""
 
     @property
     def complete(self) -> bool:
@@ -57,6 +59,7 @@ class Limits:
 
     max_response_bytes: int
     max_total_bytes: int
+    long_request_s: float
 
 
 class Recorder:
@@ -67,7 +70,7 @@ class Recorder:
         self.ca = ca
         self.limits = limits
         self.exchanges: list[Exchange] = []
-        self.inflight = 0
+        self.open: dict[int, Exchange] = {}
         self.total_bytes = 0
         self.limit_hit: str | None = None
         self.last_activity = time.monotonic()
@@ -82,20 +85,27 @@ class Recorder:
         )
         return int(self._server.sockets[0].getsockname()[1])
 
-    async def wait_quiet(self, quiet_s: float, deadline: float) -> bool:
-        """Wait until no request has been open for `quiet_s`; False if `deadline` came first."""
+    async def wait_quiet(self, quiet_s: float, deadline: float, long_s: float) -> bool:
+        """Wait until no request has been open for `quiet_s`; False if `deadline` came first.
+
+        Requests open for longer than `long_s` (streams, long polls) no longer count.
+        """
         while True:
             now = time.monotonic()
-            if self.inflight == 0 and now - self.last_activity >= quiet_s:
+            young = [e.opened + long_s - now for e in self.open.values() if now - e.opened < long_s]
+            if not young and now - self.last_activity >= quiet_s:
                 return True
             if now >= deadline:
                 return False
-            wait = deadline - now
-            if self.inflight == 0:
-                wait = min(wait, quiet_s - (now - self.last_activity))
+            until = young or [quiet_s - (now - self.last_activity)]
+            wait = min(deadline - now, *until)
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), timeout=max(wait, 0.005))
+
+    def still_open(self) -> list[str]:
+        """URLs of requests that have not finished yet."""
+        return [exchange.url for exchange in self.open.values()]
 
     async def close(self) -> None:
         """Stop listening, cut every open connection, and mark unfinished exchanges."""
@@ -188,14 +198,14 @@ class Recorder:
             authority = f"[{host}]" if port == default_port else f"[{host}]:{port}"
         exchange = Exchange(f"{scheme}://{authority}{path}", method, utcnow())
         self.exchanges.append(exchange)
-        self.inflight += 1
+        self.open[id(exchange)] = exchange
         self._touch()
         try:
             body = await _read_request_body(reader, head)
             exchange.request_raw = _upstream_request(head, method, path, version) + body
             return await self._forward(exchange, key, writer, pool, head)
         finally:
-            self.inflight -= 1
+            self.open.pop(id(exchange), None)
             if exchange.finished_at is None:
                 exchange.finished_at = utcnow()
             self._touch()
@@ -286,7 +296,8 @@ class Recorder:
                 return False
             exchange.response_raw += data
             self._count(len(data))
-            self._touch()
+            if time.monotonic() - exchange.opened < self.limits.long_request_s:
+                self._touch()
             try:
                 writer.write(data)
                 await writer.drain()

@@ -23,6 +23,8 @@ class CaptureSettings:
     """Total time budget of one capture; the capture ends `partial` when it runs out."""
     quiet_s: float = 0.25
     """How long the network must be idle after load before the page counts as settled."""
+    long_request_s: float = 10.0
+    """A request open longer than this (stream, long poll) no longer holds up settling."""
     scroll_steps: int = 12
     """At most this many viewport-high scroll steps to trigger lazy content."""
     scroll_pause_s: float = 0.05

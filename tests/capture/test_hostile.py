@@ -8,7 +8,7 @@ import pytest
 
 from collector.capture.engine import capture_urls
 from tests.capture.conftest import EngineRunner, world_settings
-from tests.capture.warcs import warc_records
+from tests.capture.warcs import responses, warc_records
 from tests.world.proxy import ConnectProxy, Socks5Proxy
 
 pytestmark = pytest.mark.browser
@@ -100,3 +100,14 @@ def test_browser_that_went_away_is_relaunched(tight: EngineRunner, test_world):
     result = tight.capture(test_world.http("/static/page.html"))
     assert result.status == "complete", result.status_reason
     assert tight.call(tight.engine.browser()) is not before
+
+
+def test_long_running_request_does_not_hold_the_capture(test_world):
+    settings = world_settings(test_world, long_request_s=2.0, timeout_s=20.0)
+    began = time.monotonic()
+    [result] = capture_urls([test_world.http("/streaming")], settings)
+    assert time.monotonic() - began < 10, "settled once the stream counted as long-running"
+    assert result.status == "partial"
+    assert "still open" in result.status_reason and "/never-ending" in result.status_reason
+    assert result.artifact("screenshot-full") is not None
+    assert test_world.http("/static/streamed.png") in responses(result)

@@ -58,6 +58,10 @@ JS_REDIRECT = """<!doctype html><html><head><title>Moving by script</title></hea
 <script>setTimeout(() => location.replace('/static/page.html?via=js'), 50);</script>
 </body></html>"""
 
+STREAMING = """<!doctype html><html><head><title>Streaming</title></head><body><h1>Streaming</h1>
+<img src="/static/streamed.png" width="100" height="50">
+<script>fetch('/never-ending').then(r => r.body.getReader().read());</script></body></html>"""
+
 WEBSOCKET = """<!doctype html><html><head><title>Socket</title></head><body><h1>Socket</h1>
 <script>try { new WebSocket('ws://' + location.host + '/ws'); } catch (e) {}</script>
 </body></html>"""

@@ -243,6 +243,7 @@ ROUTES = {
     "/meta-refresh": _html(pages.META_REFRESH),
     "/js-redirect": _html(pages.JS_REDIRECT),
     "/websocket": _html(pages.WEBSOCKET),
+    "/streaming": _html(pages.STREAMING),
     "/slow": _slow,
     "/never-ending": _never_ending,
     "/huge": _huge,
