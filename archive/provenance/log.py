@@ -128,3 +128,42 @@ def prove_inclusion(archive: Archive, seq: int) -> InclusionProof:
         checkpoint_note=latest.note,
         event={**records.as_dict(target), "occurred_at": iso(target.occurred_at)},
     )
+
+
+@dataclass(frozen=True)
+class ConsistencyProof:
+    """Evidence that the checkpoint of size `first` is a prefix of the one of size `second`."""
+
+    first: Checkpoint
+    second: Checkpoint
+    proof: list[bytes]
+
+    def verify(self) -> bool:
+        """Check the proof against both checkpoints' roots."""
+        return merkle.verify_consistency(
+            self.first.tree_size,
+            self.second.tree_size,
+            bytes.fromhex(self.first.root_hash),
+            bytes.fromhex(self.second.root_hash),
+            self.proof,
+        )
+
+
+def prove_consistency(archive: Archive, first: int, second: int | None = None) -> ConsistencyProof:
+    """The consistency proof between two checkpoints (the latest one by default)."""
+    with archive.session() as session:
+        older = session.get(Checkpoint, first)
+        newer = session.get(Checkpoint, second) if second else latest_checkpoint(session)
+        hashes = leaves(session)
+    if older is None:
+        raise NotFoundError(f"no checkpoint of tree size {first}")
+    if newer is None:
+        raise NotFoundError(f"no checkpoint of tree size {second}")
+    if newer.tree_size < older.tree_size or newer.tree_size > len(hashes):
+        raise EvidenceError(
+            f"no consistency proof from {older.tree_size} to {newer.tree_size} "
+            f"over a log of {len(hashes)} events"
+        )
+    return ConsistencyProof(
+        older, newer, merkle.consistency_proof(hashes, older.tree_size, newer.tree_size)
+    )

@@ -147,6 +147,14 @@ def parse_manifest(data: bytes) -> dict[str, Any]:
         raise ValueError(f"not JSON: {exc}") from exc
     if not isinstance(document, dict) or document.get("type") != MANIFEST_TYPE:
         raise ValueError("not a capture manifest")
+    shape = {"capture": dict, "artifacts": list, "custody": dict, "collection": dict}
+    for name, kind in shape.items():
+        if not isinstance(document.get(name), kind):
+            raise ValueError(f"manifest field {name!r} is missing or not a {kind.__name__}")
+    if not all(isinstance(a, dict) for a in document["artifacts"]):
+        raise ValueError("manifest artifacts must be objects")
+    if not isinstance(document["custody"].get("previous_log_head"), str):
+        raise ValueError("manifest has no previous_log_head")
     return document
 
 

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, BinaryIO
 
@@ -67,9 +68,16 @@ def hash_stream(handle: BinaryIO) -> tuple[str, int]:
 
 
 def verify_archive(
-    archive: Archive, trust: TrustStore | None = None, expected_key: str | None = None
+    archive: Archive,
+    trust: TrustStore | None = None,
+    expected_key: str | None = None,
+    published: Sequence[str] = (),
 ) -> list[Finding]:
-    """Run every check; `expected_key` is a key fingerprint published outside the archive."""
+    """Run every check.
+
+    `expected_key` is a key fingerprint and `published` are checkpoint notes kept outside the
+    archive: the log must still hold exactly what each published checkpoint signed.
+    """
     findings: list[Finding] = []
     with archive.session() as session:
         key = _check_key(archive, session, expected_key, findings)
@@ -78,7 +86,37 @@ def verify_archive(
         messages = _check_captures(archive, session, key, findings)
         _check_checkpoints(session, key, findings)
         _check_tokens(archive, session, trust, messages, findings)
+        hashes = log.leaves(session) if published else []
+    findings += [check_published_checkpoint(hashes, note, key) for note in published]
     return findings
+
+
+def check_published_checkpoint(
+    hashes: Sequence[bytes], note: str, key: PublicKey | None
+) -> Finding:
+    """Does the log (leaf hashes) still have the root a checkpoint published earlier signed?"""
+    subject = "published checkpoint"
+    if key is None:
+        return Finding(subject, "note signature", UNVERIFIABLE, "an archive key", "none")
+    origin = log_origin(key.fingerprint)
+    try:
+        parsed = parse_checkpoint(verify_note(note, origin, key.raw))
+    except NoteError as exc:
+        return Finding(subject, "note signature", TAMPERED, f"signed by {origin}", str(exc))
+    subject = f"published checkpoint {parsed.tree_size}"
+    if parsed.tree_size > len(hashes):
+        return Finding(
+            subject,
+            "log covers checkpoint",
+            TAMPERED,
+            f">= {parsed.tree_size} events",
+            f"{len(hashes)} events",
+        )
+    root = merkle.root(hashes, parsed.tree_size)
+    status = OK if root == parsed.root_hash else TAMPERED
+    return Finding(
+        subject, "root re-derived from custody log", status, parsed.root_hash.hex(), root.hex()
+    )
 
 
 def _check_key(

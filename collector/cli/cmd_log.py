@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from archive.errors import EvidenceError
-from archive.provenance.log import prove_inclusion, write_checkpoint
+from archive.provenance.log import prove_consistency, prove_inclusion, write_checkpoint
 from collector.cli.context import state
 from collector.cli.output import print_json
 
@@ -63,5 +63,38 @@ def register(app: typer.Typer) -> None:
         for i, node in enumerate(data["proof"]):
             typer.echo(f"  proof[{i}] {node}")
         typer.echo(proof.checkpoint_note, nl=False)
+
+    @log_app.command("consistency")
+    def consistency(
+        ctx: typer.Context,
+        first: Annotated[int, typer.Argument(help="Tree size of the older checkpoint.", min=1)],
+        second: Annotated[
+            int | None, typer.Argument(help="Tree size of the newer one (default: latest).")
+        ] = None,
+        json: JsonOption = False,
+    ) -> None:
+        """Print the RFC 9162 consistency proof between two checkpoints."""
+        result = prove_consistency(state(ctx).archive(), first, second)
+        if not result.verify():
+            raise EvidenceError(
+                f"checkpoints {first} and {result.second.tree_size} are not consistent: "
+                "the log was rewritten (run `evidence verify`)"
+            )
+        data = {
+            "first": {"tree_size": result.first.tree_size, "root_hash": result.first.root_hash},
+            "second": {"tree_size": result.second.tree_size, "root_hash": result.second.root_hash},
+            "proof": [p.hex() for p in result.proof],
+            "first_checkpoint": result.first.note,
+            "second_checkpoint": result.second.note,
+        }
+        if json:
+            print_json(data)
+            return
+        typer.echo(
+            f"checkpoint {result.first.tree_size} is a prefix of checkpoint "
+            f"{result.second.tree_size}"
+        )
+        for i, node in enumerate(data["proof"]):
+            typer.echo(f"  proof[{i}] {node}")
 
     app.add_typer(log_app, name="log")

@@ -5,10 +5,18 @@ from typing import Annotated
 
 import typer
 
+from archive.errors import EvidenceError
 from archive.provenance.timestamps import TrustStore, tsa_settings
 from archive.provenance.verify import TAMPERED, UNVERIFIABLE, summary, verify_archive
 from collector.cli.context import state
 from collector.cli.output import console, print_json, print_table
+
+
+def _read_note(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvidenceError(f"cannot read checkpoint {path}: {exc}") from exc
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +40,13 @@ def register(app: typer.Typer) -> None:
         strict: Annotated[
             bool, typer.Option("--strict", help="Exit 1 on unverifiable findings too.")
         ] = False,
+        published: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--checkpoint",
+                help="A checkpoint note published earlier (file); the log must still match it.",
+            ),
+        ] = None,
         show_all: Annotated[bool, typer.Option("--all", help="List passing checks too.")] = False,
     ) -> None:
         """Re-hash every blob; check manifests, signatures, tokens, the custody log and
@@ -39,7 +54,8 @@ def register(app: typer.Typer) -> None:
         archive = state(ctx).archive()
         bundle = ca_bundle or tsa_settings(archive).ca_bundle
         trust = TrustStore.from_pem_file(bundle) if bundle else None
-        findings = verify_archive(archive, trust, key_fingerprint)
+        notes = [_read_note(path) for path in published or []]
+        findings = verify_archive(archive, trust, key_fingerprint, notes)
         counts = summary(findings)
         if json:
             print_json({"summary": counts, "findings": [f.as_dict() for f in findings]})

@@ -11,7 +11,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from archive.archive import Archive
-from archive.provenance import merkle
+from archive.provenance import log, merkle
 from archive.provenance.models import TimestampToken
 from collector.cli.app import app
 from tests.provenance.sealing import SealedArchive, store_capture
@@ -151,3 +151,33 @@ def test_checkpoint_signature_verifies_with_openssl(tmp_path: Path) -> None:
         shell=True, cwd=tmp_path, capture_output=True, text=True,
     )  # fmt: skip
     assert tampered.returncode != 0
+
+
+def test_log_consistency_between_checkpoints(sealed: SealedArchive) -> None:
+    home = sealed.archive.home
+    with sealed.archive.session() as session:
+        sizes = [c.tree_size for c in log.checkpoints(session)]
+    assert len(sizes) == 2
+    code, out, _ = run(home, "log", "consistency", str(sizes[0]), "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["second"]["tree_size"] == sizes[1]
+    assert merkle.verify_consistency(
+        sizes[0],
+        sizes[1],
+        bytes.fromhex(data["first"]["root_hash"]),
+        bytes.fromhex(data["second"]["root_hash"]),
+        [bytes.fromhex(p) for p in data["proof"]],
+    )
+    assert run(home, "log", "consistency", "12345")[0] == 1
+
+
+def test_verify_with_published_checkpoint_file(sealed: SealedArchive, tmp_path: Path) -> None:
+    home = sealed.archive.home
+    note = tmp_path / "published.txt"
+    note.write_text(run(home, "log", "checkpoint")[1])
+    code, out, _ = run(home, "verify", "--checkpoint", str(note), "--json")
+    assert code == 0
+    published = [f for f in json.loads(out)["findings"] if "published" in f["subject"]]
+    assert [f["status"] for f in published] == ["ok"]
+    assert run(home, "verify", "--checkpoint", str(tmp_path / "missing.txt"))[0] == 1

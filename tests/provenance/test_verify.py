@@ -1,12 +1,15 @@
 """`verify_archive` on an intact archive and after each kind of tampering an attacker could do."""
 
+import base64
 import hashlib
+import json
 import os
 import sqlite3
 import time
 from pathlib import Path
 
 import pytest
+import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
@@ -15,8 +18,12 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
+from archive import custody
 from archive.archive import Archive
-from archive.provenance.keys import key_paths
+from archive.canonical import canonical_json, sha256_hex
+from archive.provenance import log
+from archive.provenance.keys import ensure_key, key_paths
+from archive.provenance.signing import sign
 from archive.provenance.timestamps import TrustStore
 from archive.provenance.verify import (
     OK,
@@ -250,3 +257,95 @@ def test_rehash_speed_is_at_least_80_percent_of_raw_sha256(archive: Archive) -> 
     mb = len(data) / 1e6
     print(f"raw {mb / best['raw']:.0f} MB/s, verify {mb / best['verify']:.0f} MB/s, {ratio:.0%}")
     assert ratio >= 0.8
+
+
+def test_rewritten_log_fails_against_a_published_checkpoint(
+    sealed: SealedArchive, tsa_env: LocalTsa
+) -> None:
+    """An attacker rewrites the last event consistently and removes the checkpoints."""
+    archive = sealed.archive
+    with archive.session() as session:
+        published = log.latest_checkpoint(session)
+        assert published is not None
+    attacker_sql(
+        archive,
+        *drop_triggers("custody_event"),
+        *drop_triggers("checkpoint"),
+        *drop_triggers("timestamp_token"),
+        "DELETE FROM checkpoint",
+        "DELETE FROM timestamp_token WHERE subject_type = 'checkpoint'",
+    )
+    with archive.session() as session:
+        last = custody.head(session)
+        assert last is not None
+        last.payload = {**last.payload, "status": "forged"}
+        last.payload_sha256 = sha256_hex(canonical_json(last.payload))
+        last.entry_hash = custody.entry_hash(last)
+        session.add(last)
+    assert tampered(run(sealed, tsa_env)) == []  # the archive alone no longer shows it
+    bad = tampered(run(sealed, tsa_env, published=[published.note]))
+    assert [(f.subject, f.check) for f in bad] == [
+        (f"published checkpoint {published.tree_size}", "root re-derived from custody log")
+    ]
+    assert bad[0].expected == published.root_hash
+
+
+def test_published_checkpoint_from_another_key_is_rejected(
+    sealed: SealedArchive, tsa_env: LocalTsa
+) -> None:
+    with sealed.archive.session() as session:
+        note = log.latest_checkpoint(session).note  # type: ignore[union-attr]
+    forged = note.replace(note.split("\n")[1], "1", 1)
+    bad = tampered(run(sealed, tsa_env, published=[forged]))
+    assert [f.check for f in bad] == ["note signature"]
+
+
+def test_malformed_manifest_is_reported_not_crashed_on(
+    sealed: SealedArchive, tsa_env: LocalTsa
+) -> None:
+    archive = sealed.archive
+    capture_id = sealed.seals[0].capture_id
+    fake = b'{"type":"evidence-collector/capture-manifest","custody":"x"}'
+    with archive.session() as session:
+        sha = archive.store_blob(session, fake).sha256
+    attacker_sql(
+        archive,
+        *drop_triggers("capture"),
+        f"UPDATE capture SET manifest_sha256 = '{sha}' WHERE id = '{capture_id}'",
+    )
+    checks = {f.check for f in tampered(run(sealed, tsa_env)) if capture_id in f.subject}
+    assert {"manifest format", "signature"} <= checks
+
+
+def test_capture_resealed_with_the_real_key_is_caught_by_its_timestamp(
+    sealed: SealedArchive, tsa_env: LocalTsa
+) -> None:
+    """Someone holding the key edits a capture and signs a new manifest: the TSA token over
+    the original manifest no longer matches."""
+    archive = sealed.archive
+    seal = sealed.seals[0]
+    document = json.loads(seal.manifest)
+    document["capture"]["final_url"] = "https://evil.example/"
+    manifest = rfc8785.dumps(document)
+    signature = sign(ensure_key(archive).private, manifest)
+    with archive.session() as session:
+        manifest_sha = archive.store_blob(session, manifest).sha256
+        signature_sha = archive.store_blob(session, signature).sha256
+    signature_b64 = base64.b64encode(signature).decode()
+    attacker_sql(
+        archive,
+        *drop_triggers("capture"),
+        *drop_triggers("artifact"),
+        f"UPDATE capture SET final_url = 'https://evil.example/', manifest_sha256 = "
+        f"'{manifest_sha}', signature = '{signature_b64}' WHERE id = '{seal.capture_id}'",
+        f"UPDATE artifact SET blob_sha256 = '{manifest_sha}', size = {len(manifest)} "
+        f"WHERE capture_id = '{seal.capture_id}' AND role = 'manifest'",
+        f"UPDATE artifact SET blob_sha256 = '{signature_sha}' "
+        f"WHERE capture_id = '{seal.capture_id}' AND role = 'signature'",
+    )
+    bad = tampered(run(sealed, tsa_env))
+    assert bad and all(f.subject.startswith("timestamp") for f in bad)
+    assert {f.check for f in bad} == {
+        "token row names this subject's bytes",
+        "token covers the subject",
+    }
