@@ -177,7 +177,7 @@ async def baseline(
 
     results: dict[int, dict[str, float]] = {}
     async with async_playwright() as playwright:
-        choice = browsers.choose_chromium(playwright, CaptureSettings())
+        choice = browsers.choose_chromium(playwright.chromium.executable_path, CaptureSettings())
         browser = await playwright.chromium.launch(
             executable_path=choice.executable, args=browsers.launch_args()
         )

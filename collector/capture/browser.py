@@ -8,6 +8,7 @@ proxy.
 
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -38,15 +39,18 @@ class BrowserChoice:
     origin: str
 
 
-def choose_chromium(playwright: Playwright, settings: CaptureSettings) -> BrowserChoice:
-    """Pick the Chromium to use: override, Playwright's own, then the system one."""
-    override = settings.chromium or os.environ.get("EVIDENCE_CHROMIUM")
+def choose_chromium(
+    bundled: Playwright | str, settings: CaptureSettings, env: Mapping[str, str] = os.environ
+) -> BrowserChoice:
+    """Pick the Chromium to use: override, Playwright's own (`bundled`: a Playwright instance or
+    the path of its Chromium), then the system one."""
+    bundled_path = bundled if isinstance(bundled, str) else bundled.chromium.executable_path
+    override = settings.chromium or env.get("EVIDENCE_CHROMIUM")
     if override:
         if not Path(override).is_file():
             raise EvidenceError(f"Chromium override {override} is not a file")
         return BrowserChoice(override, "EVIDENCE_CHROMIUM")
-    bundled = Path(playwright.chromium.executable_path)
-    if bundled.is_file():
+    if Path(bundled_path).is_file():
         return BrowserChoice(None, "playwright")
     for name in SYSTEM_CANDIDATES:
         found = shutil.which(name)
@@ -70,7 +74,7 @@ async def launch(
     playwright: Playwright, settings: CaptureSettings
 ) -> tuple[Browser, BrowserChoice]:
     """Start one headless Chromium for many captures."""
-    choice = choose_chromium(playwright, settings)
+    choice = choose_chromium(playwright.chromium.executable_path, settings)
     try:
         browser = await playwright.chromium.launch(
             executable_path=choice.executable,

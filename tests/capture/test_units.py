@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from archive.errors import EvidenceError
-from collector.capture import httpwire, netguard
+from collector.capture import browser, httpwire, netguard
 from collector.capture.settings import CaptureSettings
 
 
@@ -119,3 +119,19 @@ def test_response_framing_rules():
         httpwire.response_framing(
             httpwire.parse_head(b"HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\n"), "GET"
         )
+
+
+def test_chromium_choice_order(tmp_path):
+    bundled = tmp_path / "chrome"
+    settings = CaptureSettings()
+    assert browser.choose_chromium(str(bundled), settings, env={}).origin == "system"
+    bundled.write_text("")
+    assert browser.choose_chromium(str(bundled), settings, env={}) == browser.BrowserChoice(
+        None, "playwright"
+    )
+    chosen = browser.choose_chromium(
+        str(bundled), settings, env={"EVIDENCE_CHROMIUM": str(bundled)}
+    )
+    assert chosen == browser.BrowserChoice(str(bundled), "EVIDENCE_CHROMIUM")
+    with pytest.raises(EvidenceError, match="not a file"):
+        browser.choose_chromium(str(bundled), CaptureSettings(chromium=str(tmp_path / "no")))
