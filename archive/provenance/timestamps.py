@@ -189,13 +189,16 @@ def verify_token(raw: bytes, message: bytes, trust: TrustStore) -> datetime:
 
 
 def signer_certificate(raw: bytes) -> x509.Certificate | None:
-    """The first certificate embedded in a response (the TSA's, when it sent one)."""
-    certificates = parse_response(raw).signed_data.certificates
-    for der in certificates:
+    """The embedded certificate with the timeStamping purpose (the TSA's), if any."""
+    for der in parse_response(raw).signed_data.certificates:
         certificate = x509.load_der_x509_certificate(der)
-        if certificate.subject != certificate.issuer:
+        try:
+            usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        except x509.ExtensionNotFound:
+            continue
+        if x509.oid.ExtendedKeyUsageOID.TIME_STAMPING in usage:
             return certificate
-    return x509.load_der_x509_certificate(next(iter(certificates))) if certificates else None
+    return None
 
 
 def obtain_tokens(

@@ -47,6 +47,9 @@ def register(app: typer.Typer) -> None:
                 help="A checkpoint note published earlier (file); the log must still match it.",
             ),
         ] = None,
+        sha512: Annotated[
+            bool, typer.Option("--sha512", help="Re-compute every blob's SHA-512 too (slower).")
+        ] = False,
         show_all: Annotated[bool, typer.Option("--all", help="List passing checks too.")] = False,
     ) -> None:
         """Re-hash every blob; check manifests, signatures, tokens, the custody log and
@@ -55,7 +58,7 @@ def register(app: typer.Typer) -> None:
         bundle = ca_bundle or tsa_settings(archive).ca_bundle
         trust = TrustStore.from_pem_file(bundle) if bundle else None
         notes = [_read_note(path) for path in published or []]
-        findings = verify_archive(archive, trust, key_fingerprint, notes)
+        findings = verify_archive(archive, trust, key_fingerprint, notes, sha512)
         counts = summary(findings)
         if json:
             print_json({"summary": counts, "findings": [f.as_dict() for f in findings]})
