@@ -21,6 +21,6 @@ def verify_signature(public_raw: bytes, data: bytes, signature: bytes) -> bool:
         return False
     try:
         Ed25519PublicKey.from_public_bytes(public_raw).verify(signature, data)
-    except InvalidSignature:
+    except (InvalidSignature, ValueError):
         return False
     return True

@@ -7,6 +7,7 @@ The result is a list of `Finding`s: `ok`, `tampered` (something recorded no long
 """
 
 import base64
+import binascii
 import hashlib
 import json
 from collections import defaultdict
@@ -22,7 +23,13 @@ from archive.errors import BlobError
 from archive.models import Artifact, Blob, Capture, CustodyEvent
 from archive.provenance import log, merkle
 from archive.provenance.checkpoint import NoteError, log_origin, parse_checkpoint, verify_note
-from archive.provenance.keys import KEY_CREATED, PublicKey, load_public_key, load_signing_key
+from archive.provenance.keys import (
+    KEY_CREATED,
+    ArchiveKeyError,
+    PublicKey,
+    load_public_key,
+    load_signing_key,
+)
 from archive.provenance.manifest import SEAL_ROLES, manifest_document, parse_manifest
 from archive.provenance.models import Checkpoint, TimestampToken
 from archive.provenance.seal import case_of
@@ -129,55 +136,73 @@ def _check_key(
     archive: Archive, session: Session, expected: str | None, findings: list[Finding]
 ) -> PublicKey | None:
     """The key signatures are checked with: the one the custody log recorded at creation."""
-    statement = select(CustodyEvent).where(CustodyEvent.action == KEY_CREATED)
-    created = list(session.exec(statement.order_by(CustodyEvent.seq)))  # type: ignore[arg-type]
-    files = load_public_key(archive.home)
-    signing = load_signing_key(archive.home)
-    if not created:
-        findings.append(Finding("key", "key recorded in custody log", UNVERIFIABLE, found="none"))
-        logged = None
-    else:
-        logged = PublicKey(base64.b64decode(created[0].payload.get("public_key", "")))
-        if logged.fingerprint != created[0].subject_id:
-            findings.append(
-                Finding(
-                    "key",
-                    "key.created event fingerprint",
-                    TAMPERED,
-                    created[0].subject_id,
-                    logged.fingerprint,
-                )
-            )
-        for later in created[1:]:
-            findings.append(
-                Finding(
-                    "key", "only one archive key", TAMPERED, logged.fingerprint, later.subject_id
-                )
-            )
-    for label, current in (("public key file", files), ("private key file", signing)):
-        fingerprint = None
-        if current is not None:
-            fingerprint = (
-                current.fingerprint
-                if isinstance(current, PublicKey)
-                else current.public.fingerprint
-            )
-        if logged is not None and fingerprint is not None and fingerprint != logged.fingerprint:
+    logged = _logged_key(session, findings)
+    found_before = len(findings)
+    files = _key_file_fingerprints(archive)
+    for label, fingerprint in files.items():
+        if logged is not None and fingerprint not in (None, logged.fingerprint):
             findings.append(
                 Finding(
                     "key", f"{label} is the logged key", TAMPERED, logged.fingerprint, fingerprint
                 )
             )
-    trusted = logged or files
+    trusted = logged
+    if trusted is None:
+        try:
+            trusted = load_public_key(archive.home)
+        except ArchiveKeyError:
+            trusted = None
     if expected is not None:
         found = trusted.fingerprint if trusted else None
         status = OK if found == expected.lower() else TAMPERED
         findings.append(Finding("key", "published fingerprint", status, expected.lower(), found))
-    if trusted is not None and not any(
-        f.subject == "key" and f.status == TAMPERED for f in findings
-    ):
+    clean = all(f.status != TAMPERED for f in findings[found_before:])
+    if trusted is not None and clean:
         findings.append(Finding("key", "archive key", OK, found=trusted.fingerprint))
     return trusted
+
+
+def _logged_key(session: Session, findings: list[Finding]) -> PublicKey | None:
+    """The public key of the first `key.created` custody event."""
+    statement = select(CustodyEvent).where(CustodyEvent.action == KEY_CREATED)
+    created = list(session.exec(statement.order_by(CustodyEvent.seq)))  # type: ignore[arg-type]
+    if not created:
+        findings.append(Finding("key", "key recorded in custody log", UNVERIFIABLE, found="none"))
+        return None
+    try:
+        logged = PublicKey(
+            base64.b64decode(str(created[0].payload.get("public_key")), validate=True)
+        )
+    except binascii.Error:
+        logged = PublicKey(b"")
+    if logged.fingerprint != created[0].subject_id:
+        findings.append(
+            Finding(
+                "key", "key.created event fingerprint", TAMPERED, created[0].subject_id,
+                logged.fingerprint,
+            )
+        )  # fmt: skip
+    for later in created[1:]:
+        findings.append(
+            Finding("key", "only one archive key", TAMPERED, logged.fingerprint, later.subject_id)
+        )
+    return logged
+
+
+def _key_file_fingerprints(archive: Archive) -> dict[str, str | None]:
+    """Fingerprints of the key files (None when missing, a message when unreadable)."""
+    result: dict[str, str | None] = {}
+    try:
+        public = load_public_key(archive.home)
+        result["public key file"] = public.fingerprint if public else None
+    except ArchiveKeyError as exc:
+        result["public key file"] = f"unreadable: {exc}"
+    try:
+        signing = load_signing_key(archive.home)
+        result["private key file"] = signing.public.fingerprint if signing else None
+    except ArchiveKeyError as exc:
+        result["private key file"] = f"unreadable: {exc}"
+    return result
 
 
 def _check_blobs(archive: Archive, session: Session, sha512: bool) -> list[Finding]:

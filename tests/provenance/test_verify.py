@@ -361,3 +361,14 @@ def test_capture_resealed_with_the_real_key_is_caught_by_its_timestamp(
         "token row names this subject's bytes",
         "token covers the subject",
     }
+
+
+def test_garbage_key_file_is_a_finding_not_a_crash(
+    sealed: SealedArchive, tsa_env: LocalTsa
+) -> None:
+    private_path, _ = key_paths(sealed.archive.home)
+    private_path.write_text("not a key")
+    bad = tampered(run(sealed, tsa_env))
+    assert [(f.check, str(f.found).startswith("unreadable")) for f in bad] == [
+        ("private key file is the logged key", True)
+    ]
