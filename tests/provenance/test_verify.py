@@ -8,6 +8,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -23,8 +24,9 @@ from archive.archive import Archive
 from archive.canonical import canonical_json, sha256_hex
 from archive.provenance import log
 from archive.provenance.keys import ensure_key, key_paths
+from archive.provenance.log import write_checkpoint
 from archive.provenance.signing import sign
-from archive.provenance.timestamps import TrustStore
+from archive.provenance.timestamps import TrustStore, obtain_tokens
 from archive.provenance.verify import (
     OK,
     TAMPERED,
@@ -33,7 +35,7 @@ from archive.provenance.verify import (
     hash_stream,
     verify_archive,
 )
-from tests.provenance.sealing import KINDS, SealedArchive
+from tests.provenance.sealing import KINDS, SealedArchive, store_capture
 from tests.provenance.tsa import LocalTsa, build_pki
 
 
@@ -372,3 +374,29 @@ def test_garbage_key_file_is_a_finding_not_a_crash(
     assert [(f.check, str(f.found).startswith("unreadable")) for f in bad] == [
         ("private key file is the logged key", True)
     ]
+
+
+def test_checkpoint_token_timestamps_the_captures_it_covers(
+    archive: Archive, tsa: LocalTsa
+) -> None:
+    seal, _ = store_capture(archive, "https://example.org/batch")
+    checkpoint = write_checkpoint(archive)
+    assert checkpoint is not None
+    trust = TrustStore.from_pem_file(tsa.bundle)
+    before = verify_archive(archive, trust)
+    assert ("timestamped", UNVERIFIABLE) in {(f.check, f.status) for f in before}
+    with httpx.Client() as client:
+        rows = obtain_tokens(
+            archive,
+            "checkpoint",
+            str(checkpoint.tree_size),
+            checkpoint.note.encode(),
+            [f"{tsa.url}/tsa"],
+            client,
+        )
+    assert [r.status for r in rows] == ["ok"]
+    after = verify_archive(archive, trust)
+    assert tampered(after) == [] and not [f for f in after if f.status == UNVERIFIABLE]
+    stamped = next(f for f in after if f.check == "timestamped")
+    assert stamped.subject == f"capture {seal.capture_id}"
+    assert stamped.found == f"via checkpoint {checkpoint.tree_size}"
