@@ -120,6 +120,25 @@ def find_signatures(text: str) -> list[Signature]:
     return found
 
 
+_URL_HINT = re.compile(r"://|www\.|\w\.[^\W\d_]{2,}[^\s/]{0,60}/", re.IGNORECASE)
+
+
+def _urls_in_candidate_lines(text: str) -> list[tuple[str, int, int]]:
+    """`extract_urls` run only on the lines that can hold a URL with a scheme or a path
+    (the same results on long articles, in a fraction of the time)."""
+    found: list[tuple[str, int, int]] = []
+    done_until = -1
+    for hint in _URL_HINT.finditer(text):
+        if hint.start() < done_until:
+            continue
+        start = text.rfind("\n", 0, hint.start()) + 1
+        end = text.find("\n", hint.end())
+        end = len(text) if end < 0 else end
+        found.extend((url, start + a, start + b) for url, a, b in extract_urls(text[start:end]))
+        done_until = end
+    return found
+
+
 def _has_path(url: str) -> bool:
     rest = url.split("://", 1)[-1]
     return "/" in rest.rstrip("/")
@@ -142,7 +161,7 @@ def extract_text(text: str, citations: CitationSet, base_url: str | None = None)
         )
         added = citations.add(citation, sig.line, sig.text or sig.line, "signature")
         spans.append((sig.start, sig.end, added))
-    for url, start, end in extract_urls(text):
+    for url, start, end in _urls_in_candidate_lines(text):
         if "://" not in url and not _has_path(url):
             continue  # a bare domain name in prose is a name, not a citation
         info = classify_url(url, base_url)

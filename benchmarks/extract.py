@@ -1,0 +1,165 @@
+"""Extraction benchmark: pages/s and MB/s on the fixture pages, side by side with baselines.
+
+Reproduce from the repository root:
+
+    .venv/bin/python benchmarks/extract.py                  # add --seconds N per measurement
+    .venv/bin/python benchmarks/extract.py --peer-python /tmp/peer-venv/bin/python
+
+Pinned to one CPU core (sched_setaffinity) and single-threaded; rates are per CPU second of
+this process (time.process_time), so other load on the machine does not skew them. Two workloads:
+- "100 KB article": tests/fixtures/peer-suite-tweetfinder/time.html (110 KB, 11 embeds and
+  5 linked posts), extracted over and over; the goal is at least 200 pages/s.
+- "fixture corpus": every page in tests/fixtures/news-articles-embedding-tweets and
+  tests/fixtures/peer-suite-tweetfinder (21 pages, 12 KB to 974 KB), repeated.
+Engines, all timed on the same bytes in the same run:
+- evidence: `collector.extract.extract(bytes)` (decoding, embeds, main content, links, text).
+- naive-regex: decode UTF-8 and `re.findall` twitter.com/x.com status URLs over the whole page
+  (a lower bound on cost; it also counts share links, footers and other articles).
+- trafilatura: `trafilatura.extract(html, include_links=True)`, the main-content pass alone.
+- tweetfinder (peer, optional): Tweet-Finder's `Article(html=...)` and its embedded tweets, run
+  in the interpreter given by --peer-python (`pip install tweetfinder` in its own venv).
+"Exact sets" counts the pages whose post-id set equals the hand-counted expectation in
+tests/extract/test_fixture_pages.py.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from collector.extract import extract  # noqa: E402
+from tests.extract.test_fixture_pages import NEWS_PAGES, PEER_PAGES  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures"
+ARTICLE = FIXTURES / "peer-suite-tweetfinder" / "time.html"
+GOAL_PAGES_PER_S = 200
+_STATUS = re.compile(r"(?:twitter|x)\.com/(?:#!/)?\w+/status(?:es)?/(\d+)", re.IGNORECASE)
+
+PEER_SCRIPT = r"""
+import json, sys, time, logging
+logging.disable(logging.CRITICAL)
+from tweetfinder import Article
+paths, seconds = json.loads(sys.argv[1]), float(sys.argv[2])
+def ids(html):
+    return sorted({str(t.get("tweet_id")) for t in Article(html=html).list_embedded_tweets()})
+found = {p: ids(open(p, encoding="utf-8", errors="replace").read()) for p in paths}
+def rate(batch):
+    texts = [open(p, encoding="utf-8", errors="replace").read() for p in batch]
+    n, size, start = 0, 0, time.process_time()
+    while time.process_time() - start < seconds:
+        for text in texts:
+            Article(html=text); n += 1; size += len(text.encode())
+    elapsed = time.process_time() - start
+    return n / elapsed, size / elapsed / 2**20
+print(json.dumps({"found": found, "article": rate([sys.argv[3]]), "corpus": rate(paths)}))
+"""
+
+
+def pin_one_core() -> str:
+    if hasattr(os, "sched_setaffinity"):
+        core = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {core})
+        return f"pinned to CPU {core}"
+    return "not pinned (no sched_setaffinity)"
+
+
+def corpus() -> list[Path]:
+    pages = [FIXTURES / "news-articles-embedding-tweets" / n for n in sorted(NEWS_PAGES)]
+    return pages + [FIXTURES / "peer-suite-tweetfinder" / n for n in sorted(PEER_PAGES)]
+
+
+def rate(fn: Callable[[bytes], object], docs: list[bytes], seconds: float) -> tuple[float, float]:
+    """(pages/s, MiB/s) of `fn` over `docs`, repeated for about `seconds`."""
+    for doc in docs:  # warm caches and imports
+        fn(doc)
+    pages = size = 0
+    start = time.process_time()
+    while time.process_time() - start < seconds:
+        for doc in docs:
+            fn(doc)
+            pages += 1
+            size += len(doc)
+    elapsed = time.process_time() - start
+    return pages / elapsed, size / elapsed / 2**20
+
+
+def evidence_ids(doc: bytes) -> set[str]:
+    return {c.post_id for c in extract(doc).posts("twitter") if c.post_id}
+
+
+def naive(doc: bytes) -> set[str]:
+    return set(_STATUS.findall(doc.decode("utf-8", "replace")))
+
+
+def trafilatura_pass(doc: bytes) -> set[str]:
+    import trafilatura
+
+    text = trafilatura.extract(doc.decode("utf-8", "replace"), include_links=True) or ""
+    return set(_STATUS.findall(text))
+
+
+def peer(python: str, paths: list[Path], seconds: float) -> dict | None:
+    command = [python, "-c", PEER_SCRIPT, json.dumps([str(p) for p in paths]), str(seconds)]
+    command.append(str(ARTICLE))
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=True)
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"tweetfinder: not run ({exc})", file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
+    parser.add_argument("--peer-python", help="a Python with `tweetfinder` installed")
+    args = parser.parse_args()
+    pinned = pin_one_core()
+    paths = corpus()
+    docs = [p.read_bytes() for p in paths]
+    article = [ARTICLE.read_bytes()]
+    expected = {**NEWS_PAGES, **PEER_PAGES}
+    engines: dict[str, Callable[[bytes], set[str]]] = {
+        "evidence": evidence_ids,
+        "naive-regex": naive,
+        "trafilatura": trafilatura_pass,
+    }
+    rows = []
+    for name, fn in engines.items():
+        exact = sum(fn(doc) == expected[p.name] for p, doc in zip(paths, docs, strict=True))
+        a_pages, a_mib = rate(fn, article, args.seconds)
+        c_pages, c_mib = rate(fn, docs, args.seconds)
+        rows.append((name, a_pages, a_mib, c_pages, c_mib, exact))
+    if args.peer_python:
+        result = peer(args.peer_python, paths, args.seconds)
+        if result is not None:
+            found = {Path(p).name: set(ids) for p, ids in result["found"].items()}
+            exact = sum(found[p.name] == expected[p.name] for p in paths)
+            rows.append(("tweetfinder", *result["article"], *result["corpus"], exact))
+    total = sum(len(d) for d in docs) / 2**20
+    print("Reproduce: .venv/bin/python benchmarks/extract.py " + " ".join(sys.argv[1:]))
+    print(f"Python {sys.version.split()[0]}, {pinned}, {args.seconds:g} s per measurement")
+    print(f"100 KB article: {ARTICLE.name} ({len(article[0]) / 1024:.0f} KiB)")
+    print(f"fixture corpus: {len(docs)} pages, {total:.1f} MiB")
+    header = f"{'engine':<12} {'article p/s':>12} {'MiB/s':>7} {'corpus p/s':>11} {'MiB/s':>7}"
+    print(header + f" {'exact sets':>11}")
+    for name, a_pages, a_mib, c_pages, c_mib, exact in rows:
+        print(
+            f"{name:<12} {a_pages:>12.0f} {a_mib:>7.1f} {c_pages:>11.0f} {c_mib:>7.1f}"
+            f" {exact:>7}/{len(docs)}"
+        )
+    ours = rows[0][1]
+    verdict = "met" if ours >= GOAL_PAGES_PER_S else "NOT met"
+    print(f"goal: >= {GOAL_PAGES_PER_S} pages/s on the 100 KB article: {verdict} ({ours:.0f})")
+
+
+if __name__ == "__main__":
+    main()
