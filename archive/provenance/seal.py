@@ -2,7 +2,8 @@
 
 Call `prepare_seal` with the Capture and Artifact row dicts (after their blobs are stored,
 before they are inserted), then insert the rows with `Seal.capture_fields()` merged into the
-capture and `Seal.artifacts` appended to the artifacts, all in one transaction.
+capture and `Seal.artifacts` appended to the artifacts, all in one transaction. At the end of
+the command, `finish_writes` timestamps what is new and signs a checkpoint.
 """
 
 import base64
@@ -18,8 +19,11 @@ from archive.errors import EvidenceError
 from archive.ids import new_id
 from archive.models import Blob, Case
 from archive.provenance.keys import ensure_key
+from archive.provenance.log import write_checkpoint
 from archive.provenance.manifest import SIGNATURE_ALGORITHM, build_manifest, collection_context
+from archive.provenance.models import Checkpoint, TimestampToken
 from archive.provenance.signing import sign
+from archive.provenance.timestamps import timestamp_pending
 
 MANIFEST_NAME = "manifest.json"
 SIGNATURE_NAME = "manifest.json.sig"
@@ -133,3 +137,28 @@ def prepare_seal(
         previous_log_head=previous_log_head,
         artifacts=seal_artifacts,
     )
+
+
+@dataclass(frozen=True)
+class Finish:
+    """What `finish_writes` did: the latest checkpoint and every timestamp request made."""
+
+    checkpoint: Checkpoint | None
+    tokens: list[TimestampToken]
+
+    @property
+    def failed(self) -> list[TimestampToken]:
+        """The TSA requests that did not give a token (recorded; retried by `--pending`)."""
+        return [t for t in self.tokens if t.status != "ok"]
+
+
+def finish_writes(archive: Archive) -> Finish:
+    """Run at the end of a command that wrote evidence: timestamp new manifests, sign a
+    checkpoint of the grown log, then timestamp that checkpoint.
+
+    TSA failures are recorded, never raised: the evidence stays saved, "not timestamped".
+    """
+    tokens = timestamp_pending(archive)
+    checkpoint = write_checkpoint(archive)
+    tokens += timestamp_pending(archive)
+    return Finish(checkpoint, tokens)

@@ -8,8 +8,7 @@ from archive.archive import Archive
 from archive.ids import new_id
 from archive.models import Artifact, Capture
 from archive.provenance.log import write_checkpoint
-from archive.provenance.seal import Seal, prepare_seal
-from archive.provenance.timestamps import timestamp_pending
+from archive.provenance.seal import Seal, finish_writes, prepare_seal
 
 STARTED = datetime(2026, 3, 1, 12, 30, 45, 123456, tzinfo=UTC)
 KINDS = {
@@ -89,8 +88,8 @@ def seal_sample_captures(archive: Archive) -> SealedArchive:
         seal, artifacts = store_capture(archive, url, salt=bytes([number]))
         result.seals.append(seal)
         result.artifacts[seal.capture_id] = artifacts
-    write_checkpoint(archive)
-    rows = timestamp_pending(archive)
-    assert rows and all(r.status == "ok" for r in rows), [r.error for r in rows]
-    write_checkpoint(archive)
+    write_checkpoint(archive)  # a first checkpoint, so there are two to be consistent
+    finish = finish_writes(archive)
+    assert finish.tokens and not finish.failed, [t.error for t in finish.failed]
+    assert {t.subject_type for t in finish.tokens} == {"capture", "checkpoint"}
     return result
