@@ -1,1 +1,11 @@
-"""Provenance: keys, signed manifests, RFC 3161 timestamps, the Merkle custody log, verify."""
+"""Provenance: keys, signed manifests, RFC 3161 timestamps, the Merkle custody log, verify.
+
+Entry points (see docs/provenance.md):
+
+- `seal.prepare_seal(archive, capture, artifacts, berkeley=...) -> Seal` before rows exist;
+- `seal.finish_writes(archive) -> Finish` at the end of a command that wrote evidence;
+- `timestamps.timestamp_pending(archive)`, `log.write_checkpoint(archive)`,
+  `log.prove_inclusion(archive, seq)`, `log.prove_consistency(archive, first, second)`;
+- `verify.verify_archive(archive, trust, expected_key, published, sha512) -> list[Finding]`;
+- `keys.ensure_key(archive)` (the archive's Ed25519 key, created on first need).
+"""
