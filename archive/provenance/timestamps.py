@@ -27,7 +27,7 @@ from rfc3161_client import (
     decode_timestamp_response,
 )
 from rfc3161_client.tsp import PKIStatus
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from archive.archive import Archive
 from archive.errors import EvidenceError
@@ -265,35 +265,43 @@ def _record(
     return row
 
 
-def granted_urls(session: Session, subject_type: str, subject_id: str) -> set[str]:
-    """TSA URLs that already granted a token for this subject."""
-    statement = select(TimestampToken.tsa_url).where(
-        TimestampToken.subject_type == subject_type,
-        TimestampToken.subject_id == subject_id,
-        TimestampToken.status == "ok",
-    )
-    return set(session.exec(statement))
-
-
-def pending_subjects(archive: Archive, urls: list[str]) -> list[tuple[str, str, bytes, list[str]]]:
-    """(subject type, subject id, message, TSA URLs still to ask) for every subject missing one."""
-    pending = []
+def pending_subjects(archive: Archive, urls: list[str]) -> list[tuple[str, str, list[str]]]:
+    """(subject type, subject id, TSA URLs still to ask) for every subject missing a token."""
     with archive.session() as session:
+        granted = set(
+            session.exec(
+                select(
+                    TimestampToken.subject_type, TimestampToken.subject_id, TimestampToken.tsa_url
+                ).where(TimestampToken.status == "ok")
+            )
+        )
         captures = session.exec(
-            select(Capture).where(Capture.manifest_sha256.is_not(None))  # type: ignore[union-attr]
+            select(Capture.id)
+            .where(Capture.manifest_sha256.is_not(None))  # type: ignore[union-attr]
+            .order_by(Capture.id)
         ).all()
-        checkpoints = session.exec(select(Checkpoint).order_by(Checkpoint.tree_size)).all()
-        for capture in captures:
-            missing = [u for u in urls if u not in granted_urls(session, "capture", capture.id)]
-            if missing:
-                message = archive.blobs.get(str(capture.manifest_sha256))
-                pending.append(("capture", capture.id, message, missing))
-        for checkpoint in checkpoints:
-            subject_id = str(checkpoint.tree_size)
-            missing = [u for u in urls if u not in granted_urls(session, "checkpoint", subject_id)]
-            if missing:
-                pending.append(("checkpoint", subject_id, checkpoint.note.encode("utf-8"), missing))
+        sizes = session.exec(select(Checkpoint.tree_size).order_by(Checkpoint.tree_size)).all()
+    subjects = [("capture", c) for c in captures] + [("checkpoint", str(n)) for n in sizes]
+    pending = []
+    for subject_type, subject_id in subjects:
+        missing = [u for u in urls if (subject_type, subject_id, u) not in granted]
+        if missing:
+            pending.append((subject_type, subject_id, missing))
     return pending
+
+
+def subject_message(archive: Archive, subject_type: str, subject_id: str) -> bytes:
+    """The bytes a token for this subject covers: the manifest, or the checkpoint note."""
+    with archive.session() as session:
+        if subject_type == "capture":
+            capture = session.get(Capture, subject_id)
+            if capture is None or capture.manifest_sha256 is None:
+                raise EvidenceError(f"capture {subject_id} has no manifest")
+            return archive.blobs.get(capture.manifest_sha256)
+        checkpoint = session.get(Checkpoint, int(subject_id))
+        if checkpoint is None:
+            raise EvidenceError(f"no checkpoint of tree size {subject_id}")
+        return checkpoint.note.encode("utf-8")
 
 
 def timestamp_pending(archive: Archive, timeout: float = 30.0) -> list[TimestampToken]:
@@ -306,6 +314,7 @@ def timestamp_pending(archive: Archive, timeout: float = 30.0) -> list[Timestamp
         return []
     rows: list[TimestampToken] = []
     with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-        for subject_type, subject_id, message, urls in pending_subjects(archive, settings.urls):
+        for subject_type, subject_id, urls in pending_subjects(archive, settings.urls):
+            message = subject_message(archive, subject_type, subject_id)
             rows += obtain_tokens(archive, subject_type, subject_id, message, urls, client)
     return rows
