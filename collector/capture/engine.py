@@ -195,19 +195,10 @@ class _CaptureRun:
         context: BrowserContext | None = None
         try:
             context = await self._step("open context", self._open_context, port)
-            page = await context.new_page()
-            self._watch(context, page)
-            page.set_default_timeout(self.settings.timeout_s * 1000)
-            await self._step("navigate", self._navigate, page)
-            if self.fatal is None and not self._document_arrived():
-                self.fatal = "; ".join(self.problems) or "no response for the page"
-            if self.fatal is None and not self.download:
-                await self._step("settle", self._settle, page)
-                await self._step("scroll", self._scroll, page)
-                await self._step("screenshots", self._screenshots, page, final=True)
-                await self._step("dom", self._dom, page, final=True)
-                if self.settings.pdf:
-                    await self._step("pdf", self._pdf, page, final=True)
+            if context is None:
+                self.fatal = "; ".join(self.problems) or "could not open a browser context"
+            else:
+                await self._page_steps(context)
         finally:
             began = time.monotonic()
             still_open = self.recorder.still_open()
@@ -227,6 +218,25 @@ class _CaptureRun:
         result = self._result()
         self.timings["artifacts"] = round(time.monotonic() - began, 3)
         return result
+
+    async def _page_steps(self, context: BrowserContext) -> None:
+        page = await context.new_page()
+        self._watch(context, page)
+        page.set_default_timeout(self.settings.timeout_s * 1000)
+        await self._step("navigate", self._navigate, page)
+        if self.fatal is None and not self._document_arrived():
+            self.fatal = "; ".join(self.problems) or "no response for the page"
+        if self.fatal is not None or self.download:
+            return
+        await self._step("settle", self._settle, page)
+        main = self._main_exchange()
+        if main is not None and main.error:
+            self.problems.append(f"the page moved on to {main.url}, which failed: {main.error}")
+        await self._step("scroll", self._scroll, page)
+        await self._step("screenshots", self._screenshots, page, final=True)
+        await self._step("dom", self._dom, page, final=True)
+        if self.settings.pdf:
+            await self._step("pdf", self._pdf, page, final=True)
 
     async def _step(
         self, name: str, action: Callable[..., Awaitable[Any]], *args: Any, final: bool = False
