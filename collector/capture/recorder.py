@@ -224,24 +224,32 @@ class Recorder:
             self.limit_hit = f"total size limit of {self.limits.max_total_bytes} bytes reached"
             return await _reply_error(writer, 507, exchange.error)
         upstream = pool.pop(key, None)
-        if upstream is None:
+        reused = upstream is not None
+        while True:
+            if upstream is None:
+                try:
+                    upstream = await self.connector.open(host, port, scheme == "https")
+                except BlockedAddress as exc:
+                    exchange.error, exchange.blocked = f"blocked: {exc}", True
+                    return await _reply_error(writer, 403, exchange.error)
+                except UpstreamError as exc:
+                    exchange.error = str(exc)
+                    return await _reply_error(writer, 502, exchange.error)
+            exchange.ip, exchange.tls = upstream.ip, upstream.tls
             try:
-                upstream = await self.connector.open(host, port, scheme == "https")
-            except BlockedAddress as exc:
-                exchange.error, exchange.blocked = f"blocked: {exc}", True
-                return await _reply_error(writer, 403, exchange.error)
-            except UpstreamError as exc:
-                exchange.error = str(exc)
+                upstream.writer.write(exchange.request_raw)
+                await upstream.writer.drain()
+                head = await self._read_response_head(upstream, exchange, writer)
+                break
+            except (OSError, WireError, asyncio.IncompleteReadError) as exc:
+                upstream.writer.close()
+                if reused and not exchange.response_raw:
+                    # The server closed an idle kept-alive connection: retry once on a new one,
+                    # as browsers do.
+                    upstream, reused = None, False
+                    continue
+                exchange.error = f"no valid response from {host}: {exc or type(exc).__name__}"
                 return await _reply_error(writer, 502, exchange.error)
-        exchange.ip, exchange.tls = upstream.ip, upstream.tls
-        try:
-            upstream.writer.write(exchange.request_raw)
-            await upstream.writer.drain()
-            head = await self._read_response_head(upstream, exchange, writer)
-        except (OSError, WireError, asyncio.IncompleteReadError) as exc:
-            upstream.writer.close()
-            exchange.error = f"no valid response from {host}: {exc or type(exc).__name__}"
-            return await _reply_error(writer, 502, exchange.error)
         if head.status == 101:
             exchange.websocket = True
             exchange.finished_at = utcnow()

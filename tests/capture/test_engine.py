@@ -216,3 +216,12 @@ def test_fragment_urls_and_empty_error_pages(engine: EngineRunner, test_world):
     missing = engine.capture(test_world.http("/static/missing.css"))
     assert missing.status == "complete", missing.status_reason
     assert missing.http_status == 404
+
+
+def test_server_closing_kept_alive_connections_is_retried(engine: EngineRunner, test_world):
+    result = engine.capture(test_world.http("/quiet-close"))
+    assert result.status == "complete", result.status_reason
+    fetched = responses(result)
+    for i in range(4):
+        assert fetched[test_world.http(f"/quiet-close/{i}.png")].startswith(b"HTTP/1.1 200")
+    assert json.loads(result.artifact("failed-requests").data) == []

@@ -221,6 +221,16 @@ def _download(h: Handler, path: str, query: dict[str, list[str]]) -> None:
     )
 
 
+def _quiet_close(h: Handler, path: str, query: dict[str, list[str]]) -> None:
+    """Responses that say nothing about closing, then close (an idle keep-alive timeout)."""
+    if path.endswith(".png"):
+        h._send(200, h.server.world.picture(len(path)), "image/png")
+    else:
+        images = "".join(f'<img src="/quiet-close/{i}.png" width="60">' for i in range(4))
+        h._send(200, f"<title>Closing</title>{images}".encode(), "text/html")
+    h.close_connection = True
+
+
 def _status(h: Handler, path: str, query: dict[str, list[str]]) -> None:
     code = int(path.rsplit("/", 1)[-1])
     h._send(code, f"<h1>status {code}</h1>".encode(), "text/html")
@@ -257,6 +267,7 @@ PREFIX_ROUTES = [
     ("/hop", _hop),
     ("/loop/", _loop),
     ("/status/", _status),
+    ("/quiet-close", _quiet_close),
     ("/bench/", _bench),
 ]
 
