@@ -4,6 +4,7 @@ import hashlib
 import json
 import stat
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,30 @@ def test_manifest_sizes_are_strings_and_big_numbers_survive() -> None:
     assert document["capture"]["details"]["views"] == str(2**60)
     with pytest.raises(TypeError):
         jsonable({"x": object()})
+
+
+def test_concurrent_first_use_makes_one_key(tmp_path: Path) -> None:
+    """Several processes opening a new archive at once agree on one key and one event."""
+    home = tmp_path / "home"
+    Archive.open(home).close()
+    script = (
+        "import sys; from archive.archive import Archive; "
+        "from archive.provenance.keys import ensure_key; "
+        "a = Archive.open(sys.argv[1]); print(ensure_key(a).public.fingerprint)"
+    )
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(home)],
+            stdout=subprocess.PIPE,
+            cwd=Path(__file__).parents[2],
+        )
+        for _ in range(4)
+    ]
+    prints = {worker.communicate(timeout=120)[0].decode().strip() for worker in workers}
+    assert all(worker.returncode == 0 for worker in workers)
+    assert len(prints) == 1
+    with Archive.open(home) as archive, archive.session() as session:
+        events = session.exec(
+            select(CustodyEvent).where(CustodyEvent.action == "key.created")
+        ).all()
+    assert [e.subject_id for e in events] == list(prints)

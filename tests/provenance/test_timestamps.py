@@ -109,7 +109,7 @@ def test_failures_are_recorded_never_faked(archive: Archive, tsa: LocalTsa) -> N
 
 
 def test_pending_covers_manifests_and_checkpoints_once(
-    archive: Archive, tsa_env: LocalTsa, monkeypatch: pytest.MonkeyPatch
+    archive: Archive, tsa_env: LocalTsa, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("EVIDENCE_TSA_URLS", f"{tsa_env.url}/fail")
     seal, _ = store_capture(archive, "https://example.org/a")
@@ -132,6 +132,12 @@ def test_pending_covers_manifests_and_checkpoints_once(
     assert by_subject["checkpoint"].message_sha256 == hashlib.sha256(note).hexdigest()
     raw = archive.blobs.get(str(by_subject["checkpoint"].token_sha256))
     verify_token(raw, note, TrustStore.from_pem_file(tsa_env.bundle))
+    (tmp_path / "note.txt").write_bytes(note)
+    (tmp_path / "checkpoint.tsr").write_bytes(raw)
+    checked = openssl_verify(
+        tsa_env, tmp_path / "checkpoint.tsr", "-data", str(tmp_path / "note.txt")
+    )
+    assert checked.returncode == 0, checked.stderr
     assert timestamp_pending(archive) == []
     with archive.session() as session:
         assert len(session.exec(select(TimestampToken)).all()) == 4
