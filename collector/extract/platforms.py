@@ -127,6 +127,7 @@ _SHARE_PATH = re.compile(
     r"|bookmark|dialog)\b",
     re.IGNORECASE,
 )
+_ASSET_FILE = re.compile(r"\.(?:js|mjs|css|woff2?|ttf|otf|eot|map|ico)$", re.IGNORECASE)
 _MEDIA_FILE = re.compile(
     r"\.(?:jpe?g|png|gif|webp|avif|svg|bmp|tiff?|mp4|m4v|webm|mov|mp3|m4a|ogg|wav)$", re.I
 )
@@ -552,5 +553,7 @@ def classify_url(url: str, base_url: str | None = None) -> UrlInfo | None:
     canonical = canonicalize_url(absolute)
     if canonical is None:
         return None
+    if _ASSET_FILE.search(parts.path):
+        return UrlInfo("web", "asset")
     kind = "media" if _MEDIA_FILE.search(parts.path) else "link"
     return UrlInfo("web", kind, canonical_url=canonical)

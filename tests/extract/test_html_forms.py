@@ -178,3 +178,21 @@ def test_unlinked_urls_in_body_text() -> None:
         ("telegram", "rybar/5123"),
         ("youtube", "dQw4w9WgXcQ"),
     ]
+
+
+def test_telegram_post_page_fixture() -> None:
+    """A real t.me post page (metascraper fixture, shared with the platform tests): its
+    `?embed=1` iframe and widget script name the post; the widget script is no citation."""
+    from tests.extract.conftest import FIXTURES
+
+    data = (FIXTURES / "telegram" / "metascraper__post-full-image.html").read_bytes()
+    result = extract(data, base_url="https://t.me/chollometro/28542")
+    (post,) = result.posts()
+    assert (post.platform, post.post_id, post.url, post.author_handle) == (
+        "telegram",
+        "chollometro/28542",
+        "https://t.me/chollometro/28542",
+        "chollometro",
+    )
+    assert post.embedded
+    assert not any(c.url and c.url.endswith(".js") for c in result.citations)

@@ -354,7 +354,13 @@ def test_share_buttons(url: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["https://platform.twitter.com/widgets.js", "//platform.twitter.com/widgets.js"]
+    "url",
+    [
+        "https://platform.twitter.com/widgets.js",
+        "//platform.twitter.com/widgets.js",
+        "https://telegram.org/js/telegram-widget.js?22",
+        "https://cdn.example.com/site.min.css",
+    ],
 )
 def test_widget_scripts(url: str) -> None:
     info = classify_url(url)
