@@ -255,7 +255,10 @@ class Recorder:
             exchange.finished_at = utcnow()
             upstream.writer.close()
             return False
-        framing = httpwire.response_framing(head, exchange.method)
+        try:
+            framing = httpwire.response_framing(head, exchange.method)
+        except WireError:  # e.g. conflicting Content-Length: pass on what comes until close
+            framing = Framing("close")
         ended = await self._relay_response_body(upstream, framing, exchange, writer)
         exchange.finished_at = utcnow()
         reusable = (
