@@ -35,7 +35,10 @@ class StoredArtifact:
 
 @dataclass
 class CaptureRows:
-    """Everything `insert_rows` writes, as data (fields of the Capture and Artifact models)."""
+    """Everything `insert_rows` writes, as data (fields of the Capture and Artifact models).
+
+    Provenance work may add `manifest_sha256` and `signature` to `capture` before insertion.
+    """
 
     capture: dict[str, Any]
     artifacts: list[dict[str, Any]] = field(default_factory=list)
