@@ -181,3 +181,18 @@ def test_verify_with_published_checkpoint_file(sealed: SealedArchive, tmp_path: 
     published = [f for f in json.loads(out)["findings"] if "published" in f["subject"]]
     assert [f["status"] for f in published] == ["ok"]
     assert run(home, "verify", "--checkpoint", str(tmp_path / "missing.txt"))[0] == 1
+
+
+def test_bad_input_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = run(tmp_path, "verify", "--tsa-ca-bundle", str(tmp_path / "nope.pem"))
+    assert code == 1 and err.startswith("error: cannot read the TSA CA bundle")
+    assert "Traceback" not in err
+    assert run(tmp_path, "log", "prove", "0")[0] == 2
+    code, _, err = run(tmp_path, "log", "prove", "1")
+    assert code == 1 and "not in a checkpoint yet" in err
+    monkeypatch.setenv("EVIDENCE_TSA_URLS", "http://127.0.0.1:9/tsa")
+    with Archive.open(tmp_path) as archive:
+        store_capture(archive, "https://example.org/z")
+    code, out, _ = run(tmp_path, "timestamp", "--pending", "--json")
+    assert code == 1
+    assert [r["status"] for r in json.loads(out)] == ["failed"]
