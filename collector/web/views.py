@@ -3,7 +3,7 @@
 import re
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from archive import records
@@ -121,31 +121,49 @@ def artifact_for_blob(session: Session, sha256: str) -> Artifact:
     return found
 
 
+SEARCH_MODELS: dict[str, Any] = {
+    "post": PostSnapshot,
+    "source": Source,
+    "citation": Citation,
+    "capture": Capture,
+}
+SEARCH_LIMIT = 200
+
+
 def search(session: Session, query: str) -> dict[str, list[dict[str, Any]]]:
-    """Case-insensitive search over post texts, page titles, citations and URLs."""
-    words = [w for w in query.split() if w][:8]
-    if not words:
-        return {"posts": [], "sources": [], "citations": [], "captures": []}
-
-    def matching(model: Any, *columns: Any) -> list[dict[str, Any]]:
-        statement = select(model)
-        for word in words:
-            pattern = f"%{_escape_like(word)}%"
-            statement = statement.where(
-                or_(*(func.lower(col(c)).like(pattern.lower(), escape="\\") for c in columns))
-            )
-        return [records.as_dict(r) for r in session.exec(statement.limit(PAGE_SIZE))]
-
-    return {
-        "posts": matching(PostSnapshot, PostSnapshot.text, PostSnapshot.author_handle),
-        "sources": matching(Source, Source.title, Source.location),
-        "citations": matching(Citation, Citation.text, Citation.url, Citation.author_handle),
-        "captures": matching(Capture, Capture.requested_url, Capture.final_url),
+    """Full-text search (SQLite FTS5 / PostgreSQL tsvector) over post texts, page titles,
+    citations and URLs; every word must match, as a prefix, case- and accent-insensitively."""
+    found: dict[str, list[dict[str, Any]]] = {
+        "posts": [],
+        "sources": [],
+        "citations": [],
+        "captures": [],
     }
-
-
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    terms = re.findall(r"\w+", query)[:8]
+    if not terms:
+        return found
+    if session.get_bind().dialect.name == "sqlite":
+        statement = text(
+            "SELECT kind, ref_id FROM search_index WHERE search_index MATCH :q "
+            "ORDER BY rank LIMIT :limit"
+        )
+        value = " ".join(f'"{term}"*' for term in terms)
+    else:
+        statement = text(
+            "SELECT kind, ref_id FROM search_index WHERE tsv @@ to_tsquery('simple', :q) "
+            "ORDER BY ts_rank(tsv, to_tsquery('simple', :q)) DESC LIMIT :limit"
+        )
+        value = " & ".join(f"{term}:*" for term in terms)
+    hits = session.exec(statement.bindparams(q=value, limit=SEARCH_LIMIT)).all()  # type: ignore[call-overload]
+    seen: set[tuple[str, str]] = set()
+    for kind, ref_id in hits:
+        if (kind, ref_id) in seen or kind not in SEARCH_MODELS:
+            continue
+        seen.add((kind, ref_id))
+        row = session.get(SEARCH_MODELS[kind], ref_id)
+        if row is not None:
+            found[f"{kind}s"].append(records.as_dict(row))
+    return found
 
 
 def events(session: Session) -> list[dict[str, Any]]:

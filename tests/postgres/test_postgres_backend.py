@@ -68,3 +68,27 @@ def test_sizes_beyond_two_gib_fit(tmp_path: Path, pg_url: str) -> None:
             session.add(Blob(sha256="f" * 64, sha512="e" * 128, size=5 * 1024**3))
         with archive.session() as session:
             assert session.get(Blob, "f" * 64).size == 5 * 1024**3
+
+
+def test_full_text_search_on_postgres(tmp_path: Path, pg_url: str) -> None:
+    from archive.ids import new_id
+    from archive.models import Source
+    from collector.web.views import search
+
+    with Archive.open(tmp_path, {"database_url": pg_url}) as archive:
+        with archive.session() as session:
+            session.add(
+                Source(
+                    id=new_id("src"),
+                    kind="url",
+                    location="https://ex.org/a",
+                    title="Drone strikes report",
+                )
+            )
+            session.add(
+                Source(id=new_id("src"), kind="url", location="https://ex.org/b", title="Weather")
+            )
+        with archive.session() as session:
+            hits = search(session, "DRONE rep")["sources"]
+            assert [hit["title"] for hit in hits] == ["Drone strikes report"]
+            assert search(session, "'; DROP TABLE source; --")["sources"] == []
