@@ -91,6 +91,9 @@ _URLISH = re.compile(r"https?://|www\.|\(@|\w\.[a-z]{2,}/", re.IGNORECASE)
 _SIGNATURE_TAIL = re.compile(
     r"(?:—|–|―|--)\s*(?P<name>[^\n]{0,80}?)\s*\(@(?P<handle>[A-Za-z0-9_]{1,15})\)\s*(?P<date>[^\n]{0,60})$"
 )
+_ESCAPED_HINTS = ("&lt;blockquote", "\\u003cblockquote", "\\u003Cblockquote", 'class=\\"twitter')
+_BLOCKQUOTE = re.compile(r"<blockquote\b.*?</blockquote\s*>", re.IGNORECASE | re.DOTALL)
+_JS_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _SCRIPT_URL = re.compile(r"https?://[^\s\"'<>\\]{4,300}")
 _CONTEXT_TAGS = frozenset(
     {"p", "li", "blockquote", "td", "figcaption", "h1", "h2", "h3", "h4", "dd", "q", "figure"}
@@ -332,6 +335,19 @@ class _Page:
             return
         self.out.add_url(info, href, _context(node), "link")
 
+    def escaped_embeds(self, root: LexborNode) -> None:
+        """Embeds kept as escaped HTML in attributes or scripts inside the article (JSON props
+        of a component, `&lt;blockquote ...` placeholders)."""
+        for node in root.traverse():
+            values = [v for v in node.attributes.values() if v and "blockquote" in v]
+            if node.tag == "script" and "blockquote" in (node.text() or ""):
+                values.append(node.text() or "")
+            for value in values:
+                fragment = _unescape_fragment(value)
+                for m in _BLOCKQUOTE.finditer(fragment):
+                    for inner in LexborHTMLParser(m.group(0)).css("blockquote"):
+                        self.embed(inner)
+
     def scripts(self) -> None:
         """Post URLs in scripts and JSON, for pages whose article only exists as data."""
         for script in self.tree.css("script"):
@@ -371,6 +387,14 @@ def _paragraph_text(
             held[mem] = held.get(mem, 0) + n
             nodes.setdefault(mem, (len(path) - i, node))
     return held, nodes, total, everything
+
+
+def _unescape_fragment(value: str) -> str:
+    """HTML that was escaped for an attribute, a JS string or JSON, readable again."""
+    for _ in range(3):
+        value = htmllib.unescape(value).replace('\\"', '"').replace("\\/", "/")
+        value = _JS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    return value
 
 
 def _main_content(tree: LexborHTMLParser) -> tuple[LexborNode, dict[int, int]]:
@@ -511,6 +535,8 @@ def extract_html(
                 page.link(node, page_url)
             continue
         page.embed(node)
+    if any(hint in text for hint in _ESCAPED_HINTS):
+        page.escaped_embeds(root)
     root_text = _root_text(root, page.consumed) if root.html else ""
     if _URLISH.search(root_text):
         extract_text(root_text, out, base)

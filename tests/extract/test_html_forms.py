@@ -149,18 +149,20 @@ def test_profiles_and_links_in_the_body_with_occurrences_and_context() -> None:
 
 
 def test_escaped_embed_in_json_of_a_script_only_page() -> None:
-    """A page whose article exists only as JSON (rendered by scripts): scan the data."""
+    """A page whose article exists only as JSON (rendered by scripts): read the data."""
     body = json.dumps(
         {
             "body": '<p>Text</p><blockquote class="twitter-tweet"><a href='
-            '"https://twitter.com/a/status/555">June 1, 2020</a></blockquote>'
+            '"https://twitter.com/a/status/555">June 1, 2020</a></blockquote>',
+            "source": "https://t.me/rybar/77",
         }
     )
     html = (
         "<html><head><title>App</title></head><body><div id='root'></div>"
         f"<script id='__DATA__' type='application/json'>{body}</script></body></html>"
     )
-    assert [(c.post_id, c.occurrences[0].via) for c in extract(html).posts()] == [("555", "script")]
+    found = [(c.post_id, c.occurrences[0].via) for c in extract(html).posts()]
+    assert found == [("555", "embed"), ("rybar/77", "script")]
 
 
 def test_base_href_resolves_relative_links() -> None:
@@ -196,3 +198,31 @@ def test_telegram_post_page_fixture() -> None:
     )
     assert post.embedded
     assert not any(c.url and c.url.endswith(".js") for c in result.citations)
+
+
+def test_escaped_embeds_inside_the_article() -> None:
+    """Embeds kept as escaped HTML: in a component's JSON attribute and in a JSON script."""
+    props = json.dumps(
+        {
+            "html": '<blockquote class="twitter-tweet"><p>One</p>&mdash; A (@a) '
+            '<a href="https://twitter.com/a/status/601">March 3, 2021</a></blockquote>'
+        }
+    )
+    attribute = props.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    script = json.dumps(
+        {
+            "body": '<blockquote class="twitter-tweet"><a href="https://x.com/b/status/602">x</a>'
+            "</blockquote>"
+        }
+    ).replace("<", "\\u003c")
+    html = page(
+        f'<div class="embed" data-props="{attribute}"></div>'
+        f'<script type="application/json">{script}</script>'
+    )
+    found = {c.post_id: c for c in extract(html).posts()}
+    assert list(found) == ["601", "602"]
+    assert (found["601"].author_handle, found["601"].posted_at, found["601"].text) == (
+        "a",
+        "2021-03-03",
+        "One",
+    )
