@@ -19,6 +19,7 @@ PREFIXES = {
     "cap": "Capture",
     "art": "Artifact",
     "post": "PostSnapshot",
+    "tst": "TimestampToken",
 }
 
 

@@ -20,6 +20,7 @@ from archive.models import (
     Source,
     Target,
 )
+from archive.provenance.models import Checkpoint, TimestampToken
 
 MODELS: dict[str, type[SQLModel]] = {
     "Case": Case,
@@ -29,6 +30,7 @@ MODELS: dict[str, type[SQLModel]] = {
     "Capture": Capture,
     "Artifact": Artifact,
     "PostSnapshot": PostSnapshot,
+    "TimestampToken": TimestampToken,
 }
 LISTABLE: dict[str, type[SQLModel]] = {
     "cases": Case,
@@ -47,7 +49,7 @@ def as_dict(row: SQLModel) -> dict[str, Any]:
 
 def counts(session: Session) -> dict[str, int]:
     """Row counts for every table, keyed by table name."""
-    models = [*MODELS.values(), Blob, CustodyEvent]
+    models = [*MODELS.values(), Blob, CustodyEvent, Checkpoint]
     return {
         model.__tablename__: session.exec(select(func.count()).select_from(model)).one()  # type: ignore[attr-defined]
         for model in models

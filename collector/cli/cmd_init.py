@@ -7,6 +7,7 @@ import typer
 from archive import __version__, records
 from archive.archive import Archive
 from archive.db import current_revision, head_revision
+from archive.provenance.keys import ensure_key, load_signing_key
 from collector.cli.context import state
 from collector.cli.output import console, print_fields, print_json, print_table
 
@@ -14,7 +15,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 
 
 def describe(archive: Archive) -> dict[str, Any]:
-    """Where the archive lives, its schema, its contents and the state of its custody chain."""
+    """Where the archive lives, its schema, its key, its contents and its custody chain."""
+    key = load_signing_key(archive.home)
     with archive.session() as session:
         counts = records.counts(session)
         chain = records.chain_status(session)
@@ -26,6 +28,7 @@ def describe(archive: Archive) -> dict[str, Any]:
         "schema_revision": current_revision(archive.engine),
         "schema_head": head_revision(),
         "tool_version": __version__,
+        "signing_key_fingerprint": key.public.fingerprint if key else None,
         "counts": counts,
         "custody_chain": chain,
     }
@@ -41,6 +44,7 @@ def _print_status(info: dict[str, Any]) -> None:
             "blobs": info["blob_url"],
             "investigator": info["investigator"],
             "schema": info["schema_revision"],
+            "signing key": info["signing_key_fingerprint"] or "none yet",
             "custody chain": f"{chain['events']} events, "
             + ("intact" if chain["intact"] else f"BROKEN ({len(chain['problems'])} problems)"),
             "chain head": chain["head"],
@@ -54,8 +58,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("init")
     def init(ctx: typer.Context, json: JsonOption = False) -> None:
-        """Create the archive home (safe to run again: it never overwrites anything)."""
+        """Create the archive home and its signing key (safe to repeat: overwrites nothing)."""
         archive = state(ctx).archive()
+        ensure_key(archive)
         info = describe(archive)
         if json:
             print_json(info)

@@ -33,15 +33,18 @@ def test_init_is_idempotent_and_reports_json(tmp_path: Path) -> None:
     assert code == 0
     info = json.loads(out)
     assert info["home"] == str(home.resolve())
+    assert len(info["signing_key_fingerprint"]) == 64
     assert info["custody_chain"] == {
-        "events": 1,
+        "events": 2,
         "head": info["custody_chain"]["head"],
         "intact": True,
         "problems": [],
     }
     code, out, _ = run(home, "init", "--json")
     assert code == 0
-    assert json.loads(out)["custody_chain"]["events"] == 1, "a second init must add nothing"
+    again = json.loads(out)
+    assert again["custody_chain"]["events"] == 2, "a second init must add nothing"
+    assert again["signing_key_fingerprint"] == info["signing_key_fingerprint"]
 
 
 def test_status_human_output(tmp_path: Path) -> None:
