@@ -1,0 +1,228 @@
+"""What every export package holds besides its format's own files, and where.
+
+A package carries each capture's artifacts (its WARC, screenshots, DOM, manifest and detached
+signature, ...), the RFC 3161 tokens over each manifest, the archive's public key, one or more
+signed checkpoints of the custody log with their tokens, the custody events that concern the
+exported records, and RFC 9162 inclusion proofs of those events. `package.json` indexes it all
+(paths relative to the package root), so `package_verify` can check a package with no database.
+
+`Layout` decides the paths: a BagIt bag nests freely under `data/`; a WACZ keeps provenance
+files one folder deep (py-wacz's validator compares only the last two path components).
+"""
+
+import base64
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from archive import __version__
+from archive.archive import Archive
+from archive.errors import EvidenceError
+from archive.export.select import CaptureItem, Selection
+from archive.models import Artifact
+from archive.provenance.models import TimestampToken
+from archive.timeutil import iso, utcnow
+
+PACKAGE_TYPE = "evidence-collector/package"
+PACKAGE_VERSION = "1"
+INDEX_NAME = "package.json"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of a package: its path and either literal bytes or an archive blob."""
+
+    path: str
+    data: bytes | None = None
+    blob: str | None = None
+
+
+def flat(name: str) -> str:
+    """A nested artifact name as one file name (`media/01-photo.jpg` -> `media_01-photo.jpg`)."""
+    return name.replace("/", "_")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a format puts artifacts and provenance files."""
+
+    artifact_path: Callable[[str, Artifact], str]
+    provenance_path: Callable[[str], str]
+
+
+BAG_LAYOUT = Layout(
+    artifact_path=lambda cap, art: f"data/captures/{cap}/{art.name}",
+    provenance_path=lambda name: f"data/provenance/{name}",
+)
+
+
+def _wacz_artifact(cap: str, art: Artifact) -> str:
+    if art.role == "warc":
+        return f"archive/{cap}-{flat(art.name)}"
+    return f"captures/{cap}-{flat(art.name)}"
+
+
+WACZ_LAYOUT = Layout(
+    artifact_path=_wacz_artifact,
+    provenance_path=lambda name: f"provenance/{flat(name)}",
+)
+
+
+def proof_document(selection: Selection, item: CaptureItem) -> dict[str, Any] | None:
+    """The inclusion proof of a capture's `capture.recorded` event in the newest checkpoint, in
+    the shape `evidence log prove --json` prints (docs/provenance.md checks it in Python)."""
+    head = selection.checkpoints[0]
+    seq = item.recorded_seq
+    if seq is None or seq not in head.proofs:
+        return None
+    event = next(e for e in selection.events if e["seq"] == seq)
+    return {
+        "seq": seq,
+        "leaf_index": seq - 1,
+        "tree_size": head.checkpoint.tree_size,
+        "leaf_data": event["entry_hash"],
+        "event": event,
+        "proof": head.proofs[seq],
+        "root_hash": head.checkpoint.root_hash,
+        "root_hash_base64": base64.b64encode(bytes.fromhex(head.checkpoint.root_hash)).decode(),
+        "checkpoint": head.checkpoint.note,
+    }
+
+
+def _json_bytes(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def _token_entries(
+    tokens: list[TimestampToken], folder: str, layout: Layout, entries: list[Entry]
+) -> list[dict[str, Any]]:
+    """Add each token's response file (in provenance `folder`) to `entries`; their records."""
+    records = []
+    for token in tokens:
+        path = layout.provenance_path(f"{folder}/{token.id}.tsr")
+        entries.append(Entry(path, blob=token.token_sha256))
+        records.append(
+            {"id": token.id, "tsa_url": token.tsa_url, "gen_time": iso(token.gen_time),
+             "path": path}
+        )  # fmt: skip
+    return records
+
+
+def provenance_entries(
+    selection: Selection, layout: Layout, package_format: str
+) -> tuple[list[Entry], dict[str, Any]]:
+    """Every artifact and provenance file of the selection, and the `package.json` index."""
+    entries: list[Entry] = []
+    prov = layout.provenance_path
+    key_path = prov("public-key.pem")
+    entries.append(Entry(key_path, data=selection.key.pem.encode("ascii")))
+    captures = []
+    for item in selection.captures:
+        cap = item.capture.id
+        paths = {a.name: layout.artifact_path(cap, a) for a in item.artifacts}
+        entries += [Entry(paths[a.name], blob=a.blob_sha256) for a in item.artifacts]
+        manifest = item.artifact("manifest")
+        signature = item.artifact("signature")
+        tokens = _token_entries(item.tokens, f"tokens/{cap}", layout, entries)
+        proof = proof_document(selection, item)
+        proof_path = prov(f"proofs/{cap}.json") if proof else None
+        if proof is not None and proof_path is not None:
+            entries.append(Entry(proof_path, data=_json_bytes(proof)))
+        captures.append(
+            {
+                "id": cap,
+                "requested_url": item.capture.requested_url,
+                "final_url": item.capture.final_url,
+                "status": item.capture.status,
+                "started_at": iso(item.capture.started_at),
+                "recorded_seq": item.recorded_seq,
+                "manifest": paths.get(manifest.name) if manifest else None,
+                "signature": paths.get(signature.name) if signature else None,
+                "artifacts": paths,
+                "tokens": tokens,
+                "inclusion_proof": proof_path,
+            }
+        )
+    checkpoints = []
+    for point in selection.checkpoints:
+        size = point.checkpoint.tree_size
+        path = prov(f"checkpoints/{size}.txt")
+        entries.append(Entry(path, data=point.checkpoint.note.encode("utf-8")))
+        tokens = _token_entries(point.tokens, f"tokens/checkpoint-{size}", layout, entries)
+        proofs = {str(seq): nodes for seq, nodes in point.proofs.items()}
+        checkpoints.append({"tree_size": size, "path": path, "tokens": tokens, "proofs": proofs})
+    custody_path = prov("custody.jsonl")
+    custody = "".join(
+        json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in selection.events
+    )
+    entries.append(Entry(custody_path, data=custody.encode("utf-8")))
+    index = {
+        "type": PACKAGE_TYPE,
+        "version": PACKAGE_VERSION,
+        "format": package_format,
+        "created": iso(utcnow()),
+        "tool": {"name": "evidence-collector", "version": __version__},
+        "subject": {"kind": selection.kind, "id": selection.id, "title": selection.title},
+        "key": {
+            "algorithm": "Ed25519",
+            "fingerprint": selection.key.fingerprint,
+            "path": key_path,
+        },
+        "captures": captures,
+        "checkpoints": checkpoints,
+        "custody": custody_path,
+    }
+    return entries, index
+
+
+def index_entry(layout: Layout, index: dict[str, Any]) -> Entry:
+    """`package.json` as a package file."""
+    return Entry(layout.provenance_path(INDEX_NAME), data=_json_bytes(index))
+
+
+def posix(path: str) -> PurePosixPath:
+    """A package path, refusing absolute paths and `..` (names come from the database)."""
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts:
+        raise ValueError(f"unsafe package path {path!r}")
+    return pure
+
+
+def write_entries(archive: Archive, entries: list[Entry], root: Path, strip: str = "") -> None:
+    """Write every entry under `root` (blobs streamed from the store), dropping the `strip`
+    prefix from paths."""
+    for entry in entries:
+        relative = posix(entry.path)
+        if strip and relative.parts[0] == strip:
+            relative = PurePosixPath(*relative.parts[1:])
+        target = root.joinpath(*relative.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if entry.data is not None:
+            target.write_bytes(entry.data)
+            continue
+        with archive.blobs.open(str(entry.blob)) as source, open(target, "wb") as out:
+            shutil.copyfileobj(source, out, 8 << 20)
+
+
+def temporary_sibling(output: Path) -> Path:
+    """A fresh path next to `output` (same filesystem, so the final rename is atomic)."""
+    return output.with_name(f".{output.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+
+
+def publish(temporary: Path, output: Path) -> None:
+    """Move a finished file or folder to `output`; refuses to replace an existing folder."""
+    if output.is_dir():
+        raise EvidenceError(f"{output} already exists; choose a new output path")
+    os.replace(temporary, output)
+
+
+def discard(path: Path) -> None:
+    """Remove a temporary file or folder, if it exists."""
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)

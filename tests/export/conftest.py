@@ -1,0 +1,104 @@
+"""One archive for the export tests, built through the real path: Chromium captures of the
+offline test world, stored with store_blobs -> build_rows -> prepare_seal -> insert_rows ->
+finish_writes against the test TSA; a case, a source with hostile strings and its citations."""
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from archive.archive import Archive
+from archive.ids import new_id
+from archive.models import Citation, Source
+from archive.provenance.seal import finish_writes, prepare_seal
+from collector.capture.store import build_rows, insert_rows, store_blobs
+from collector.collect.targets import ensure_target
+from tests.capture.conftest import EngineRunner, world_settings
+from tests.provenance.conftest import tsa
+from tests.provenance.tsa import LocalTsa
+from tests.world.server import World
+
+__all__ = ["tsa"]
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@dataclass
+class ExportWorld:
+    """The archive and the ids the tests export."""
+
+    home: Path
+    archive: Archive
+    tsa: LocalTsa
+    case_id: str
+    source_id: str
+    capture_ids: list[str]
+    urls: list[str]
+
+
+def _seal_capture(archive: Archive, runner: EngineRunner, url: str, **links: str | None) -> str:
+    result = runner.capture(url)
+    assert result.status == "complete", result.status_reason
+    rows = build_rows(archive, result, store_blobs(archive, result), **links)
+    seal = prepare_seal(archive, rows.capture, rows.artifacts)
+    rows.capture.update(seal.capture_fields())
+    rows.artifacts += seal.artifacts
+    return insert_rows(archive, rows)
+
+
+@pytest.fixture(scope="session")
+def export_world(
+    tmp_path_factory: pytest.TempPathFactory, test_world: World, tsa: LocalTsa
+) -> Iterator[ExportWorld]:
+    """Two cited pages captured and sealed, one more capture outside the source."""
+    saved = {k: os.environ.get(k) for k in ("EVIDENCE_TSA_URLS", "EVIDENCE_TSA_CA_BUNDLE")}
+    os.environ["EVIDENCE_TSA_URLS"] = f"{tsa.url}/tsa"
+    os.environ["EVIDENCE_TSA_CA_BUNDLE"] = str(tsa.bundle)
+    home = tmp_path_factory.mktemp("export") / "home"
+    archive = Archive.open(home)
+    runner = EngineRunner(world_settings(test_world))
+    try:
+        urls = [test_world.http("/static/page.html?n=1"), test_world.http("/gzip")]
+        with archive.session() as session:
+            case = archive.ensure_case(session, f"Case {HOSTILE}")
+            article = archive.store_blob(session, f"<h1>{HOSTILE}</h1>".encode())
+            source = Source(
+                id=new_id("src"), case_id=case.id, kind="url", location="https://news.example/a",
+                title=f"Article {HOSTILE}", content_sha256=article.sha256, media_type="text/html",
+            )  # fmt: skip
+            session.add(source)
+            session.flush()
+            targets = []
+            for position, url in enumerate(urls):
+                cited = {"kind": "link", "platform": "web", "url": url, "text": f"cited {HOSTILE}"}
+                target = ensure_target(archive, session, cited)
+                targets.append(target.id)
+                session.add(
+                    Citation(
+                        id=new_id("cit"), source_id=source.id, target_id=target.id,
+                        position=position, kind="link", platform="web", url=url,
+                        author_handle=f"@{HOSTILE}", text=f"cited {HOSTILE}",
+                    )
+                )  # fmt: skip
+            session.flush()
+            archive.record(session, "source.extracted", "source", source.id, {"citations": 2})
+            case_id, source_id = case.id, source.id
+        capture_ids = [
+            _seal_capture(archive, runner, url, target_id=target, case_id=case_id)
+            for url, target in zip(urls, targets, strict=True)
+        ]
+        finish = finish_writes(archive)
+        assert not finish.failed
+        capture_ids.append(_seal_capture(archive, runner, test_world.http("/chunked")))
+        assert not finish_writes(archive).failed
+        yield ExportWorld(home, archive, tsa, case_id, source_id, capture_ids, urls)
+    finally:
+        runner.close()
+        archive.close()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
