@@ -137,8 +137,9 @@ def _stats(latencies: list[float], wall: float, peak: int, count: int) -> dict[s
 
 async def full_capture(
     world: dict[str, str], urls: list[str], levels: list[int], home: Path
-) -> dict[int, dict[str, float]]:
-    """The product's capture with every artifact, saved into an archive as results arrive."""
+) -> tuple[dict[int, dict[str, float]], str]:
+    """The product's capture with every artifact, saved into an archive as results arrive;
+    also names the browser used."""
     results: dict[int, dict[str, float]] = {}
     with Archive.open(home) as archive:
         async with CaptureEngine(CaptureSettings(allow_private=True)) as engine:
@@ -166,7 +167,10 @@ async def full_capture(
                 wall = time.perf_counter() - began
                 results[level] = _stats(latencies, wall, await sampler.stop(), len(urls))
                 results[level]["save"] = statistics.median(saves)
-    return results
+            browser = (
+                f"{engine.browser_name} {engine.browser_version} ({engine.browser_executable})"
+            )
+    return results, browser
 
 
 async def baseline(
@@ -196,8 +200,11 @@ async def baseline(
     return results
 
 
-def print_report(full: dict[int, dict[str, float]], base: dict[int, dict[str, float]]) -> None:
+def print_report(
+    full: dict[int, dict[str, float]], base: dict[int, dict[str, float]], browser: str
+) -> None:
     """Both modes side by side, with the goals."""
+    print(f"browser: {browser}")
     header = (
         f"{'mode':<28}{'conc':>5}{'median s':>10}{'p95 s':>8}{'pages/min':>11}"
         f"{'peak MB':>9}{'save s':>8}"
@@ -247,13 +254,13 @@ async def main() -> None:
     try:
         urls = [f"{world['http']}/bench/{i}" for i in range(args.pages)]
         with tempfile.TemporaryDirectory(prefix="capture-bench-") as tmp:
-            full = await full_capture(world, urls, args.concurrency, Path(tmp) / "home")
+            full, browser = await full_capture(world, urls, args.concurrency, Path(tmp) / "home")
         base = await baseline(world, urls, args.concurrency)
     finally:
         assert process.stdin is not None
         process.stdin.close()
         process.wait(timeout=30)
-    print_report(full, base)
+    print_report(full, base, browser)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,17 @@ QUIET_FLAGS = (
     "--disable-quic",
     "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
 )
-SYSTEM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+SYSTEM_CANDIDATES = (
+    "chromium-headless-shell",
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+)
+"""System browsers in order of preference. Captures run headless, and the headless shell (the
+build Playwright itself uses for headless Chromium) needs far less CPU than the full browser in
+headless mode: measured 0.05 s vs 0.21 s to open and close a context, 0.20 s vs 0.53 s with
+two screenshots, at concurrency 4 on 2 cores."""
 PER_CONTEXT_PROXY = {"server": "http://per-context"}
 
 
@@ -37,6 +47,13 @@ class BrowserChoice:
     executable: str | None
     """None: Playwright's bundled Chromium."""
     origin: str
+
+    @property
+    def name(self) -> str:
+        """The browser's name as recorded with captures."""
+        if self.executable is None or "headless" in Path(self.executable).name:
+            return "Chromium headless shell" if self.executable else "Chromium (Playwright)"
+        return "Chromium"
 
 
 def choose_chromium(

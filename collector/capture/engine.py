@@ -63,6 +63,8 @@ class CaptureEngine:
         self._launch_lock = asyncio.Lock()
         self._ca: InterceptionCA | None = None
         self.browser_origin = ""
+        self.browser_name = "Chromium"
+        self.browser_executable: str | None = None
         self.browser_version = ""
         self.user_agent = ""
         self.connector = Connector(
@@ -98,6 +100,8 @@ class CaptureEngine:
         assert self._playwright is not None
         self._browser, choice = await browsers.launch(self._playwright, self.settings)
         self.browser_origin = choice.origin
+        self.browser_name = choice.name
+        self.browser_executable = choice.executable
         self.browser_version = self._browser.version
         context = await self._browser.new_context()
         try:
@@ -454,6 +458,7 @@ class _CaptureRun:
         details: dict[str, Any] = {
             "timings_s": self.timings,
             "browser_origin": self.engine.browser_origin,
+            "browser_executable": self.engine.browser_executable,
             **self.events,
         }
         if main is not None and main.response_head is not None:
@@ -489,7 +494,8 @@ class _CaptureRun:
         if exchanges:
             name = f"capture-{self.started.strftime('%Y%m%dT%H%M%S')}.warc.gz"
             info = warcinfo_fields(
-                f"Chromium {self.engine.browser_version}", browsers.playwright_version()
+                f"{self.engine.browser_name} {self.engine.browser_version}",
+                browsers.playwright_version(),
             )
             info["capture-url"] = self.url
             self.artifacts.append(
@@ -540,7 +546,7 @@ class _CaptureRun:
             title=self.title,
             redirect_chain=chain,
             server_ip=main.ip if main else None,
-            browser_name="Chromium",
+            browser_name=self.engine.browser_name,
             browser_version=self.engine.browser_version or None,
             playwright_version=browsers.playwright_version(),
             user_agent=self.engine.user_agent or None,

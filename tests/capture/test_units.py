@@ -124,7 +124,8 @@ def test_response_framing_rules():
 def test_chromium_choice_order(tmp_path):
     bundled = tmp_path / "chrome"
     settings = CaptureSettings()
-    assert browser.choose_chromium(str(bundled), settings, env={}).origin == "system"
+    system = browser.choose_chromium(str(bundled), settings, env={})
+    assert system.origin == "system" and system.name.startswith("Chromium")
     bundled.write_text("")
     assert browser.choose_chromium(str(bundled), settings, env={}) == browser.BrowserChoice(
         None, "playwright"
