@@ -1,11 +1,15 @@
-"""`evidence verify`: check every hash, signature, timestamp and checkpoint in the archive."""
+"""`evidence verify [PATH]`: check every hash, signature, timestamp and checkpoint in the
+archive, or, given PATH, in an exported package (WACZ, bag folder or zipped bag) with no
+database and no network."""
 
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from archive.errors import EvidenceError
+from archive.export.package_verify import verify_package
 from archive.provenance.timestamps import TrustStore, tsa_settings
 from archive.provenance.verify import TAMPERED, UNVERIFIABLE, summary, verify_archive
 from collector.cli.context import state
@@ -19,12 +23,25 @@ def _read_note(path: Path) -> str:
         raise EvidenceError(f"cannot read checkpoint {path}: {exc}") from exc
 
 
+def _env_bundle() -> Path | None:
+    """EVIDENCE_TSA_CA_BUNDLE, read without opening an archive (a package needs none)."""
+    value = os.environ.get("EVIDENCE_TSA_CA_BUNDLE")
+    return Path(value).expanduser() if value else None
+
+
 def register(app: typer.Typer) -> None:
     """Add `verify`."""
 
     @app.command("verify")
     def verify(
         ctx: typer.Context,
+        package: Annotated[
+            Path | None,
+            typer.Argument(
+                metavar="[PATH]",
+                help="An exported package (WACZ, bag folder or .zip); default: the archive.",
+            ),
+        ] = None,
         json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
         ca_bundle: Annotated[
             Path | None,
@@ -54,11 +71,20 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Re-hash every blob; check manifests, signatures, tokens, the custody log and
         checkpoints. Exit 0 when nothing was altered, 1 when something was."""
-        archive = state(ctx).archive()
-        bundle = ca_bundle or tsa_settings(archive).ca_bundle
-        trust = TrustStore.from_pem_file(bundle) if bundle else None
-        notes = [_read_note(path) for path in published or []]
-        findings = verify_archive(archive, trust, key_fingerprint, notes, sha512)
+        if package is not None:
+            if published or sha512:
+                raise EvidenceError("--checkpoint and --sha512 apply to the archive, not a package")
+            if not package.exists():
+                raise EvidenceError(f"{package} does not exist")
+            bundle = ca_bundle or _env_bundle()
+            trust = TrustStore.from_pem_file(bundle) if bundle else None
+            findings = verify_package(package, trust, key_fingerprint)
+        else:
+            archive = state(ctx).archive()
+            bundle = ca_bundle or tsa_settings(archive).ca_bundle
+            trust = TrustStore.from_pem_file(bundle) if bundle else None
+            notes = [_read_note(path) for path in published or []]
+            findings = verify_archive(archive, trust, key_fingerprint, notes, sha512)
         counts = summary(findings)
         if json:
             print_json({"summary": counts, "findings": [f.as_dict() for f in findings]})

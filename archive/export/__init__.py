@@ -1,0 +1,72 @@
+"""Exports: hand-over packages of captures with everything needed to verify them offline.
+
+Entry points (see docs/export.md):
+
+- `export(archive, record_id, fmt, output) -> ExportResult` (fmt: wacz | bagit | report);
+- `select.select_export(archive, record_id) -> Selection`;
+- `package_verify.verify_package(path, trust=None, expected_key=None) -> list[Finding]`.
+"""
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from archive.archive import Archive
+from archive.errors import EvidenceError
+from archive.export.bagit import export_bag
+from archive.export.report import export_report
+from archive.export.select import select_export
+from archive.export.wacz import export_wacz
+from archive.provenance.verify import hash_stream
+
+FORMATS = ("wacz", "bagit", "report")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What an export wrote."""
+
+    format: str
+    kind: str
+    id: str
+    path: str
+    captures: int
+    files: int
+    size: int
+    package_sha256: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain dict for JSON output."""
+        return asdict(self)
+
+
+def _measure(path: Path) -> tuple[int, int]:
+    files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+    return len(files), sum(p.stat().st_size for p in files)
+
+
+def export(archive: Archive, record_id: str, fmt: str, output: Path) -> ExportResult:
+    """Export `record_id` (capture, source or case id) as `fmt` to `output`, atomically, and
+    record an `export.created` custody event naming the package's SHA-256 (of the file, or of
+    a bag's tagmanifest-sha256.txt)."""
+    writers = {"wacz": export_wacz, "bagit": export_bag, "report": export_report}
+    if fmt not in writers:
+        raise EvidenceError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
+    selection = select_export(archive, record_id)
+    written = writers[fmt](archive, selection, output)
+    digest_of = written / "tagmanifest-sha256.txt" if written.is_dir() else written
+    digest = None
+    if digest_of.is_file():
+        with open(digest_of, "rb") as handle:
+            (digest,), _ = hash_stream(handle)
+    files, size = _measure(written)
+    with archive.session() as session:
+        archive.record(
+            session, "export.created", selection.kind, selection.id,
+            {"format": fmt, "path": str(written), "sha256": digest,
+             "captures": [c.capture.id for c in selection.captures]},
+        )  # fmt: skip
+    return ExportResult(
+        fmt, selection.kind, selection.id, str(written), len(selection.captures), files, size,
+        digest,
+    )  # fmt: skip

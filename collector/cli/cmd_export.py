@@ -1,0 +1,63 @@
+"""`evidence export ID --format wacz|bagit|report -o PATH`: hand-over packages."""
+
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from archive.errors import EvidenceError
+from archive.export import export
+from collector.cli.context import state
+from collector.cli.output import console, print_json
+
+
+class Format(StrEnum):
+    """Export formats."""
+
+    wacz = "wacz"
+    bagit = "bagit"
+    report = "report"
+
+
+def register(app: typer.Typer) -> None:
+    """Add `export`."""
+
+    @app.command("export")
+    def export_command(
+        ctx: typer.Context,
+        record_id: Annotated[
+            str, typer.Argument(metavar="ID", help="A capture, source or case id.")
+        ],
+        output: Annotated[
+            Path,
+            typer.Option(
+                "-o",
+                "--output",
+                help="Where to write (bagit: a folder, or a .zip; report: "
+                ".html, or .pdf when a Chromium is available).",
+            ),
+        ],
+        export_format: Annotated[
+            Format, typer.Option("--format", "-f", help="wacz, bagit or report.")
+        ] = Format.wacz,
+        json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+    ) -> None:
+        """Write a package of the evidence of ID, with everything needed to verify it offline."""
+        output = output.expanduser().absolute()
+        if not output.parent.is_dir():
+            raise EvidenceError(f"the folder {output.parent} does not exist")
+        if output.is_dir():
+            raise EvidenceError(f"{output} already exists as a folder; choose a new path")
+        started = time.monotonic()
+        result = export(state(ctx).archive(), record_id, export_format.value, output)
+        summary = {**result.as_dict(), "seconds": round(time.monotonic() - started, 3)}
+        if json:
+            print_json(summary)
+            return
+        console.print(
+            f"{result.format} of {result.kind} {result.id}: {result.captures} captures, "
+            f"{result.files} files, {result.size:,} bytes -> {result.path}",
+            highlight=False,
+        )
