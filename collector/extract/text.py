@@ -18,6 +18,9 @@ from collector.extract.platforms import NOT_CITATIONS, classify_url
 
 MAX_TEXT_CHARS = 2_000_000
 MAX_POST_LINES = 8
+MAX_WORD = 256
+_WORD = re.compile(r"\S{20,}")
+_LONG_URL = re.compile(r"https?://[^\s<>\"']+?(?=[.,;:!?)\]'\"]*$)", re.IGNORECASE)
 _LATIN_ACCENTS = (
     "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259\u025b"
     "\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
@@ -134,9 +137,41 @@ def _urls_in_candidate_lines(text: str) -> list[tuple[str, int, int]]:
         start = text.rfind("\n", 0, hint.start()) + 1
         end = text.find("\n", hint.end())
         end = len(text) if end < 0 else end
-        found.extend((url, start + a, start + b) for url, a, b in extract_urls(text[start:end]))
+        line, long_urls = _defuse(text[start:end])
+        found.extend((url, start + a, start + b) for url, a, b in extract_urls(line))
+        found.extend((url, start + a, start + b) for url, a, b in long_urls)
         done_until = end
+    found.sort(key=lambda item: item[1])
     return found
+
+
+def _defuse(line: str) -> tuple[str, list[tuple[str, int, int]]]:
+    """`line` with words that cannot be URLs blanked out (same length, so indices hold), and
+    the long http(s) URLs among the blanked words.
+
+    twitter-text's domain pattern takes polynomial time on long dotted words
+    (`www.www.www...`, `a-b.a-b....`), so words whose host part is over 100 characters or has
+    more than 8 dots never reach it, and words over MAX_WORD characters are matched with a
+    plain `https?://` pattern instead.
+    """
+    pieces = []
+    long_urls = []
+    last = 0
+    for m in _WORD.finditer(line):
+        word = m.group(0)
+        host = word.split("://", 1)[-1].split("/", 1)[0]
+        if len(host) <= 100 and host.count(".") <= 8 and len(word) <= MAX_WORD:
+            continue
+        url = _LONG_URL.match(word) if len(host) <= 100 and host.count(".") <= 8 else None
+        if url:
+            long_urls.append((url.group(0), m.start(), m.start() + len(url.group(0))))
+        pieces.append(line[last : m.start()])
+        pieces.append(" " * len(word))
+        last = m.end()
+    if not pieces:
+        return line, []
+    pieces.append(line[last:])
+    return "".join(pieces), long_urls
 
 
 def _has_path(url: str) -> bool:

@@ -137,3 +137,29 @@ def test_unclosed_and_broken_markup() -> None:
 def test_text_with_nul_bytes_as_str_is_refused() -> None:
     with pytest.raises(UnsupportedDocument):
         extract("abc\x00def" * 10)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "www." * 50_000,
+        ("www." + "a-b." * 62 + " ") * 2_000,
+        ("http://" + "a-b." * 62 + "/ ") * 2_000,
+        "https://example.com/" + "a" * 500_000,
+        "@" * 100_000,
+        "(@a)" * 50_000,
+        "— " * 50_000 + "(@a) May 1, 2020",
+    ],
+    ids=["www", "www-dashes", "http-dashes", "long-url", "ats", "handles", "dashes"],
+)
+def test_pathological_text_is_bounded(text: str) -> None:
+    """Shapes that make URL regexes backtrack (twitter-text's domain pattern is polynomial)."""
+    started = time.perf_counter()
+    extract(text)
+    assert time.perf_counter() - started < 5
+
+
+def test_long_url_in_text_is_still_found() -> None:
+    url = "https://example.com/" + "a" * 400 + "?q=1"
+    (citation,) = extract(f"Source: {url}).\n").citations
+    assert citation.url == url
