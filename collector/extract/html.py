@@ -268,6 +268,10 @@ class _Page:
             value = _attr(node, name)
             if value and self.embedded_url(node, value, value):
                 return True
+        video = _attr(node, "data-video-id")
+        if "tiktok" in classes and video.isdigit():
+            url = f"https://www.tiktok.com/embed/v2/{video}"
+            return self.embedded_url(node, url, f'data-video-id="{video}"')
         if any(word in classes for word in ("reddit", "instagram", "tiktok", "bluesky")):
             for a in node.css("a[href]"):
                 if self.embedded_url(node, _attr(a, "href"), _attr(a, "href")):

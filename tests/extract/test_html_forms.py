@@ -82,6 +82,7 @@ def test_other_platform_embeds() -> None:
         '<blockquote class="tiktok-embed" '
         'cite="https://www.tiktok.com/@scout2015/video/6718335390845095173" '
         'data-video-id="6718335390845095173"></blockquote>'
+        '<blockquote class="tiktok-embed" data-video-id="7100000000000000001"></blockquote>'
         '<blockquote class="bluesky-embed" '
         'data-bluesky-uri="at://did:plc:abc/app.bsky.feed.post/3kxyz"></blockquote>'
         '<blockquote class="reddit-embed-bq"><a href="https://www.reddit.com/r/news/comments/'
@@ -97,6 +98,7 @@ def test_other_platform_embeds() -> None:
         ("youtube", "aqz-KE-bpKQ"),
         ("instagram", "CxYz"),
         ("tiktok", "6718335390845095173"),
+        ("tiktok", "7100000000000000001"),
         ("bluesky", "3kxyz"),
         ("reddit", "abc123"),
         ("facebook", "10159"),
