@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from archive.archive import Archive
+from archive.export import export
 from archive.ids import new_id
 from archive.models import Citation, Source
 from archive.provenance.seal import finish_writes, prepare_seal
@@ -102,3 +103,28 @@ def export_world(
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@dataclass
+class Packages:
+    """Packages of the source (two captures), exported once per session; copy before editing."""
+
+    bag: Path
+    zipped_bag: Path
+    wacz: Path
+    report: Path
+
+
+@pytest.fixture(scope="session")
+def packages(export_world: ExportWorld, tmp_path_factory: pytest.TempPathFactory) -> Packages:
+    """A bag folder, a zipped bag, a WACZ and an HTML report of the source."""
+    folder = tmp_path_factory.mktemp("packages")
+    made = Packages(
+        folder / "bag", folder / "bag.zip", folder / "source.wacz", folder / "report.html"
+    )
+    for fmt, path in (
+        ("bagit", made.bag), ("bagit", made.zipped_bag), ("wacz", made.wacz),
+        ("report", made.report),
+    ):  # fmt: skip
+        export(export_world.archive, export_world.source_id, fmt, path)
+    return made
