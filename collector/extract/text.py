@@ -7,6 +7,7 @@ text: `— Name (@handle) Month D, YYYY`, with the post's text on the line(s) ab
 """
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from twitter_text import extract_urls_with_indices
@@ -103,7 +104,7 @@ def find_signatures(text: str) -> list[Signature]:
         name = m.group("name").strip() or None
         if posted_at is None and (date_text or not name):
             continue
-        line_no = text.count("\n", 0, m.start())
+        line_no = bisect_right(offsets, m.start()) - 1
         first = line_no
         while first > 0 and offsets[first - 1] >= previous_end:
             above = lines[first - 1]
@@ -196,14 +197,15 @@ def extract_text(text: str, citations: CitationSet, base_url: str | None = None)
         )
         added = citations.add(citation, sig.line, sig.text or sig.line, "signature")
         spans.append((sig.start, sig.end, added))
+    starts = [span[0] for span in spans]
     for url, start, end in _urls_in_candidate_lines(text):
         if "://" not in url and not _has_path(url):
             continue  # a bare domain name in prose is a name, not a citation
         info = classify_url(url, base_url)
         if info is None or info.kind in NOT_CITATIONS:
             continue
-        owner = next((c for s, e, c in spans if s <= start < e), None)
-        if owner is not None:
-            citations.attach(owner, info, url)
+        i = bisect_right(starts, start) - 1  # spans are in text order and do not overlap
+        if i >= 0 and start < spans[i][1]:
+            citations.attach(spans[i][2], info, url)
         else:
             citations.add_url(info, url, sentence_around(text, start, end), "text")

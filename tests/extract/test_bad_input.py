@@ -1,4 +1,7 @@
-"""Bad input: binary, empty, huge, wrongly declared charsets, deep nesting, hostile markup."""
+"""Bad input: binary, empty, huge, wrongly declared charsets, deep nesting, hostile markup.
+
+Time bounds are in CPU seconds of this process, so a busy machine does not fail them.
+"""
 
 import time
 
@@ -41,19 +44,19 @@ def test_non_text_content_type_is_refused() -> None:
 
 def test_fifty_megabytes_is_refused_quickly() -> None:
     big = b"<html><body>" + b"<p>" + b"a" * (50 * 1024 * 1024) + b"</p></body></html>"
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(UnsupportedDocument, match=r"50\.\d MiB; the limit is 32 MiB"):
         extract(big)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 def test_large_page_under_the_limit_gives_a_correct_result_in_bounded_time() -> None:
     filler = "<p>Filler paragraph, with commas, about nothing in particular at all.</p>" * 60_000
     html = f"<html><body><article>{filler}{EMBED}{filler}</article></body></html>".encode()
     assert len(html) > 8_000_000
-    started = time.perf_counter()
+    started = time.process_time()
     result = extract(html)
-    assert time.perf_counter() - started < 20
+    assert time.process_time() - started < 20
     assert [c.post_id for c in result.posts()] == ["123"]
 
 
@@ -117,9 +120,9 @@ def test_html_is_detected_by_content_not_name() -> None:
 )
 def test_deeply_nested_html(make) -> None:
     html = make(100_000)
-    started = time.perf_counter()
+    started = time.process_time()
     result = extract(html)
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
     assert [c.post_id for c in result.posts()] == ["123"]
     assert any("nested deeper" in w for w in result.warnings)
 
@@ -149,14 +152,15 @@ def test_text_with_nul_bytes_as_str_is_refused() -> None:
         "@" * 100_000,
         "(@a)" * 50_000,
         "— " * 50_000 + "(@a) May 1, 2020",
+        "Post https://t.co/abc pic.twitter.com/x\n— A (@a) May 1, 2020\n" * 20_000,
     ],
-    ids=["www", "www-dashes", "http-dashes", "long-url", "ats", "handles", "dashes"],
+    ids=["www", "www-dashes", "http-dashes", "long-url", "ats", "handles", "dashes", "sigs"],
 )
 def test_pathological_text_is_bounded(text: str) -> None:
     """Shapes that make URL regexes backtrack (twitter-text's domain pattern is polynomial)."""
-    started = time.perf_counter()
+    started = time.process_time()
     extract(text)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
 
 
 def test_long_url_in_text_is_still_found() -> None:

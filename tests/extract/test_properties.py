@@ -37,12 +37,12 @@ HTMLISH = st.lists(st.one_of(FRAGMENTS, st.text(max_size=30)), max_size=80).map(
 
 
 def _bounded(document: str | bytes) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         result = extract(document)
     except UnsupportedDocument:
         return
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
     for citation in result.citations:
         data = citation.to_dict()
         assert data["kind"] in ("post", "profile", "link", "media")
