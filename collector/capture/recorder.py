@@ -47,11 +47,6 @@ class Exchange:
     opened: float = field(default_factory=time.monotonic, repr=False)
     """Monotonic clock when the request arrived (for the settle logic, not recorded)."""
 
-    @property
-    def complete(self) -> bool:
-        """True when a whole response was received."""
-        return self.response_head is not None and self.truncated is None and self.error is None
-
 
 @dataclass(frozen=True)
 class Limits:
@@ -116,12 +111,7 @@ class Recorder:
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=5)
         for exchange in self.exchanges:
-            if exchange.finished_at is None:
-                exchange.finished_at = utcnow()
-                if exchange.response_head is None and exchange.error is None:
-                    exchange.error = "capture ended before the response arrived"
-                elif exchange.response_head is not None and exchange.truncated is None:
-                    exchange.truncated = "time"
+            _mark_unfinished(exchange, "time")
 
     def _touch(self) -> None:
         self.last_activity = time.monotonic()
@@ -204,6 +194,12 @@ class Recorder:
             body = await _read_request_body(reader, head)
             exchange.request_raw = _upstream_request(head, method, path, version) + body
             return await self._forward(exchange, key, writer, pool, head)
+        except asyncio.CancelledError:
+            _mark_unfinished(exchange, "time")
+            raise
+        except BaseException:
+            _mark_unfinished(exchange, "disconnect")
+            raise
         finally:
             self.open.pop(id(exchange), None)
             if exchange.finished_at is None:
@@ -330,6 +326,17 @@ class Recorder:
 
     def _count(self, size: int) -> None:
         self.total_bytes += size
+
+
+def _mark_unfinished(exchange: Exchange, reason: str) -> None:
+    """Record why an exchange that did not run to its end stopped (WARC-Truncated reason)."""
+    if exchange.finished_at is not None:
+        return
+    exchange.finished_at = utcnow()
+    if exchange.response_head is None:
+        exchange.error = exchange.error or "capture ended before the response arrived"
+    elif exchange.truncated is None:
+        exchange.truncated = reason
 
 
 def _authority(text: str, default_port: int) -> tuple[str, int]:

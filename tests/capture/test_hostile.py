@@ -47,6 +47,13 @@ def test_hostile_page_ends_within_budget(tight: EngineRunner, test_world, path, 
     if reason:
         assert reason in result.status_reason
     assert result.artifact("warc") is not None, "what was recorded is kept"
+    if path == "/never-ending":
+        [page] = [
+            h
+            for kind, h, _ in warc_records(result)
+            if kind == "response" and h.get_header("WARC-Target-URI") == test_world.http(path)
+        ]
+        assert page.get_header("WARC-Truncated") in ("time", "disconnect")
 
 
 def test_huge_response_is_recorded_truncated(tight: EngineRunner, test_world):
