@@ -1,10 +1,12 @@
 """Saving a capture into the archive in three named steps.
 
 1. `store_blobs`: every artifact's bytes go to the blob store (durable, content-addressed).
-2. `build_rows`: the Capture row and Artifact rows are built as plain data. Provenance work
-   (signing a manifest of exactly these rows) belongs between step 2 and step 3.
-3. `insert_rows`: one transaction inserts the complete Capture row, its Artifact rows and a
-   `capture.recorded` custody event. Rows are never updated afterwards.
+2. `build_rows`: the Capture row and Artifact rows are built as plain data (platform data,
+   when there is some, adds its artifacts and PostSnapshot rows: `collector.collect.record`).
+3. `seal_rows`: the manifest of exactly these rows is built, signed and stored
+   (`archive.provenance.seal`); the Capture row carries its hash and signature.
+4. `insert_rows`: one transaction inserts the complete Capture row, its Artifact rows, its
+   PostSnapshot rows and a `capture.recorded` custody event. Rows are never updated afterwards.
 
 A crash before step 3 commits leaves only unreferenced blobs: never a capture that claims to be
 complete without its artifacts.
@@ -15,7 +17,8 @@ from typing import Any
 
 from archive.archive import Archive
 from archive.ids import new_id
-from archive.models import Artifact, Capture
+from archive.models import Artifact, Capture, PostSnapshot
+from archive.provenance.seal import prepare_seal
 from archive.timeutil import iso
 from collector.capture.result import CaptureResult
 
@@ -42,6 +45,7 @@ class CaptureRows:
 
     capture: dict[str, Any]
     artifacts: list[dict[str, Any]] = field(default_factory=list)
+    posts: list[PostSnapshot] = field(default_factory=list)
 
     @property
     def capture_id(self) -> str:
@@ -123,12 +127,20 @@ def build_rows(
     return CaptureRows(capture, artifacts)
 
 
+def seal_rows(archive: Archive, rows: CaptureRows, berkeley: dict[str, Any] | None = None) -> None:
+    """Step 3: sign a manifest of the rows; the Capture row gets its hash and signature."""
+    seal = prepare_seal(archive, rows.capture, rows.artifacts, berkeley=berkeley)
+    rows.capture.update(seal.capture_fields())
+    rows.artifacts.extend(seal.artifacts)
+
+
 def insert_rows(archive: Archive, rows: CaptureRows) -> str:
-    """Step 3: insert the Capture, its Artifacts and a custody event in one transaction."""
+    """Step 4: insert the Capture, its Artifacts, its posts and a custody event together."""
     with archive.session() as session:
         session.add(Capture(**rows.capture))
         session.flush()
         session.add_all([Artifact(**artifact) for artifact in rows.artifacts])
+        session.add_all(rows.posts)
         session.flush()
         archive.record(
             session,
@@ -139,6 +151,7 @@ def insert_rows(archive: Archive, rows: CaptureRows) -> str:
                 "requested_url": rows.capture["requested_url"],
                 "final_url": rows.capture["final_url"],
                 "status": rows.capture["status"],
+                "manifest_sha256": rows.capture.get("manifest_sha256"),
                 "started_at": iso(rows.capture["started_at"]),
                 "finished_at": iso(rows.capture["finished_at"]),
                 "artifacts": {a["name"]: a["blob_sha256"] for a in rows.artifacts},
@@ -155,9 +168,10 @@ def save_capture(
     source_id: str | None = None,
     case_id: str | None = None,
 ) -> str:
-    """Store a capture's blobs, then its rows and custody event; return the capture id."""
+    """Store a capture's blobs, seal it, then insert its rows and custody event; return its id."""
     stored = store_blobs(archive, result)
     rows = build_rows(
         archive, result, stored, target_id=target_id, source_id=source_id, case_id=case_id
     )
+    seal_rows(archive, rows)
     return insert_rows(archive, rows)

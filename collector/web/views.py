@@ -19,8 +19,8 @@ from archive.models import (
 )
 
 PAGE_SIZE = 100
-SCREENSHOT_ROLES = ("screenshot", "screenshot.full", "screenshot.viewport")
-DOM_ROLES = ("dom", "dom.rendered", "rendered_dom")
+SCREENSHOT_ROLES = ("screenshot-full", "screenshot-viewport")
+DOM_ROLES = ("dom",)
 
 
 def home(session: Session) -> dict[str, Any]:

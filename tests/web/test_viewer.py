@@ -83,8 +83,8 @@ def world(tmp_path: Path) -> Iterator[tuple[TestClient, str, dict[str, str]]]:
                 Artifact(
                     id=new_id("art"),
                     capture_id=ids["capture0"],
-                    role="screenshot",
-                    name="screenshot.png",
+                    role="screenshot-full",
+                    name="screenshot-full.png",
                     blob_sha256=shot.sha256,
                     size=shot.size,
                     media_type="image/png",

@@ -21,8 +21,10 @@ import brotli
 import trustme
 
 from tests.world import pages
+from tests.world.sites import HOSTS as SITE_HOSTS
+from tests.world.sites import Sites
 
-HTTPS_HOSTS = ("localhost", "127.0.0.1", "t.co", "x.com", "bit.ly", "www.example.test")
+HTTPS_HOSTS = ("localhost", "127.0.0.1", "t.co", "x.com", "bit.ly", "www.example.test", *SITE_HOSTS)
 NEVER_ENDING_LIMIT_S = 120.0
 BENCH_PAGES = 20
 
@@ -62,6 +64,10 @@ class Handler(BaseHTTPRequestHandler):
         path, query = parts.path, parse_qs(parts.query)
         host = (self.headers.get("Host") or "").split(":")[0].lower()
         world.hits.append((host, self.path))
+        recorded = world.sites.lookup(host, path, query)
+        if recorded is not None:
+            self._send(recorded.status, recorded.body, "", extra=recorded.headers)
+            return
         short = _short_links(world).get((host, path))
         if short:
             self._redirect(short[0], short[1])
@@ -85,12 +91,16 @@ class Handler(BaseHTTPRequestHandler):
         body: bytes,
         content_type: str,
         headers: dict[str, str] | None = None,
+        extra: list[tuple[str, str]] | None = None,
     ) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
+        if content_type:
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        for name, value in extra or []:
             self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
@@ -301,6 +311,7 @@ class World:
     https_port: int = 0
     _servers: list[WorldServer] = field(default_factory=list)
     _pictures: dict[int, bytes] = field(default_factory=dict)
+    sites: Sites = field(default_factory=Sites)
 
     def start(self) -> "World":
         """Start both servers in background threads."""

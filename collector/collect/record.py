@@ -1,0 +1,91 @@
+"""Store one acquisition: browser artifacts, platform artifacts and post rows, sealed together.
+
+The steps of `collector.capture.store` with the platform data added between building the rows
+and sealing them, so the signed manifest covers the post's raw responses, its normalized
+JSON and its media as well as the screenshots, DOM and WARC.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from archive.archive import Archive
+from archive.ids import new_id
+from collector.capture.store import CaptureRows, build_rows, insert_rows, seal_rows, store_blobs
+from collector.collect.acquire import Acquisition
+from collector.platforms.result import PlatformResult
+from collector.platforms.store import snapshot_rows
+
+
+@dataclass
+class SavedCapture:
+    """What was stored for one acquisition."""
+
+    capture_id: str
+    status: str
+    reason: str | None
+    manifest_sha256: str | None
+    artifacts: list[dict[str, Any]]
+    post: dict[str, Any] | None = None
+    related: list[tuple[str, PlatformResult]] = field(default_factory=list)
+
+
+def _add_platform(archive: Archive, rows: CaptureRows, platform: PlatformResult) -> list[Any]:
+    snapshot = snapshot_rows(platform, rows.capture_id)
+    with archive.session() as session:
+        for spec in snapshot.artifacts:
+            blob = archive.store_blob(session, spec.data)
+            rows.artifacts.append(
+                {
+                    "id": new_id("art"),
+                    "capture_id": rows.capture_id,
+                    "role": spec.role,
+                    "name": spec.name,
+                    "blob_sha256": blob.sha256,
+                    "size": blob.size,
+                    "media_type": spec.media_type,
+                    "original_url": spec.original_url,
+                    "details": spec.details,
+                }
+            )
+    rows.posts.append(snapshot.snapshot)
+    rows.posts.extend(post for _relation, post, _result in snapshot.embedded)
+    rows.capture["details"]["platform"] = {
+        "platform": platform.platform,
+        "availability": platform.availability,
+        "availability_reason": platform.availability_reason,
+        "source": platform.source,
+    }
+    return [(relation, result) for relation, _post, result in snapshot.embedded]
+
+
+def save_acquisition(
+    archive: Archive,
+    acquisition: Acquisition,
+    *,
+    target_id: str | None = None,
+    source_id: str | None = None,
+    case_id: str | None = None,
+) -> SavedCapture:
+    """Store, seal and insert one acquisition; return what was stored."""
+    result = acquisition.capture
+    stored = store_blobs(archive, result)
+    rows = build_rows(
+        archive, result, stored, target_id=target_id, source_id=source_id, case_id=case_id
+    )
+    if acquisition.notes:
+        rows.capture["details"]["notes"] = list(acquisition.notes)
+    related = []
+    if acquisition.platform is not None:
+        related = _add_platform(archive, rows, acquisition.platform)
+    seal_rows(archive, rows)
+    capture_id = insert_rows(archive, rows)
+    post = rows.posts[0].model_dump() if rows.posts else None
+    return SavedCapture(
+        capture_id=capture_id,
+        status=rows.capture["status"],
+        reason=rows.capture["status_reason"],
+        manifest_sha256=rows.capture.get("manifest_sha256"),
+        artifacts=rows.artifacts,
+        post=post,
+        related=related,
+    )

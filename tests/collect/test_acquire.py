@@ -1,0 +1,89 @@
+"""A post URL end to end: browser capture + platform data, stored, sealed and verifiable."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from archive.archive import Archive
+from archive.models import Artifact, PostSnapshot
+from archive.provenance.verify import verify_archive
+from collector.capture.engine import CaptureEngine
+from collector.capture.settings import CaptureSettings
+from collector.collect.acquire import Acquirer, Acquisition
+from collector.collect.http import make_client
+from collector.collect.record import save_acquisition
+from collector.platforms.config import PlatformConfig
+from tests.world.server import World
+
+pytestmark = pytest.mark.browser
+
+
+def _settings(world: World) -> CaptureSettings:
+    return CaptureSettings(
+        allow_private=True,
+        host_resolver_rules=world.resolver_rules,
+        extra_ca_file=str(world.ca_file),
+        timeout_s=20.0,
+    )
+
+
+def _acquire(world: World, urls: list[str]) -> list[Acquisition]:
+    settings = _settings(world)
+
+    async def run() -> list[Acquisition]:
+        async with CaptureEngine(settings) as engine, make_client(settings) as client:
+            acquirer = Acquirer(engine, client, PlatformConfig.load(env={}))
+            return [await acquirer.acquire(url) for url in urls]
+
+    return asyncio.run(run())
+
+
+def test_post_and_link_are_captured_with_their_data(test_world: World, tmp_path: Path) -> None:
+    post_url = "https://x.com/UaSmart/status/934106870834454529"
+    link_url = "https://www.example.test/news/volunteers.html"
+    post, link = _acquire(test_world, [post_url, link_url])
+
+    assert post.capture.status == "complete", post.capture.status_reason
+    assert post.platform is not None
+    assert post.platform.post_id == "934106870834454529"
+    assert post.platform.author_handle == "UaSmart"
+    assert post.platform.text.startswith("Y terminamos el dia con Cultura de empresa")
+    assert link.platform is not None and link.platform.platform == "generic"
+    assert link.platform.author_name == "Demo Desk"
+
+    with Archive.open(tmp_path) as archive:
+        saved = save_acquisition(archive, post)
+        save_acquisition(archive, link)
+        with archive.session() as session:
+            names = {
+                a.name: a.role
+                for a in session.exec(
+                    select(Artifact).where(Artifact.capture_id == saved.capture_id)
+                )
+            }
+            snapshot = session.exec(
+                select(PostSnapshot).where(PostSnapshot.capture_id == saved.capture_id)
+            ).one()
+        assert names["screenshot-full.png"] == "screenshot-full"
+        assert names["post.json"] == "post_json"
+        assert names["manifest.json"] == "manifest"
+        assert any(role == "platform_response" for role in names.values())
+        assert snapshot.author_handle == "UaSmart"
+        assert saved.manifest_sha256 and saved.post["post_id"] == "934106870834454529"
+        findings = verify_archive(archive)
+        assert [f for f in findings if f.status == "tampered"] == []
+
+
+def test_failing_adapter_keeps_the_browser_capture(test_world: World, tmp_path: Path) -> None:
+    """oEmbed-only post: its x.com page is the migrate interstitial, its data comes from oEmbed."""
+    (post,) = _acquire(test_world, ["https://x.com/bpoweski/status/71633762"])
+    assert post.platform is not None
+    assert post.platform.author_handle == "bpoweski"
+    assert post.platform.text == "working on my Ruby Security book"
+    assert post.platform.source and "oembed" in post.platform.source
+    assert post.capture.status in {"complete", "partial", "failed"}
+    with Archive.open(tmp_path) as archive:
+        saved = save_acquisition(archive, post)
+        assert saved.post["availability"] == "available"

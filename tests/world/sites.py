@@ -1,0 +1,114 @@
+"""Recorded real responses served under their real hostnames, plus the demo site.
+
+Which recorded response answers which request (all files under tests/fixtures/, each with its
+attribution in the README beside it):
+
+- `publish.twitter.com/oembed?url=…/status/<id>`: the ruby-oembed recordings for posts
+  702136612822634496 and 71633762, body bytes and headers as recorded;
+- `x.com/<handle>/status/<id>`: metascraper's stored x.com pages for 934106870834454529 and
+  880139124791029763; for any other post, the x.com migrate interstitial that a client without
+  X's scripts receives (oscarotero/Embed recording);
+- `cdn.syndication.twimg.com/tweet-result`, and oEmbed for any other post: 503, "not recorded
+  in this offline world" (no redistributable syndication recording exists, and a 404 would
+  claim the post does not exist);
+- `t.me/chollometro/28542`: metascraper's recorded Telegram post page (its `?embed=1` widget
+  was never recorded anywhere, so that variant answers 404);
+- `www.example.test/news/volunteers.html`: the demo article in `site/` (written for the project).
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SITE = Path(__file__).resolve().parent / "site"
+HOSTS = ("publish.twitter.com", "cdn.syndication.twimg.com", "t.me")
+_STATUS = re.compile(r"^/(?P<handle>[A-Za-z0-9_]{1,15})/status/(?P<id>\d+)$")
+_DROP = {"content-length", "transfer-encoding", "connection", "set-cookie", "content-encoding"}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One response to send: status, headers and the exact body bytes."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+NOT_RECORDED = Recorded(
+    503, [("Content-Type", "text/plain")], b"not recorded in this offline world"
+)
+
+
+def _headers(recorded: dict[str, list[str]] | dict[str, str]) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for name, values in recorded.items():
+        if name.lower() in _DROP:
+            continue
+        for value in values if isinstance(values, list) else [values]:
+            pairs.append((name, value))
+    return pairs
+
+
+def _oembed(file: str) -> Recorded:
+    data = json.loads((FIXTURES / "twitter-oembed" / file).read_text(encoding="utf-8"))
+    return Recorded(int(data["status"]), _headers(data["headers"]), data["body_raw"].encode())
+
+
+def _html(path: Path) -> Recorded:
+    return Recorded(200, [("Content-Type", "text/html; charset=utf-8")], path.read_bytes())
+
+
+class Sites:
+    """Looks up the recorded response for a request, or None when the site has none."""
+
+    def __init__(self) -> None:
+        self.oembed = {
+            "702136612822634496": _oembed(
+                "ruby-oembed__oembed_702136612822634496_via_twitter.com.json"
+            ),
+            "71633762": _oembed("ruby-oembed__oembed_71633762_via_twitter.com.json"),
+        }
+        pages = FIXTURES / "twitter-status-pages"
+        self.status_pages = {
+            "934106870834454529": _html(
+                pages / "metascraper__x.com_UaSmart_934106870834454529_image.html"
+            ),
+            "880139124791029763": _html(
+                pages / "metascraper__x.com_Kikobeats_880139124791029763_gif.html"
+            ),
+        }
+        recording = "oscarotero-embed__twitter.com_pepephone_436461658601713664_2024_redirect_to_x"
+        interstitial = json.loads((pages / f"{recording}.json").read_text(encoding="utf-8"))
+        self.interstitial = Recorded(
+            int(interstitial["statusCode"]),
+            [("Content-Type", "text/html; charset=utf-8")],
+            interstitial["body"].encode(),
+        )
+        self.telegram = {
+            "/chollometro/28542": _html(
+                FIXTURES / "telegram" / "metascraper__post-full-image.html"
+            ),
+        }
+        self.site = {"/news/volunteers.html": _html(SITE / "article.html")}
+
+    def lookup(self, host: str, path: str, query: dict[str, list[str]]) -> Recorded | None:
+        """The response for `host` + `path` + `query`, if this world records one."""
+        if host == "publish.twitter.com" and path == "/oembed":
+            url = (query.get("url") or [""])[0]
+            found = re.search(r"/status(?:es)?/(\d+)", url)
+            recorded = self.oembed.get(found.group(1)) if found else None
+            return recorded or NOT_RECORDED
+        if host == "cdn.syndication.twimg.com" and path == "/tweet-result":
+            return NOT_RECORDED
+        if host == "x.com":
+            status = _STATUS.match(path)
+            if status:
+                return self.status_pages.get(status.group("id"), self.interstitial)
+        if host == "t.me" and "embed" not in query:
+            return self.telegram.get(path)
+        if host == "www.example.test":
+            return self.site.get(path)
+        return None
