@@ -1,6 +1,11 @@
 """Storing one extraction: a Source row with its content blob and one Citation row per citation,
 with a `source.extracted` custody event, all in one transaction."""
 
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session
+
 from archive.archive import Archive
 from archive.ids import new_id
 from archive.models import Citation as CitationRow
@@ -8,11 +13,21 @@ from archive.models import Source
 from collector.extract.fetch import SourceInfo
 from collector.extract.model import ExtractionResult
 
+TargetFor = Callable[[Session, dict[str, Any]], str | None]
+
 
 def save_extraction(
-    archive: Archive, source_info: SourceInfo, result: ExtractionResult, case_id: str | None = None
+    archive: Archive,
+    source_info: SourceInfo,
+    result: ExtractionResult,
+    case_id: str | None = None,
+    target_for: TargetFor | None = None,
 ) -> str:
-    """Store the source and its citations; return the new source id."""
+    """Store the source and its citations; return the new source id.
+
+    `target_for(session, citation)` (used by `collect`) names the Target of each citation inside
+    the same transaction; without it citations are stored with no target.
+    """
     with archive.session() as session:
         blob = archive.store_blob(session, source_info.data)
         rendered = None
@@ -36,7 +51,14 @@ def save_extraction(
         citation_ids = []
         for position, citation in enumerate(result.citations):
             data = citation.to_dict()
-            row = CitationRow(id=new_id("cit"), source_id=source.id, position=position, **data)
+            target_id = target_for(session, data) if target_for else None
+            row = CitationRow(
+                id=new_id("cit"),
+                source_id=source.id,
+                target_id=target_id,
+                position=position,
+                **data,
+            )
             session.add(row)
             citation_ids.append(row.id)
         session.flush()
