@@ -13,7 +13,16 @@ from sqlmodel import Session, col, select
 
 from archive.archive import Archive
 from archive.errors import EvidenceError, NotFoundError
-from archive.models import Artifact, Blob, Capture, Case, Citation, CustodyEvent, Source
+from archive.models import (
+    Artifact,
+    Blob,
+    Capture,
+    Case,
+    Citation,
+    CustodyEvent,
+    PostSnapshot,
+    Source,
+)
 from archive.provenance import log, merkle
 from archive.provenance.keys import KEY_CREATED, PublicKey, ensure_key
 from archive.provenance.models import Checkpoint, TimestampToken
@@ -28,6 +37,7 @@ class CaptureItem:
     artifacts: list[Artifact]
     tokens: list[TimestampToken]
     recorded_seq: int | None
+    posts: list[PostSnapshot] = field(default_factory=list)
 
     def artifact(self, *roles: str) -> Artifact | None:
         """The first artifact with one of `roles`, in the order given."""
@@ -170,8 +180,12 @@ def select_export(archive: Archive, record_id: str) -> Selection:
                     )
                 )
             )
+            posts = list(
+                session.exec(select(PostSnapshot).where(PostSnapshot.capture_id == capture_id))
+            )
             event = recorded.get(capture_id)
-            items.append(CaptureItem(capture, artifacts, tokens, event.seq if event else None))
+            seq = event.seq if event else None
+            items.append(CaptureItem(capture, artifacts, tokens, seq, posts))
         digests = {a.blob_sha256 for item in items for a in item.artifacts}
         sha512 = {
             b.sha256: b.sha512

@@ -12,9 +12,9 @@ import pytest
 from archive.archive import Archive
 from archive.export import export
 from archive.ids import new_id
-from archive.models import Citation, Source
-from archive.provenance.seal import finish_writes, prepare_seal
-from collector.capture.store import build_rows, insert_rows, store_blobs
+from archive.models import Citation, PostSnapshot, Source
+from archive.provenance.seal import finish_writes
+from collector.capture.store import build_rows, insert_rows, seal_rows, store_blobs
 from collector.collect.targets import ensure_target
 from tests.capture.conftest import EngineRunner, world_settings
 from tests.provenance.conftest import tsa
@@ -39,13 +39,29 @@ class ExportWorld:
     urls: list[str]
 
 
-def _seal_capture(archive: Archive, runner: EngineRunner, url: str, **links: str | None) -> str:
+def _seal_capture(
+    archive: Archive, runner: EngineRunner, url: str, with_post: bool = False, **links: str | None
+) -> str:
+    """Capture `url` and store it sealed; `with_post` adds what a platform adapter adds (a media
+    file under a nested name and a post snapshot, as collector.collect.record does)."""
     result = runner.capture(url)
     assert result.status == "complete", result.status_reason
     rows = build_rows(archive, result, store_blobs(archive, result), **links)
-    seal = prepare_seal(archive, rows.capture, rows.artifacts)
-    rows.capture.update(seal.capture_fields())
-    rows.artifacts += seal.artifacts
+    if with_post:
+        with archive.session() as session:
+            blob = archive.store_blob(session, result.artifact("screenshot-viewport").data)
+        rows.artifacts.append(
+            {"id": new_id("art"), "capture_id": rows.capture_id, "role": "media",
+             "name": "media/01-photo.png", "blob_sha256": blob.sha256, "size": blob.size,
+             "media_type": "image/png", "original_url": f"{url}#photo", "details": {}}
+        )  # fmt: skip
+        rows.posts.append(
+            PostSnapshot(
+                id=new_id("post"), capture_id=rows.capture_id, platform="web", post_id="1",
+                author_handle=f"@{HOSTILE}", text=f"post text {HOSTILE}",
+            )
+        )  # fmt: skip
+    seal_rows(archive, rows)
     return insert_rows(archive, rows)
 
 
@@ -87,8 +103,8 @@ def export_world(
             archive.record(session, "source.extracted", "source", source.id, {"citations": 2})
             case_id, source_id = case.id, source.id
         capture_ids = [
-            _seal_capture(archive, runner, url, target_id=target, case_id=case_id)
-            for url, target in zip(urls, targets, strict=True)
+            _seal_capture(archive, runner, url, n == 0, target_id=target, case_id=case_id)
+            for n, (url, target) in enumerate(zip(urls, targets, strict=True))
         ]
         finish = finish_writes(archive)
         assert not finish.failed

@@ -46,6 +46,9 @@ def test_wacz_contents(packages: Packages, export_world: ExportWorld) -> None:
     assert pages[0]["format"] == "json-pages-1.0"
     assert sorted(p["url"] for p in pages[1:]) == sorted(export_world.urls)
     assert sum(n.startswith("archive/") and n.endswith(".warc.gz") for n in names) == 2
+    first = export_world.capture_ids[0]
+    assert f"captures/{first}-media_01-photo.png" in names, "nested names flattened"
+    assert max(n.count("/") for n in names) == 1, "one folder deep, as py-wacz validates"
     for line in index.splitlines():
         assert json.loads(line.split(" ", 2)[2])["filename"] in {n[8:] for n in names}
     assert {r["path"] for r in package["resources"]} == set(names) - {

@@ -72,7 +72,9 @@ def _artifact(capture: dict[str, Any], prefix: str) -> tuple[str, str]:
     return name, capture["artifacts"][name]
 
 
-@pytest.mark.parametrize("prefix", ["capture-", "screenshot-viewport", "dom.html"])
+@pytest.mark.parametrize(
+    "prefix", ["capture-", "screenshot-viewport", "dom.html", "media/01-photo.png"]
+)
 def test_flipped_artifact_byte(bag: Path, export_world: ExportWorld, prefix: str) -> None:
     capture = _first_capture(bag)
     name, path = _artifact(capture, prefix)

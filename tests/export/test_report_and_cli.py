@@ -25,6 +25,7 @@ def test_report_lists_every_cited_item_with_hashes_and_instructions(
     assert document.xpath("//script") == [] and not document.xpath("//@onerror")
     visible = document.text_content()
     assert f"Article {HOSTILE}" in visible, "hostile strings are shown, as text"
+    assert f"post text {HOSTILE}" in visible, "the post as captured"
     archive = export_world.archive
     with archive.session() as session:
         citations = list(
