@@ -53,7 +53,10 @@ def export(archive: Archive, record_id: str, fmt: str, output: Path) -> ExportRe
     if fmt not in writers:
         raise EvidenceError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
     selection = select_export(archive, record_id)
-    written = writers[fmt](archive, selection, output)
+    try:
+        written = writers[fmt](archive, selection, output)
+    except OSError as exc:
+        raise EvidenceError(f"cannot write {output}: {exc.strerror or exc}") from exc
     digest_of = written / "tagmanifest-sha256.txt" if written.is_dir() else written
     digest = None
     if digest_of.is_file():

@@ -214,10 +214,14 @@ def temporary_sibling(output: Path) -> Path:
 
 
 def publish(temporary: Path, output: Path) -> None:
-    """Move a finished file or folder to `output`; refuses to replace an existing folder."""
-    if output.is_dir():
+    """Move a finished file or folder to `output`; refuses to replace an existing folder, or a
+    file with a folder."""
+    if output.is_dir() or (temporary.is_dir() and output.exists()):
         raise EvidenceError(f"{output} already exists; choose a new output path")
-    os.replace(temporary, output)
+    try:
+        os.replace(temporary, output)
+    except OSError as exc:
+        raise EvidenceError(f"cannot write {output}: {exc.strerror}") from exc
 
 
 def discard(path: Path) -> None:

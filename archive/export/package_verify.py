@@ -503,6 +503,12 @@ def _check_capture(
                 f"checkpoints {proven}" if proven else "not proven",
             )
         )
+    if capture.get("manifest") is None:
+        findings.append(
+            Finding(subject, "manifest", UNVERIFIABLE, "a signed manifest", "capture not sealed")
+        )
+        _check_recorded_hashes(root, subject, paths, recorded, findings)
+        return
     manifest = _read(root, capture.get("manifest"))
     if manifest is None:
         findings.append(
@@ -568,19 +574,35 @@ def _check_capture(
             )
 
 
+def _check_recorded_hashes(
+    root: Path, subject: str, paths: dict[str, str], recorded: dict[str, str],
+    findings: list[Finding],
+) -> None:  # fmt: skip
+    """An unsealed capture: each artifact against the SHA-256 its custody event recorded."""
+    problems = [
+        _artifact_problem(root, f"{subject} {name}", {"sha256": recorded.get(name)}, path)
+        for name, path in sorted(paths.items())
+    ]
+    findings += [p for p in problems if p is not None]
+    if recorded and not any(problems):
+        found = f"{len(paths)} artifacts"
+        findings.append(Finding(subject, "artifacts match the custody log", OK, found=found))
+
+
 def _artifact_problem(
     root: Path, label: str, entry: dict[str, Any], path: str | None
 ) -> Finding | None:
-    """What is wrong with one artifact file against its manifest entry, or None."""
+    """What is wrong with one artifact file against its entry (sha256; sha512 and size when
+    given), or None."""
     target = root.joinpath(*posix(path).parts) if path else None
     if target is None or not target.is_file():
         return Finding(label, "artifact present", TAMPERED, entry.get("sha256"), "missing")
     (sha256, sha512), size = _file_digest(target, "sha256", "sha512")
     if sha256 != entry.get("sha256"):
         return Finding(label, "sha256", TAMPERED, entry.get("sha256"), sha256)
-    if sha512 != entry.get("sha512"):
+    if "sha512" in entry and sha512 != entry.get("sha512"):
         return Finding(label, "sha512", TAMPERED, entry.get("sha512"), sha512)
-    if str(size) != entry.get("size"):
+    if "size" in entry and str(size) != entry.get("size"):
         return Finding(label, "size", TAMPERED, entry.get("size"), str(size))
     return None
 

@@ -40,10 +40,12 @@ class ExportWorld:
 
 
 def _seal_capture(
-    archive: Archive, runner: EngineRunner, url: str, with_post: bool = False, **links: str | None
-) -> str:
-    """Capture `url` and store it sealed; `with_post` adds what a platform adapter adds (a media
-    file under a nested name and a post snapshot, as collector.collect.record does)."""
+    archive: Archive, runner: EngineRunner, url: str, with_post: bool = False,
+    sealed: bool = True, **links: str | None,
+) -> str:  # fmt: skip
+    """Capture `url` and store it, sealed unless told (as captures stored before sealing
+    was wired in are); `with_post` adds what a platform adapter adds (a media file under a
+    nested name and a post snapshot, as collector.collect.record does)."""
     result = runner.capture(url)
     assert result.status == "complete", result.status_reason
     rows = build_rows(archive, result, store_blobs(archive, result), **links)
@@ -61,7 +63,8 @@ def _seal_capture(
                 author_handle=f"@{HOSTILE}", text=f"post text {HOSTILE}",
             )
         )  # fmt: skip
-    seal_rows(archive, rows)
+    if sealed:
+        seal_rows(archive, rows)
     return insert_rows(archive, rows)
 
 
@@ -69,7 +72,7 @@ def _seal_capture(
 def export_world(
     tmp_path_factory: pytest.TempPathFactory, test_world: World, tsa: LocalTsa
 ) -> Iterator[ExportWorld]:
-    """Two cited pages captured and sealed, one more capture outside the source."""
+    """Two cited pages captured and sealed, one more capture outside the source, unsealed."""
     saved = {k: os.environ.get(k) for k in ("EVIDENCE_TSA_URLS", "EVIDENCE_TSA_CA_BUNDLE")}
     os.environ["EVIDENCE_TSA_URLS"] = f"{tsa.url}/tsa"
     os.environ["EVIDENCE_TSA_CA_BUNDLE"] = str(tsa.bundle)
@@ -108,7 +111,8 @@ def export_world(
         ]
         finish = finish_writes(archive)
         assert not finish.failed
-        capture_ids.append(_seal_capture(archive, runner, test_world.http("/chunked")))
+        unsealed = _seal_capture(archive, runner, test_world.http("/chunked"), sealed=False)
+        capture_ids.append(unsealed)
         assert not finish_writes(archive).failed
         yield ExportWorld(home, archive, tsa, case_id, source_id, capture_ids, urls)
     finally:

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlmodel import select
 
+from archive.models import CustodyEvent
 from tests.export.checks import cli, copy_bag, flip_byte, rewrite_zip_member, tampered, verify_json
 from tests.export.conftest import ExportWorld, Packages
 
@@ -223,3 +225,25 @@ def test_not_a_package(tmp_path: Path, isolated: Path) -> None:
     code, out = cli("verify", str(tmp_path / "text.wacz"))
     assert code == 1 and "neither a folder nor a zip" in out
     assert not isolated.exists()
+
+
+def test_unsealed_capture_checked_against_custody_log(
+    export_world: ExportWorld, tmp_path: Path
+) -> None:
+    unsealed = export_world.capture_ids[2]
+    bag = tmp_path / "bag"
+    code, out = cli("export", unsealed, "--format", "bagit", "-o", str(bag), home=export_world.home)
+    assert code == 0, out
+    capture = _first_capture(bag)
+    name, path = _artifact(capture, "dom.html")
+    with export_world.archive.session() as session:
+        recorded = session.exec(
+            select(CustodyEvent).where(
+                CustodyEvent.action == "capture.recorded", CustodyEvent.subject_id == unsealed
+            )
+        ).one()
+    flip_byte(bag / path)
+    code, report = verify_json(bag)
+    assert code == 1
+    mine = [t for t in tampered(report) if t[0] == f"capture {unsealed} {name}"]
+    assert len(mine) == 1 and mine[0][1:3] == ("sha256", recorded.payload["artifacts"][name])
