@@ -58,6 +58,25 @@ def _add_platform(archive: Archive, rows: CaptureRows, platform: PlatformResult)
     return [(relation, result) for relation, _post, result in snapshot.embedded]
 
 
+def combined_status(acquisition: Acquisition) -> tuple[str, str | None]:
+    """One status for the page capture and the platform data together.
+
+    A page that could not be captured while the post's data was read is `partial`, and so is a
+    captured page whose platform data could not be fetched; the reason says which half is
+    missing. The page capture's own status is kept in the capture's details.
+    """
+    page = acquisition.capture
+    platform = acquisition.platform
+    if page.status == "failed" and platform is not None and platform.availability != "unknown":
+        return "partial", (
+            f"page not captured ({page.status_reason}); post data captured from "
+            f"{platform.source or platform.platform}"
+        )
+    if page.status == "complete" and acquisition.notes:
+        return "partial", "page captured; " + "; ".join(acquisition.notes)
+    return page.status, page.status_reason
+
+
 def save_acquisition(
     archive: Archive,
     acquisition: Acquisition,
@@ -74,6 +93,8 @@ def save_acquisition(
     )
     if acquisition.notes:
         rows.capture["details"]["notes"] = list(acquisition.notes)
+    rows.capture["details"]["page"] = {"status": result.status, "reason": result.status_reason}
+    rows.capture["status"], rows.capture["status_reason"] = combined_status(acquisition)
     related = []
     if acquisition.platform is not None:
         related = _add_platform(archive, rows, acquisition.platform)

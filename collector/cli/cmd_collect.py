@@ -1,0 +1,172 @@
+"""`evidence collect SOURCE`: the whole job for one article, with a progress bar and a summary."""
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from archive.errors import EvidenceError
+from collector.capture.settings import CaptureSettings
+from collector.cli.cmd_capture import check_url
+from collector.cli.context import state
+from collector.cli.output import console, err_console, print_json, print_table
+from collector.collect.pipeline import CollectOptions, CollectReport, collect
+from collector.platforms.config import PlatformConfig
+
+FAILED_STATUSES = ("failed",)
+
+
+def _print_report(report: CollectReport) -> None:
+    data = report.to_dict()
+    article = data["article"]
+    console.print(
+        f"Source [bold]{data['source_id']}[/bold] "
+        + ("(reused: read recently, unchanged)" if data["source_reused"] else ""),
+        highlight=False,
+    )
+    if article:
+        console.print(
+            f"Article capture {article['capture_id']}: {article['status']}"
+            + (f" ({article['reason']})" if article["reason"] else ""),
+            highlight=False,
+        )
+    rows = []
+    for item in data["items"]:
+        post = item["post"] or {}
+        citation = item["citation"] or {}
+        who = post.get("author_handle") or citation.get("author_handle") or ""
+        what = item["url"] or f"“{(citation.get('text') or '')[:50]}…”"
+        rows.append(
+            [
+                item["status"],
+                f"{item['platform']} {item['kind']}",
+                what,
+                f"@{who}" if who else "",
+                item["capture_id"],
+                item["reason"] or item["found_via"] or "",
+            ]
+        )
+    print_table(
+        "Cited items",
+        ["status", "what", "url or text", "author", "capture", "note"],
+        rows,
+        empty="the source cites nothing this tool recognises",
+    )
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(data["counts"].items()))
+    stamps = data["timestamps"]
+    console.print(f"Items: {counts or 'none'}", highlight=False)
+    if stamps.get("note"):
+        console.print(stamps["note"], highlight=False)
+    else:
+        console.print(
+            f"Timestamps: {stamps['granted']} of {stamps['requested']} granted"
+            + (f"; failed: {'; '.join(stamps['failed'])}" if stamps["failed"] else ""),
+            highlight=False,
+        )
+    if stamps.get("checkpoint_tree_size") is not None:
+        console.print(
+            f"Log checkpoint: {stamps['checkpoint_tree_size']} events, root "
+            f"{stamps['checkpoint_root']}",
+            highlight=False,
+        )
+    console.print("Screenshots are in the blob store at the paths `show CAPTURE_ID` lists.")
+
+
+def _check_source(source: str) -> None:
+    """Refuse a missing file or a malformed URL before starting the browser."""
+    if source == "-":
+        return
+    if "://" in source:
+        check_url(source)
+    elif not Path(source).expanduser().is_file():
+        raise EvidenceError(f"no such file: {source}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `collect`."""
+
+    @app.command("collect")
+    def collect_command(
+        ctx: typer.Context,
+        source: Annotated[str, typer.Argument(help="Article URL, a file, or - for stdin.")],
+        json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+        case: Annotated[str | None, typer.Option(help="Group this work under a case.")] = None,
+        investigator: Annotated[
+            str | None, typer.Option(help="Who collects (recorded in every custody event).")
+        ] = None,
+        recapture: Annotated[
+            bool, typer.Option("--recapture", help="Capture again even if captured recently.")
+        ] = False,
+        fresh_hours: Annotated[
+            float,
+            typer.Option(
+                "--fresh-for", help="Reuse complete captures younger than this (hours).", min=0
+            ),
+        ] = 24.0,
+        depth: Annotated[
+            int, typer.Option(help="1: also capture links found inside cited posts.", min=0, max=1)
+        ] = 0,
+        concurrency: Annotated[
+            int | None, typer.Option(help="Captures at the same time.", min=1)
+        ] = None,
+        proxy: Annotated[
+            str | None, typer.Option(help="Send all traffic through http:// or socks5:// proxy.")
+        ] = None,
+        allow_private: Annotated[
+            bool,
+            typer.Option("--allow-private", help="Allow loopback, private, link-local addresses."),
+        ] = False,
+        timeout: Annotated[
+            float | None, typer.Option(help="Time budget per capture in seconds.", min=1)
+        ] = None,
+    ) -> None:
+        """Read an article, capture everything it cites, sign and timestamp the evidence."""
+        _check_source(source)
+        cli = state(ctx)
+        if investigator:
+            cli.overrides["investigator"] = investigator
+        archive = cli.archive()
+        capture = CaptureSettings.from_sources(
+            archive.settings.section("capture"),
+            concurrency=concurrency,
+            proxy=proxy,
+            allow_private=allow_private or None,
+            timeout_s=timeout,
+        )
+        options = CollectOptions(
+            capture=capture,
+            platforms=PlatformConfig.load(archive.settings.section("platforms")),
+            case=case,
+            recapture=recapture,
+            fresh_for=timedelta(hours=fresh_hours),
+            depth=depth,
+        )
+        if json:
+            report = collect(archive, source, options, lambda _d, _t: None)
+        else:
+            columns = (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+            )
+            with Progress(*columns, console=err_console, transient=True) as progress:
+                task = progress.add_task("starting", total=None)
+
+                def update(description: str, total: int | None) -> None:
+                    if total is not None:
+                        progress.update(task, total=total, description=description)
+                    elif description.startswith("done "):
+                        progress.advance(task)
+                    else:
+                        progress.update(task, description=description)
+
+                report = collect(archive, source, options, update)
+        if json:
+            print_json(report.to_dict())
+        else:
+            _print_report(report)
+        if any(item.status in FAILED_STATUSES for item in report.items):
+            raise typer.Exit(1)

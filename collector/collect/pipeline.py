@@ -1,0 +1,403 @@
+"""`collect`: one article in, every cited post and link captured, sealed and timestamped.
+
+Named steps, each safe to re-run:
+
+1. `ingest`: capture or read the article, extract its citations, store Source, Citations and
+   their Targets (a fresh identical source is reused);
+2. `plan`: one work item per distinct Target, posts first; a Target captured completely within
+   `fresh_for` is reused unless `recapture`; a signature with no URL is reported unresolved;
+3. `capture`: acquire each Target (browser + platform data) with bounded concurrency and store
+   it sealed; quoted and parent posts become their own Targets and are captured too; with
+   `depth >= 1` the links inside captured posts are followed once;
+4. `finish`: timestamp new manifests and write a signed, timestamped log checkpoint.
+
+An interrupted run leaves complete captures only; the next run reuses them and does the rest.
+"""
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import col, select
+
+from archive.archive import Archive
+from archive.blobstore import LocalBlobStore
+from archive.models import Artifact, Capture, Citation, PostSnapshot, Target
+from archive.provenance.seal import Finish, finish_writes
+from archive.provenance.timestamps import tsa_settings
+from archive.timeutil import iso, utcnow
+from collector.capture.engine import CaptureEngine
+from collector.capture.settings import CaptureSettings
+from collector.collect.acquire import Acquirer
+from collector.collect.http import make_client
+from collector.collect.record import SavedCapture, save_acquisition
+from collector.collect.source import ingest
+from collector.collect.targets import ensure_target
+from collector.extract import classify_url
+from collector.platforms.config import PlatformConfig
+from collector.platforms.result import PlatformResult
+
+KIND_ORDER = {"post": 0, "media": 1, "profile": 2, "link": 3}
+
+
+@dataclass
+class CollectOptions:
+    """How one collect runs."""
+
+    capture: CaptureSettings
+    platforms: PlatformConfig
+    case: str | None = None
+    recapture: bool = False
+    fresh_for: timedelta = timedelta(hours=24)
+    depth: int = 0
+
+
+@dataclass
+class Outcome:
+    """What happened to one cited (or discovered) item."""
+
+    target_id: str | None
+    url: str | None
+    kind: str
+    platform: str
+    status: str  # complete | partial | failed | reused | unresolved
+    reason: str | None = None
+    capture_id: str | None = None
+    manifest_sha256: str | None = None
+    screenshot: str | None = None
+    screenshot_sha256: str | None = None
+    post: dict[str, Any] | None = None
+    found_via: str | None = None
+    citation: dict[str, Any] | None = None
+
+
+@dataclass
+class CollectReport:
+    """The result of one collect, JSON-ready through `to_dict`."""
+
+    location: str
+    source_id: str
+    source_reused: bool
+    started_at: datetime
+    finished_at: datetime | None = None
+    article: Outcome | None = None
+    items: list[Outcome] = field(default_factory=list)
+    timestamps: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Stable keys for `--json`."""
+        counts: dict[str, int] = {}
+        for item in self.items:
+            counts[item.status] = counts.get(item.status, 0) + 1
+        return {
+            "location": self.location,
+            "source_id": self.source_id,
+            "source_reused": self.source_reused,
+            "started_at": iso(self.started_at),
+            "finished_at": iso(self.finished_at) if self.finished_at else None,
+            "article": asdict(self.article) if self.article else None,
+            "items": [asdict(item) for item in self.items],
+            "counts": counts,
+            "timestamps": self.timestamps,
+        }
+
+
+ProgressFn = Callable[[str, int | None], None]
+"""Called with a description and the new total of work items (None: unchanged)."""
+
+
+def _screenshot(archive: Archive, artifacts: list[dict[str, Any]]) -> tuple[str | None, str | None]:
+    for role in ("screenshot-full", "screenshot-viewport"):
+        for artifact in artifacts:
+            if artifact["role"] == role:
+                sha = str(artifact["blob_sha256"])
+                path = (
+                    archive.blobs.path(sha) if isinstance(archive.blobs, LocalBlobStore) else None
+                )
+                return (str(path) if path else None), sha
+    return None, None
+
+
+def _outcome_from_saved(archive: Archive, target: Target, saved: SavedCapture) -> Outcome:
+    path, sha = _screenshot(archive, saved.artifacts)
+    return Outcome(
+        target_id=target.id,
+        url=target.canonical_url,
+        kind=target.kind,
+        platform=target.platform,
+        status=saved.status,
+        reason=saved.reason,
+        capture_id=saved.capture_id,
+        manifest_sha256=saved.manifest_sha256,
+        screenshot=path,
+        screenshot_sha256=sha,
+        post=_post_summary(saved.post),
+    )
+
+
+def _post_summary(post: dict[str, Any] | None) -> dict[str, Any] | None:
+    if post is None:
+        return None
+    keys = ("platform", "post_id", "availability", "author_handle", "author_name", "text")
+    summary = {key: post.get(key) for key in keys}
+    summary["posted_at"] = iso(post["posted_at"]) if post.get("posted_at") else None
+    return summary
+
+
+def _reusable(archive: Archive, target: Target, since: datetime) -> Outcome | None:
+    with archive.session() as session:
+        capture = session.exec(
+            select(Capture)
+            .where(Capture.target_id == target.id, Capture.status == "complete")
+            .where(col(Capture.started_at) >= since)
+            .order_by(col(Capture.started_at).desc())
+            .limit(1)
+        ).first()
+        if capture is None:
+            return None
+        artifacts = [
+            {"role": a.role, "blob_sha256": a.blob_sha256}
+            for a in session.exec(select(Artifact).where(Artifact.capture_id == capture.id))
+        ]
+        post = session.exec(
+            select(PostSnapshot).where(PostSnapshot.capture_id == capture.id).limit(1)
+        ).first()
+    path, sha = _screenshot(archive, artifacts)
+    return Outcome(
+        target_id=target.id,
+        url=target.canonical_url,
+        kind=target.kind,
+        platform=target.platform,
+        status="reused",
+        reason=f"captured completely at {iso(capture.started_at)} (use --recapture to redo)",
+        capture_id=capture.id,
+        manifest_sha256=capture.manifest_sha256,
+        screenshot=path,
+        screenshot_sha256=sha,
+        post=_post_summary(post.model_dump()) if post else None,
+    )
+
+
+def _planned_targets(archive: Archive, source_id: str) -> list[tuple[Target, dict[str, Any]]]:
+    with archive.session() as session:
+        rows = session.exec(
+            select(Citation, Target)
+            .join(Target, col(Target.id) == col(Citation.target_id))
+            .where(Citation.source_id == source_id)
+            .order_by(col(Citation.position))
+        ).all()
+    seen: set[str] = set()
+    planned = []
+    for citation, target in rows:
+        if target.id in seen:
+            continue
+        seen.add(target.id)
+        planned.append((target, citation.model_dump(exclude={"created_at"})))
+    planned.sort(key=lambda pair: KIND_ORDER.get(pair[0].kind, 9))
+    return planned
+
+
+class Collector:
+    """Runs the collect steps for one archive with one engine, client and set of options."""
+
+    def __init__(self, archive: Archive, options: CollectOptions, progress: ProgressFn) -> None:
+        self.archive = archive
+        self.options = options
+        self.progress = progress
+        self.total = 0
+        self.semaphore = asyncio.Semaphore(max(1, options.capture.concurrency))
+        self.case_id: str | None = None
+        self.acquirer: Acquirer | None = None
+        self.related: dict[str, list[tuple[str, PlatformResult]]] = {}
+
+    def _grow(self, count: int, description: str) -> None:
+        self.total += count
+        self.progress(description, self.total)
+
+    async def run(self, location: str) -> CollectReport:
+        """All steps for one source."""
+        started = utcnow()
+        if self.options.case:
+            with self.archive.session() as session:
+                self.case_id = self.archive.ensure_case(session, self.options.case).id
+        settings = self.options.capture
+        async with CaptureEngine(settings) as engine, make_client(settings) as client:
+            self.acquirer = Acquirer(engine, client, self.options.platforms)
+            self._grow(1, f"reading {location}")
+            ingested = await ingest(
+                self.archive,
+                location,
+                self.acquirer,
+                case_id=self.case_id,
+                fresh_since=started - self.options.fresh_for,
+                recapture=self.options.recapture,
+            )
+            self.progress("done article", None)
+            report = CollectReport(location, ingested.source_id, ingested.reused, started)
+            if ingested.capture is not None:
+                saved = ingested.capture
+                path, sha = _screenshot(self.archive, saved.artifacts)
+                report.article = Outcome(
+                    target_id=None,
+                    url=location,
+                    kind="article",
+                    platform="web",
+                    status=saved.status,
+                    reason=saved.reason,
+                    capture_id=saved.capture_id,
+                    manifest_sha256=saved.manifest_sha256,
+                    screenshot=path,
+                    screenshot_sha256=sha,
+                )
+            planned = _planned_targets(self.archive, ingested.source_id)
+            self._grow(len(planned), "capturing cited items")
+            report.items = list(
+                await asyncio.gather(
+                    *(self._capture(target, citation) for target, citation in planned)
+                )
+            )
+            report.items.extend(await self._follow(report.items))
+        self.progress("timestamping and checkpointing", None)
+        finish = await asyncio.to_thread(finish_writes, self.archive)
+        report.timestamps = _finish_summary(self.archive, finish)
+        report.finished_at = utcnow()
+        return report
+
+    async def _capture(
+        self, target: Target, citation: dict[str, Any] | None, found_via: str | None = None
+    ) -> Outcome:
+        try:
+            return await self._capture_target(target, citation, found_via)
+        finally:
+            self.progress(f"done {target.canonical_url or target.key}", None)
+
+    async def _capture_target(
+        self, target: Target, citation: dict[str, Any] | None, found_via: str | None
+    ) -> Outcome:
+        if not target.canonical_url:
+            return Outcome(
+                target_id=target.id,
+                url=None,
+                kind=target.kind,
+                platform=target.platform,
+                status="unresolved",
+                reason=_unresolved_reason(citation),
+                citation=citation,
+                found_via=found_via,
+            )
+        if not self.options.recapture:
+            reused = _reusable(self.archive, target, utcnow() - self.options.fresh_for)
+            if reused is not None:
+                reused.citation, reused.found_via = citation, found_via
+                return reused
+        assert self.acquirer is not None
+        async with self.semaphore:
+            acquisition = await self.acquirer.acquire(target.canonical_url)
+        saved = await asyncio.to_thread(
+            lambda: save_acquisition(
+                self.archive, acquisition, target_id=target.id, case_id=self.case_id
+            )
+        )
+        outcome = _outcome_from_saved(self.archive, target, saved)
+        outcome.citation, outcome.found_via = citation, found_via
+        if saved.related:
+            self.related[saved.capture_id] = saved.related
+        return outcome
+
+    async def _follow(self, outcomes: list[Outcome]) -> list[Outcome]:
+        """Quoted and parent posts always; links inside posts when depth >= 1 (one level)."""
+        discovered: list[tuple[Target, str]] = []
+        for outcome in outcomes:
+            related = self.related.get(outcome.capture_id or "", [])
+            for relation, result in related:
+                discovered.extend(self._targets_for([result.url], outcome, relation))
+            if self.options.depth >= 1 and outcome.capture_id:
+                discovered.extend(self._targets_for(self._post_links(outcome), outcome, "link"))
+        unique = {target.id: (target, via) for target, via in discovered}
+        if not unique:
+            return []
+        self._grow(len(unique), "capturing quoted posts and links found in posts")
+        return list(
+            await asyncio.gather(
+                *(self._capture(target, None, via) for target, via in unique.values())
+            )
+        )
+
+    def _post_links(self, outcome: Outcome) -> list[str]:
+        with self.archive.session() as session:
+            posts = session.exec(
+                select(PostSnapshot).where(PostSnapshot.capture_id == outcome.capture_id)
+            ).all()
+        urls = []
+        for post in posts:
+            for link in post.links:
+                if link.get("kind", "link") in ("link", "card"):
+                    urls.append(str(link.get("expanded_url") or link.get("url")))
+        return urls
+
+    def _targets_for(
+        self, urls: list[str], outcome: Outcome, relation: str
+    ) -> list[tuple[Target, str]]:
+        found = []
+        with self.archive.session() as session:
+            for url in urls:
+                info = classify_url(url)
+                if info is None or info.kind in ("share", "asset"):
+                    continue
+                citation = {
+                    "kind": info.kind,
+                    "platform": info.platform,
+                    "url": info.canonical_url or url,
+                    "post_id": info.post_id,
+                    "author_handle": info.handle,
+                }
+                target = ensure_target(self.archive, session, citation)
+                if target.id == outcome.target_id:
+                    continue
+                self.archive.record(
+                    session,
+                    "target.linked",
+                    "target",
+                    target.id,
+                    {
+                        "relation": relation,
+                        "from_capture": outcome.capture_id,
+                        "from_target": outcome.target_id,
+                    },
+                )
+                found.append((target, f"{relation} in {outcome.capture_id}"))
+        return found
+
+
+def _unresolved_reason(citation: dict[str, Any] | None) -> str:
+    errors = [
+        f"{link.get('url')}: {link['resolution_error']}"
+        for link in (citation or {}).get("links") or []
+        if link.get("resolution_error")
+    ]
+    if errors:
+        return "cited without a URL; its links could not be followed: " + "; ".join(errors)
+    return "cited without a URL, and no pic.twitter.com or t.co link in it led to a post"
+
+
+def _finish_summary(archive: Archive, finish: Finish) -> dict[str, Any]:
+    tsa_urls = tsa_settings(archive).urls
+    checkpoint = finish.checkpoint
+    return {
+        "tsa_urls": tsa_urls,
+        "requested": len(finish.tokens),
+        "granted": sum(1 for token in finish.tokens if token.status == "ok"),
+        "failed": [f"{token.tsa_url}: {token.error}" for token in finish.failed],
+        "note": None if tsa_urls else "not timestamped: no TSA configured (EVIDENCE_TSA_URLS)",
+        "checkpoint_tree_size": checkpoint.tree_size if checkpoint else None,
+        "checkpoint_root": checkpoint.root_hash if checkpoint else None,
+    }
+
+
+def collect(
+    archive: Archive, location: str, options: CollectOptions, progress: ProgressFn
+) -> CollectReport:
+    """Run `collect` for one source (blocking)."""
+    return asyncio.run(Collector(archive, options, progress).run(location))

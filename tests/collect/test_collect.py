@@ -1,0 +1,108 @@
+"""`evidence collect` end to end on the test world: the demo article and a seed file."""
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from collector.cli.app import app
+from tests.world.server import World
+
+pytestmark = pytest.mark.browser
+ARTICLE = "https://www.example.test/news/volunteers.html"
+SEED = Path(__file__).parents[1] / "fixtures" / "seeds" / "article-realrepublic-drones.txt"
+
+
+@pytest.fixture
+def world_env(test_world: World, monkeypatch: pytest.MonkeyPatch) -> World:
+    monkeypatch.setenv("EVIDENCE_HOST_RESOLVER_RULES", test_world.resolver_rules)
+    monkeypatch.setenv("EVIDENCE_EXTRA_CA_FILE", str(test_world.ca_file))
+    monkeypatch.setenv("EVIDENCE_ALLOW_PRIVATE", "1")
+    monkeypatch.setenv("EVIDENCE_TIMEOUT_S", "20")
+    monkeypatch.delenv("EVIDENCE_TSA_URLS", raising=False)
+    return test_world
+
+
+def _collect(home: Path, *args: str, exit_code: int = 0) -> dict:
+    result = CliRunner().invoke(app, ["--home", str(home), "collect", "--json", *args])
+    assert result.exit_code == exit_code, result.stderr or result.stdout
+    return json.loads(result.stdout)
+
+
+def _by_url(report: dict) -> dict[str | None, dict]:
+    return {item["url"]: item for item in report["items"]}
+
+
+def test_collect_article_then_rerun_adds_nothing(world_env: World, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    first = _collect(home, ARTICLE, "--case", "demo")
+    assert first["article"]["status"] == "complete"
+    items = _by_url(first)
+    assert set(items) == {
+        "https://x.com/RailsGirlsSoC/status/702136612822634496",
+        "https://x.com/bpoweski/status/71633762",
+        "https://x.com/UaSmart/status/934106870834454529",
+        "https://x.com/Kikobeats/status/880139124791029763",
+        "https://t.me/chollometro/28542",
+        "https://www.example.test/static/page.html?n=7",
+        None,  # the pasted signature with no URL
+    }
+    assert items["https://x.com/UaSmart/status/934106870834454529"]["status"] == "complete"
+    assert items["https://x.com/UaSmart/status/934106870834454529"]["post"]["author_handle"] == (
+        "UaSmart"
+    )
+    oembed_only = items["https://x.com/bpoweski/status/71633762"]
+    assert oembed_only["status"] == "partial"
+    assert "post data captured from twitter.oembed" in oembed_only["reason"]
+    assert oembed_only["post"]["text"] == "working on my Ruby Security book"
+    assert items[None]["status"] == "unresolved"
+    assert items[None]["citation"]["author_handle"] == "demo_grants"
+    posts_first = [item["kind"] for item in first["items"]]
+    assert posts_first.index("link") > max(i for i, k in enumerate(posts_first) if k == "post")
+    assert first["timestamps"]["note"].startswith("not timestamped")
+    assert first["timestamps"]["checkpoint_tree_size"] > 0
+    for item in first["items"]:
+        if item["screenshot"]:
+            assert Path(item["screenshot"]).is_file()
+
+    db = sqlite3.connect(home / "evidence.db")
+    captures_before = db.execute("SELECT count(*) FROM capture").fetchone()[0]
+    targets_before = db.execute("SELECT count(*) FROM target").fetchone()[0]
+    second = _collect(home, ARTICLE, "--case", "demo")
+    assert second["source_reused"] is True
+    assert second["source_id"] == first["source_id"]
+    statuses = {item["url"]: item["status"] for item in second["items"]}
+    assert statuses["https://x.com/UaSmart/status/934106870834454529"] == "reused"
+    assert statuses["https://www.example.test/static/page.html?n=7"] == "reused"
+    captures_after = db.execute("SELECT count(*) FROM capture").fetchone()[0]
+    retried = sum(1 for s in statuses.values() if s in ("partial", "failed"))
+    assert captures_after == captures_before + retried, "only incomplete items are redone"
+    assert db.execute("SELECT count(*) FROM target").fetchone()[0] == targets_before
+
+    verify = CliRunner().invoke(app, ["--home", str(home), "verify", "--json"])
+    assert verify.exit_code == 0, verify.stdout
+    findings = json.loads(verify.stdout)
+    tampered = [f for f in findings.get("findings", findings) if f.get("status") == "tampered"]
+    assert tampered == []
+
+
+def test_collect_seed_text_file(world_env: World, tmp_path: Path) -> None:
+    # pic.twitter.com is not part of the offline world: capturing those links fails (exit 1)
+    report = _collect(tmp_path / "home", str(SEED), exit_code=1)
+    assert report["article"] is None
+    failed = {item["url"] for item in report["items"] if item["status"] == "failed"}
+    assert failed and all(url.startswith("https://pic.twitter.com/") for url in failed)
+    signatures = [item for item in report["items"] if item["citation"]["url"] is None]
+    assert signatures, "the seed's pasted signatures are reported"
+    yoopya = next(s for s in signatures if s["citation"]["author_handle"] == "yoopya")
+    assert yoopya["status"] == "unresolved"
+    assert yoopya["citation"]["posted_at"] == "2024-09-25"
+    assert "could not be followed" in yoopya["reason"]
+
+
+def test_collect_missing_file_is_one_line_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["--home", str(tmp_path), "collect", "no/such/file.html"])
+    assert result.exit_code == 1
+    assert result.stderr == "error: no such file: no/such/file.html\n"
