@@ -10,6 +10,7 @@ footers, sidebars and related lists.
 import html as htmllib
 import re
 from itertools import accumulate
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -162,23 +163,6 @@ def _text(node: LexborNode) -> str:
     return " ".join((node.text(deep=True, separator=" ") or "").split())
 
 
-def _context(node: LexborNode) -> str:
-    """The sentence around `node` inside its nearest block."""
-    needle = _text(node)
-    block = node.parent
-    for _ in range(6):
-        if block is None or block.tag in _CONTEXT_TAGS:
-            break
-        block = block.parent
-    if block is None:
-        return needle
-    text = _text(block)
-    at = text.find(needle) if needle else -1
-    if at < 0:
-        return text[:400]
-    return sentence_around(text, at, at + len(needle))
-
-
 class _Page:
     """One parsed page and the state of the walk over it."""
 
@@ -188,6 +172,30 @@ class _Page:
         self.out = out
         self.skip_anchors: set[int] = set()
         self.consumed: list[LexborNode] = []
+        self.blocks: dict[int, list[Any]] = {}  # block mem_id -> [text, search cursor]
+
+    def context(self, node: LexborNode) -> str:
+        """The sentence around `node` inside its nearest block. A block's text is computed
+        once and searched from where its previous link was found (links come in order)."""
+        needle = _text(node)
+        block = node.parent
+        for _ in range(6):
+            if block is None or block.tag in _CONTEXT_TAGS:
+                break
+            block = block.parent
+        if block is None:
+            return needle
+        entry = self.blocks.get(block.mem_id)
+        if entry is None:
+            entry = self.blocks[block.mem_id] = [_text(block), 0]
+        text, cursor = entry
+        at = text.find(needle, cursor) if needle else -1
+        if at < 0 and needle:
+            at = text.find(needle)
+        if at < 0:
+            return text[:400]
+        entry[1] = at + len(needle)
+        return sentence_around(text, at, at + len(needle))
 
     def classify(self, url: str) -> UrlInfo | None:
         info = classify_url(url, self.base_url) if url else None
@@ -337,7 +345,7 @@ class _Page:
         info = self.classify(href)
         if info is None or (page_url and info.canonical_url == page_url):
             return
-        self.out.add_url(info, href, _context(node), "link")
+        self.out.add_url(info, href, self.context(node), "link")
 
     def escaped_embeds(self, root: LexborNode) -> None:
         """Embeds kept as escaped HTML in attributes or scripts inside the article (JSON props

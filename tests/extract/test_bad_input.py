@@ -167,3 +167,15 @@ def test_long_url_in_text_is_still_found() -> None:
     url = "https://example.com/" + "a" * 400 + "?q=1"
     (citation,) = extract(f"Source: {url}).\n").citations
     assert citation.url == url
+
+
+def test_many_links_in_one_block_are_linear() -> None:
+    links = "".join(
+        f'word {i}, <a href="https://example.com/p{i}">link {i}</a> more text here. '
+        for i in range(20_000)
+    )
+    started = time.process_time()
+    result = extract(f"<html><body><p>{links}</p></body></html>")
+    assert time.process_time() - started < 10
+    assert len(result.citations) == 20_000
+    assert result.citations[7].occurrences[0].context == "word 7, link 7 more text here."
