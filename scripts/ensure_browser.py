@@ -4,6 +4,8 @@ Order, as the README documents: Playwright's own Chromium (installed with
 `python -m playwright install chromium` when missing), else a system Chromium
 (EVIDENCE_CHROMIUM, /usr/bin/chromium, ...), else Debian's `chromium` package installed
 with apt-get when running as root. Otherwise it prints the exact command to run and fails.
+With a system Chromium, Debian's `chromium-headless-shell` is added when possible: captures
+prefer it (2.5-5x less CPU per capture, see docs/capture.md).
 """
 
 import os
@@ -12,7 +14,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-SYSTEM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+SYSTEM_CANDIDATES = (
+    "chromium-headless-shell",
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+)
 INSTALL_TIMEOUT_S = 900
 
 
@@ -63,15 +71,18 @@ def main() -> int:
         print(f"browser: Playwright's Chromium at {playwright_chromium()}")
         return 0
     print("Playwright's Chromium could not be downloaded; looking for a system Chromium.")
+    can_apt = os.geteuid() == 0 and shutil.which("apt-get") is not None
     if system_chromium():
+        if can_apt and not shutil.which("chromium-headless-shell"):
+            packages = ["apt-get", "install", "-y", "--no-install-recommends"]
+            run(["apt-get", "update"]) and run([*packages, "chromium-headless-shell"])
         print(f"browser: system Chromium at {system_chromium()}")
         return 0
     command = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env_ok = run(["apt-get", "update"])
-        if env_ok and run(command) and system_chromium():
-            print(f"browser: system Chromium at {system_chromium()}")
-            return 0
+    if can_apt and run(["apt-get", "update"]) and run(command) and system_chromium():
+        run([*command[:-1], "chromium-headless-shell"])
+        print(f"browser: system Chromium at {system_chromium()}")
+        return 0
     print(
         "No Chromium available. Install one and run `make install` again:\n"
         f"  sudo apt-get update && sudo {' '.join(command)}\n"
