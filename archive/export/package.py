@@ -154,7 +154,10 @@ def provenance_entries(
         entries.append(Entry(path, data=point.checkpoint.note.encode("utf-8")))
         tokens = _token_entries(point.tokens, f"tokens/checkpoint-{size}", layout, entries)
         proofs = {str(seq): nodes for seq, nodes in point.proofs.items()}
-        checkpoints.append({"tree_size": size, "path": path, "tokens": tokens, "proofs": proofs})
+        checkpoints.append(
+            {"tree_size": size, "path": path, "tokens": tokens, "proofs": proofs,
+             "consistency_with_newest": point.consistency}
+        )  # fmt: skip
     custody_path = prov("custody.jsonl")
     custody = "".join(
         json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in selection.events

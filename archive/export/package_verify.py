@@ -397,6 +397,7 @@ def _check_checkpoints(
 ) -> dict[int, tuple[bytes, bool, set[int]]]:  # fmt: skip
     """Verified checkpoints: tree size -> (root, timestamped, event numbers proven in it)."""
     verified: dict[int, tuple[bytes, bool, set[int]]] = {}
+    proofs_to_newest: dict[int, list[str]] = {}
     for point in index.get("checkpoints", []):
         subject = f"checkpoint {point.get('path')}"
         note = _read(root, point.get("path"))
@@ -462,7 +463,32 @@ def _check_checkpoints(
         )
         stamped = _check_tokens(root, subject, point.get("tokens", []), note, trust, findings) > 0
         verified[parsed.tree_size] = (parsed.root_hash, stamped, proven)
+        proofs_to_newest[parsed.tree_size] = point.get("consistency_with_newest", [])
+    _check_consistency(verified, proofs_to_newest, findings)
     return verified
+
+
+def _check_consistency(
+    verified: dict[int, tuple[bytes, bool, set[int]]],
+    proofs: dict[int, list[str]],
+    findings: list[Finding],
+) -> None:
+    """Every older checkpoint is a prefix of the newest one (RFC 9162 consistency proofs)."""
+    if len(verified) < 2:
+        return
+    newest = max(verified)
+    for size in sorted(verified)[:-1]:
+        holds = merkle.verify_consistency(
+            size, newest, verified[size][0], verified[newest][0],
+            [bytes.fromhex(node) for node in proofs.get(size, [])],
+        )  # fmt: skip
+        findings.append(
+            Finding(
+                f"checkpoint {size}", f"consistent with checkpoint {newest}",
+                OK if holds else TAMPERED, "a valid RFC 9162 consistency proof",
+                "verified" if holds else "proof fails: the log was rewritten",
+            )
+        )  # fmt: skip
 
 
 def _check_capture(

@@ -56,6 +56,7 @@ class CheckpointItem:
     checkpoint: Checkpoint
     tokens: list[TimestampToken]
     proofs: dict[int, list[str]]
+    consistency: list[str] = field(default_factory=list)  # RFC 9162 proof to the newest
 
 
 @dataclass
@@ -233,7 +234,8 @@ def select_export(archive: Archive, record_id: str) -> Selection:
             for e in chosen
             if e.seq <= size
         }
-        checkpoints.append(CheckpointItem(checkpoint, stamped.get(size, []), proofs))
+        consistency = [p.hex() for p in merkle.consistency_proof(hashes, size, latest.tree_size)]
+        checkpoints.append(CheckpointItem(checkpoint, stamped.get(size, []), proofs, consistency))
     return Selection(
         kind=kind,
         id=record_id,

@@ -247,3 +247,24 @@ def test_unsealed_capture_checked_against_custody_log(
     assert code == 1
     mine = [t for t in tampered(report) if t[0] == f"capture {unsealed} {name}"]
     assert len(mine) == 1 and mine[0][1:3] == ("sha256", recorded.payload["artifacts"][name])
+
+
+def test_older_checkpoint_is_consistent_with_newest(packages: Packages, tmp_path: Path) -> None:
+    with zipfile.ZipFile(packages.zipped_bag) as zipped:
+        zipped.extractall(tmp_path)
+    (bag,) = list(tmp_path.iterdir())
+    index = index_of(bag)
+    sizes = sorted(c["tree_size"] for c in index["checkpoints"])
+    assert len(sizes) == 2, "the newest checkpoint and the newest timestamped one"
+    code, report = verify_json(bag)
+    assert code == 0
+    check = f"consistent with checkpoint {sizes[1]}"
+    assert (f"checkpoint {sizes[0]}", check, "ok") in {
+        (f["subject"], f["check"], f["status"]) for f in report["findings"]
+    }
+    older = next(c for c in index["checkpoints"] if c["tree_size"] == sizes[0])
+    older["consistency_with_newest"][0] = "00" * 32
+    (bag / "data/provenance/package.json").write_text(json.dumps(index))
+    code, report = verify_json(bag)
+    assert code == 1
+    assert (f"checkpoint {sizes[0]}", check) in {t[:2] for t in tampered(report)}
