@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from archive.archive import Archive
 from archive.errors import EvidenceError, NotFoundError
+from archive.export.proofs import inclusion_proofs
 from archive.models import (
     Artifact,
     Blob,
@@ -229,11 +230,8 @@ def select_export(archive: Archive, record_id: str) -> Selection:
         with archive.session() as session:
             checkpoint = session.get(Checkpoint, size)
         assert checkpoint is not None
-        proofs = {
-            e.seq: [p.hex() for p in merkle.inclusion_proof(hashes, e.seq - 1, size)]
-            for e in chosen
-            if e.seq <= size
-        }
+        paths = inclusion_proofs(hashes, [e.seq - 1 for e in chosen if e.seq <= size], size)
+        proofs = {index + 1: [node.hex() for node in path] for index, path in paths.items()}
         consistency = [p.hex() for p in merkle.consistency_proof(hashes, size, latest.tree_size)]
         checkpoints.append(CheckpointItem(checkpoint, stamped.get(size, []), proofs, consistency))
     return Selection(
