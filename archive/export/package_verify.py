@@ -63,7 +63,14 @@ def unpacked(path: Path, findings: list[Finding]) -> Iterator[Path]:
             for info in zipped.infolist():
                 if info.is_dir():
                     continue
-                target = root.joinpath(*posix(info.filename).parts)
+                try:
+                    target = root.joinpath(*posix(info.filename).parts)
+                except ValueError as exc:
+                    findings.append(
+                        Finding(f"zip member {info.filename}", "safe path", TAMPERED,
+                                "a relative path", str(exc))
+                    )  # fmt: skip
+                    continue
                 target.parent.mkdir(parents=True, exist_ok=True)
                 try:
                     with zipped.open(info) as source, open(target, "wb") as out:
@@ -95,7 +102,13 @@ def verify_package(
         else:
             raise EvidenceError(f"{path} is not a BagIt bag or a WACZ made by `evidence export`")
         index = _read_index(root)
-        findings += _check_evidence(root, index, trust, expected_key)
+        try:
+            findings += _check_evidence(root, index, trust, expected_key)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            findings.append(
+                Finding("package.json", "index format", TAMPERED, "a package index",
+                        f"{type(exc).__name__}: {exc}")
+            )  # fmt: skip
     return findings
 
 

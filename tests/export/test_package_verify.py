@@ -268,3 +268,24 @@ def test_older_checkpoint_is_consistent_with_newest(packages: Packages, tmp_path
     code, report = verify_json(bag)
     assert code == 1
     assert (f"checkpoint {sizes[0]}", check) in {t[:2] for t in tampered(report)}
+
+
+def test_malformed_index_and_unsafe_zip_names_are_findings(
+    packages: Packages, tmp_path: Path
+) -> None:
+    edited = tmp_path / "edited.wacz"
+    with zipfile.ZipFile(packages.wacz) as zipped:
+        index = json.loads(zipped.read("provenance/package.json"))
+    index["captures"][0]["artifacts"] = ["not", "a", "mapping"]
+    rewrite_zip_member(packages.wacz, edited, "provenance/package.json", json.dumps(index).encode())
+    code, report = verify_json(edited)
+    assert code == 1
+    assert ("package.json", "index format") in {t[:2] for t in tampered(report)}
+    sneaky = tmp_path / "sneaky.wacz"
+    shutil.copy(packages.wacz, sneaky)
+    with zipfile.ZipFile(sneaky, "a") as zipped:
+        zipped.writestr("../outside.txt", b"escape")
+    code, report = verify_json(sneaky)
+    assert code == 1
+    assert ("zip member ../outside.txt", "safe path") in {t[:2] for t in tampered(report)}
+    assert not (tmp_path.parent / "outside.txt").exists()
