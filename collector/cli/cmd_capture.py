@@ -9,12 +9,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from archive.archive import Archive
 from archive.errors import EvidenceError
-from collector.capture.engine import capture_many
-from collector.capture.result import FAILED, CaptureResult
+from archive.provenance.seal import finish_writes
+from collector.capture.engine import CaptureEngine
+from collector.capture.result import FAILED
 from collector.capture.settings import CaptureSettings
-from collector.capture.store import save_capture
 from collector.cli.context import state
 from collector.cli.output import err_console, print_json, print_table
+from collector.collect.acquire import Acquirer, Acquisition
+from collector.collect.http import make_client
+from collector.collect.record import SavedCapture, save_acquisition
+from collector.platforms.config import PlatformConfig
 
 
 def check_url(url: str) -> str:
@@ -26,29 +30,60 @@ def check_url(url: str) -> str:
 
 
 async def run_captures(
-    archive: Archive, urls: list[str], settings: CaptureSettings, progress: Progress | None
-) -> list[tuple[str | None, CaptureResult]]:
-    """Capture and save each URL as it finishes; a failure of one never stops the others."""
+    archive: Archive,
+    urls: list[str],
+    settings: CaptureSettings,
+    platforms: PlatformConfig,
+    progress: Progress | None,
+) -> list[dict[str, Any]]:
+    """Acquire (page + platform data) and save each URL; one failure never stops the others."""
     task = progress.add_task("capturing", total=len(urls)) if progress else None
-    saved: dict[int, str | None] = {}
+    semaphore = asyncio.Semaphore(max(1, settings.concurrency))
+    async with CaptureEngine(settings) as engine, make_client(settings) as client:
+        acquirer = Acquirer(engine, client, platforms)
 
-    async def on_result(result: CaptureResult) -> None:
-        try:
-            capture_id = await asyncio.to_thread(save_capture, archive, result)
-        except Exception as exc:  # one result that cannot be saved must not stop the others
-            result.status, result.status_reason = FAILED, f"not saved: {exc}"
-            capture_id = None
-        saved[id(result)] = capture_id
-        if progress is not None and task is not None:
-            progress.advance(task)
-            progress.console.print(f"{result.status:8} {result.requested_url}")
+        async def one(url: str) -> dict[str, Any]:
+            async with semaphore:
+                acquisition = await acquirer.acquire(url)
+            try:
+                saved = await asyncio.to_thread(save_acquisition, archive, acquisition)
+                row = _row(acquisition, saved)
+            except Exception as exc:  # one result that cannot be saved must not stop the others
+                row = _row(acquisition, None)
+                row["status"], row["status_reason"] = FAILED, f"not saved: {exc}"
+            if progress is not None and task is not None:
+                progress.advance(task)
+                progress.console.print(f"{row['status']:8} {url}", highlight=False)
+            return row
 
-    results = await capture_many(urls, settings, on_result=on_result)
-    return [(saved.get(id(result)), result) for result in results]
+        rows = list(await asyncio.gather(*(one(url) for url in urls)))
+    await asyncio.to_thread(finish_writes, archive)
+    return rows
 
 
-def _row(capture_id: str | None, result: CaptureResult) -> dict[str, Any]:
-    return {"capture_id": capture_id, **result.summary()}
+def _row(acquisition: Acquisition, saved: SavedCapture | None) -> dict[str, Any]:
+    """The JSON row of one capture: the page summary, the post's data and its media."""
+    row: dict[str, Any] = {"capture_id": saved.capture_id if saved else None}
+    row.update(acquisition.capture.summary())
+    row["page_status"] = acquisition.capture.status
+    if saved is None:
+        return row
+    row["status"], row["status_reason"] = saved.status, saved.reason
+    row["manifest_sha256"] = saved.manifest_sha256
+    row["artifacts"] = [
+        {k: a[k] for k in ("role", "name", "media_type", "size", "original_url")}
+        | {"sha256": a["blob_sha256"]}
+        for a in saved.artifacts
+    ]
+    row["post"] = _post(saved.post)
+    row["media"] = [a for a in row["artifacts"] if a["role"] in ("media", "media_playlist")]
+    return row
+
+
+def _post(post: dict[str, Any] | None) -> dict[str, Any] | None:
+    if post is None:
+        return None
+    return {key: value for key, value in post.items() if key not in ("id", "capture_id")}
 
 
 def register(app: typer.Typer) -> None:
@@ -89,8 +124,9 @@ def register(app: typer.Typer) -> None:
             allow_private=allow_private or None,
             timeout_s=timeout,
         )
+        platforms = PlatformConfig.load(archive.settings.section("platforms"))
         if json:
-            outcomes = asyncio.run(run_captures(archive, checked, settings, None))
+            rows = asyncio.run(run_captures(archive, checked, settings, platforms, None))
         else:
             columns = (
                 TextColumn("{task.description}"),
@@ -99,8 +135,7 @@ def register(app: typer.Typer) -> None:
                 TimeElapsedColumn(),
             )
             with Progress(*columns, console=err_console, transient=True) as progress:
-                outcomes = asyncio.run(run_captures(archive, checked, settings, progress))
-        rows = [_row(capture_id, result) for capture_id, result in outcomes]
+                rows = asyncio.run(run_captures(archive, checked, settings, platforms, progress))
         if json:
             print_json(rows)
         else:
@@ -119,5 +154,5 @@ def register(app: typer.Typer) -> None:
                     for r in rows
                 ),
             )
-        if any(result.status == FAILED for _, result in outcomes):
+        if any(row["status"] == FAILED for row in rows):
             raise typer.Exit(1)

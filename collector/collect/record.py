@@ -63,11 +63,13 @@ def combined_status(acquisition: Acquisition) -> tuple[str, str | None]:
 
     A page that could not be captured while the post's data was read is `partial`, and so is a
     captured page whose platform data could not be fetched; the reason says which half is
-    missing. The page capture's own status is kept in the capture's details.
+    missing. Generic page metadata is read from the captured page itself, so it never makes a
+    failed page capture partial. The page capture's own status is kept in the capture's details.
     """
     page = acquisition.capture
     platform = acquisition.platform
-    if page.status == "failed" and platform is not None and platform.availability != "unknown":
+    independent = platform is not None and platform.platform != "generic"  # not read off the page
+    if page.status == "failed" and independent and platform.availability != "unknown":
         return "partial", (
             f"page not captured ({page.status_reason}); post data captured from "
             f"{platform.source or platform.platform}"

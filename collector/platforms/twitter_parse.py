@@ -94,7 +94,7 @@ def _orig_photo_url(url: str) -> str:
     parts = urlsplit(url)
     if not parts.hostname or not parts.hostname.endswith("twimg.com"):
         return url
-    base = url.split("?")[0]
+    base = re.sub(r":(?:large|medium|small|thumb|orig)$", "", url.split("?")[0])
     return f"{base}?name=orig"
 
 
@@ -538,3 +538,8 @@ def parse_status_page(html: str, result: PlatformResult) -> None:
     image = meta.get("og:image")
     if image and "profile_images" not in image:
         result.extra["og_image"] = image
+        if "pbs.twimg.com/media/" in image:
+            result.media.append(MediaItem(url=_orig_photo_url(image), kind="photo"))
+        elif "pbs.twimg.com/tweet_video_thumb/" in image:
+            # the GIF's still frame; the page's meta tags do not name the video itself
+            result.media.append(MediaItem(url=_orig_photo_url(image), kind="photo"))

@@ -311,10 +311,11 @@ class World:
     https_port: int = 0
     _servers: list[WorldServer] = field(default_factory=list)
     _pictures: dict[int, bytes] = field(default_factory=dict)
-    sites: Sites = field(default_factory=Sites)
+    sites: Sites = field(init=False)
 
     def start(self) -> "World":
         """Start both servers in background threads."""
+        self.sites = Sites(self.picture)
         ca = trustme.CA()
         self.ca_dir.mkdir(parents=True, exist_ok=True)
         ca.cert_pem.write_to_path(str(self.ca_file))

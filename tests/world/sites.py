@@ -13,17 +13,20 @@ attribution in the README beside it):
   claim the post does not exist);
 - `t.me/chollometro/28542`: metascraper's recorded Telegram post page (its `?embed=1` widget
   was never recorded anywhere, so that variant answers 404);
-- `www.example.test/news/volunteers.html`: the demo article in `site/` (written for the project).
+- `www.example.test/news/volunteers.html`: the demo article in `site/` (written for the project);
+- `pbs.twimg.com/...`: a synthetic PNG made by the world (not a recording), so media downloads,
+  hashing and thumbnails run against a real image server.
 """
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SITE = Path(__file__).resolve().parent / "site"
-HOSTS = ("publish.twitter.com", "cdn.syndication.twimg.com", "t.me")
+HOSTS = ("publish.twitter.com", "cdn.syndication.twimg.com", "t.me", "pbs.twimg.com")
 _STATUS = re.compile(r"^/(?P<handle>[A-Za-z0-9_]{1,15})/status/(?P<id>\d+)$")
 _DROP = {"content-length", "transfer-encoding", "connection", "set-cookie", "content-encoding"}
 
@@ -64,7 +67,8 @@ def _html(path: Path) -> Recorded:
 class Sites:
     """Looks up the recorded response for a request, or None when the site has none."""
 
-    def __init__(self) -> None:
+    def __init__(self, picture: Callable[[int], bytes] | None = None) -> None:
+        self.picture = picture
         self.oembed = {
             "702136612822634496": _oembed(
                 "ruby-oembed__oembed_702136612822634496_via_twitter.com.json"
@@ -111,4 +115,6 @@ class Sites:
             return self.telegram.get(path)
         if host == "www.example.test":
             return self.site.get(path)
+        if host == "pbs.twimg.com" and self.picture is not None:
+            return Recorded(200, [("Content-Type", "image/png")], self.picture(len(path)))
         return None

@@ -1,0 +1,39 @@
+"""`evidence capture <post URL> --json` carries the post's data and its media artifacts."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from archive.archive import Archive
+from collector.cli.app import app
+from tests.world.server import World
+
+pytestmark = pytest.mark.browser
+
+
+def test_capture_post_url_includes_post_and_media(
+    test_world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVIDENCE_HOST_RESOLVER_RULES", test_world.resolver_rules)
+    monkeypatch.setenv("EVIDENCE_EXTRA_CA_FILE", str(test_world.ca_file))
+    monkeypatch.setenv("EVIDENCE_ALLOW_PRIVATE", "1")
+    url = "https://x.com/UaSmart/status/934106870834454529"
+    result = CliRunner().invoke(app, ["--home", str(tmp_path), "capture", "--json", url])
+    assert result.exit_code == 0, result.stderr
+    (row,) = json.loads(result.stdout)
+    assert row["status"] == "complete"
+    post = row["post"]
+    assert post["platform"] == "twitter" and post["post_id"] == "934106870834454529"
+    assert post["author_handle"] == "UaSmart"
+    assert post["text"].startswith("Y terminamos el dia con Cultura de empresa")
+    assert post["media"] and post["media"][0]["url"].startswith("https://pbs.twimg.com/media/")
+    (photo,) = row["media"]
+    assert photo["media_type"] == "image/png"
+    with Archive.open(tmp_path) as archive:
+        data = archive.blobs.get(photo["sha256"])
+    assert hashlib.sha256(data).hexdigest() == photo["sha256"] and data.startswith(b"\x89PNG")
+    roles = {artifact["role"] for artifact in row["artifacts"]}
+    assert {"screenshot-full", "warc", "post_json", "manifest", "signature", "thumbnail"} <= roles
