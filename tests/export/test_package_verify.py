@@ -289,3 +289,24 @@ def test_malformed_index_and_unsafe_zip_names_are_findings(
     assert code == 1
     assert ("zip member ../outside.txt", "safe path") in {t[:2] for t in tampered(report)}
     assert not (tmp_path.parent / "outside.txt").exists()
+
+
+def test_capture_without_own_token_is_covered_by_a_timestamped_checkpoint(
+    bag: Path, export_world: ExportWorld
+) -> None:
+    index = index_of(bag)
+    capture = index["captures"][0]
+    capture["tokens"] = []  # as for a capture whose own TSA request failed (batch mode)
+    stamped = [c["tree_size"] for c in index["checkpoints"] if c["tokens"]]
+    (bag / "data/provenance/package.json").write_text(json.dumps(index))
+    _, report = verify_json(bag, "--tsa-ca-bundle", str(export_world.tsa.bundle))
+    found = {(f["subject"], f["check"]): (f["status"], f["found"]) for f in report["findings"]}
+    assert found[(f"capture {capture['id']}", "timestamped")] == (
+        "ok", f"via checkpoint {min(stamped)}",
+    )  # fmt: skip
+    for point in index["checkpoints"]:
+        point["tokens"] = []
+    (bag / "data/provenance/package.json").write_text(json.dumps(index))
+    _, report = verify_json(bag, "--tsa-ca-bundle", str(export_world.tsa.bundle))
+    found = {(f["subject"], f["check"]): (f["status"], f["found"]) for f in report["findings"]}
+    assert found[(f"capture {capture['id']}", "timestamped")] == ("unverifiable", "not timestamped")
