@@ -36,7 +36,10 @@ def extract(
     content_type: str | None = None,
     max_bytes: int | None = None,
 ) -> ExtractionResult:
-    """Every citation in `document` (HTML or plain text), merged per target, in page order.
+    """Every citation in `document` (HTML or plain text), merged per target.
+
+    Order: embeds and links in page order, then what the article's text holds (pasted
+    signatures, URLs that are not links), then post URLs read from scripts.
 
     Raises `UnsupportedDocument` (an `EvidenceError`) for binary, empty or oversized input.
     """
@@ -48,7 +51,7 @@ def extract(
     if doc.media_type == "text/html":
         title, base = extract_html(doc.text, base_url, out, doc.warnings)
     else:
-        extract_text(doc.text, out, base_url)
+        extract_text(doc.text, out)
         first = doc.text.strip().split("\n", 1)[0].strip()
         title = first[:200] or None
     return ExtractionResult(

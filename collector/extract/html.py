@@ -197,8 +197,15 @@ class _Page:
         entry[1] = at + len(needle)
         return sentence_around(text, at, at + len(needle))
 
-    def classify(self, url: str) -> UrlInfo | None:
-        info = classify_url(url, self.base_url) if url else None
+    def resolvable(self, href: str) -> bool:
+        """False for a relative link on a page with no base URL to resolve it against."""
+        return bool(self.base_url) or href.startswith("//") or "://" in href[:12]
+
+    def classify(self, url: str, *, relative: bool = True) -> UrlInfo | None:
+        """What `url` cites, or None; `relative=False` for URLs written out as text, which are
+        never relative to the page (`pic.twitter.com/…`)."""
+        base = self.base_url if relative else None
+        info = classify_url(url, base) if url else None
         return None if info is None or info.kind in NOT_CITATIONS else info
 
     def consume(self, node: LexborNode) -> None:
@@ -241,7 +248,8 @@ class _Page:
         if tag == "amp-instagram" and shortcode:
             return self.embedded_url(node, f"https://www.instagram.com/p/{shortcode}/", shortcode)
         if "wp-block-embed__wrapper" in _attr(node, "class"):
-            return self.embedded_url(node, _text(node), _text(node))
+            shown = _text(node)
+            return "://" in shown[:12] and self.embedded_url(node, shown, shown)
         return False
 
     def embedded_url(self, node: LexborNode, url: str, raw: str) -> bool:
@@ -296,7 +304,7 @@ class _Page:
         attached: list[tuple[UrlInfo, str]] = []
         for a in node.css("a[href]"):
             href = _attr(a, "href")
-            info = self.classify(href)
+            info = self.classify(href) if self.resolvable(href) else None
             if info is None:
                 continue
             if info.platform == "twitter" and info.kind == "post":
@@ -304,7 +312,8 @@ class _Page:
             elif info.kind in ("link", "media"):
                 attached.append((info, href))
                 shown = _text(a)
-                media = self.classify(shown) if shown.startswith("pic.twitter.com/") else None
+                shown_pic = shown.startswith("pic.twitter.com/")
+                media = self.classify(shown, relative=False) if shown_pic else None
                 if media is not None:
                     attached.append((media, shown))
         paragraphs = [_text(p) for p in node.css("p")]
@@ -340,7 +349,7 @@ class _Page:
 
     def link(self, node: LexborNode, page_url: str | None) -> None:
         href = _attr(node, "href")
-        if not href or href.startswith("#"):
+        if not href or href.startswith("#") or not self.resolvable(href):
             return
         info = self.classify(href)
         if info is None or (page_url and info.canonical_url == page_url):
@@ -456,10 +465,22 @@ def _root_text(root: LexborNode, consumed: list[LexborNode]) -> str:
 
 
 def _base(tree: LexborHTMLParser, base_url: str | None) -> str | None:
+    """The URL relative links resolve against: `<base href>`, else the URL the page came from,
+    else the page's own canonical or og:url (saved pages and files)."""
     node = tree.css_first("base[href]")
     if node is not None:
         return absolute_url(_attr(node, "href"), base_url) or base_url
-    return base_url
+    if base_url:
+        return base_url
+    for selector, name in (
+        ('link[rel="canonical"]', "href"),
+        ('meta[property="og:url"]', "content"),
+    ):
+        found = tree.css_first(selector)
+        value = _attr(found, name) if found is not None else ""
+        if value.lower().startswith(("http://", "https://")):
+            return value
+    return None
 
 
 def _title(tree: LexborHTMLParser) -> str | None:
@@ -551,7 +572,7 @@ def extract_html(
         page.escaped_embeds(root)
     root_text = _root_text(root, page.consumed) if root.html else ""
     if _URLISH.search(root_text):
-        extract_text(root_text, out, base)
+        extract_text(root_text, out)
     if len(root_text) < MIN_ARTICLE_CHARS:
         page.scripts()
     return _title(tree), base

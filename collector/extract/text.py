@@ -180,7 +180,7 @@ def _has_path(url: str) -> bool:
     return "/" in rest.rstrip("/")
 
 
-def extract_text(text: str, citations: CitationSet, base_url: str | None = None) -> None:
+def extract_text(text: str, citations: CitationSet) -> None:
     """Add the signatures and URLs of plain `text` to `citations`."""
     text = text[:MAX_TEXT_CHARS]
     signatures = find_signatures(text)
@@ -201,7 +201,7 @@ def extract_text(text: str, citations: CitationSet, base_url: str | None = None)
     for url, start, end in _urls_in_candidate_lines(text):
         if "://" not in url and not _has_path(url):
             continue  # a bare domain name in prose is a name, not a citation
-        info = classify_url(url, base_url)
+        info = classify_url(url)  # written-out URLs are never relative to the page
         if info is None or info.kind in NOT_CITATIONS:
             continue
         i = bisect_right(starts, start) - 1  # spans are in text order and do not overlap

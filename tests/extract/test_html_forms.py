@@ -228,3 +228,29 @@ def test_escaped_embeds_inside_the_article() -> None:
         "2021-03-03",
         "One",
     )
+
+
+def test_written_out_urls_are_not_relative_to_the_page() -> None:
+    html = page(
+        "<p>Photo: pic.twitter.com/AbCdE and t.co/XyZ12, in the text, with a comma.</p>"
+        '<p>A <a href="story.html">relative link</a> resolves against the page.</p>'
+    )
+    result = extract(html, base_url="https://news.example/2020/a/")
+    assert [c.url for c in result.citations] == [  # links first, then what the text holds
+        "https://news.example/2020/a/story.html",
+        "https://pic.twitter.com/AbCdE",
+        "https://t.co/XyZ12",
+    ]
+    assert [c.url for c in extract(html).citations] == [  # no base: the relative link is dropped
+        "https://pic.twitter.com/AbCdE",
+        "https://t.co/XyZ12",
+    ]
+
+
+def test_canonical_link_is_the_base_of_a_saved_page() -> None:
+    html = page(
+        '<p>Read <a href="/other.html">the other story</a>, and '
+        '<a href="https://news.example/this">this page itself</a>.</p>',
+        head='<link rel="canonical" href="https://news.example/this">',
+    )
+    assert [c.url for c in extract(html).citations] == ["https://news.example/other.html"]
