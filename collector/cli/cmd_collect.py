@@ -18,6 +18,10 @@ from collector.platforms.config import PlatformConfig
 FAILED_STATUSES = ("failed",)
 
 
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _print_report(report: CollectReport) -> None:
     data = report.to_dict()
     article = data["article"]
@@ -45,7 +49,7 @@ def _print_report(report: CollectReport) -> None:
                 what,
                 f"@{who}" if who else "",
                 item["capture_id"],
-                item["reason"] or item["found_via"] or "",
+                _short(item["reason"] or item["found_via"] or ""),
             ]
         )
     print_table(

@@ -171,7 +171,7 @@ def _reusable(archive: Archive, target: Target, since: datetime) -> Outcome | No
         kind=target.kind,
         platform=target.platform,
         status="reused",
-        reason=f"captured completely at {iso(capture.started_at)} (use --recapture to redo)",
+        reason=f"reused the complete capture of {iso(capture.started_at)}",
         capture_id=capture.id,
         manifest_sha256=capture.manifest_sha256,
         screenshot=path,
