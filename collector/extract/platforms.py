@@ -122,6 +122,7 @@ _SHARE_HOSTS = frozenset(
         "social-plugins.line.me",
     ]
 )
+_BOOKMARK_HOSTS = frozenset({"b.hatena.ne.jp", "addtoany.com", "static.addtoany.com"})
 _SHARE_PATH = re.compile(
     r"/(?:share|sharer|shareArticle|sharing|submit|submitlink|pin/create|intent|send|save|add"
     r"|bookmark|dialog)\b",
@@ -548,7 +549,9 @@ def classify_url(url: str, base_url: str | None = None) -> UrlInfo | None:
         found = _mastodon(host, parts.path)
         if found is not None:
             return found
-    if _SHARE_PATH.search(parts.path) and _base_host(host) in _SHARE_HOSTS:
+    if _base_host(host) in _BOOKMARK_HOSTS or (
+        _SHARE_PATH.search(parts.path) and _base_host(host) in _SHARE_HOSTS
+    ):
         return UrlInfo("web", "share")
     canonical = canonicalize_url(absolute)
     if canonical is None:

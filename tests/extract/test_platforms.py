@@ -346,6 +346,7 @@ def test_profiles_media_and_links(url: str, platform: str, kind: str, canonical:
         "https://api.whatsapp.com/send?text=x",
         "https://www.reddit.com/submit?url=x",
         "https://vk.com/share.php?url=x",
+        "http://b.hatena.ne.jp/entry/https://buzzap.jp/news/x/",
     ],
 )
 def test_share_buttons(url: str) -> None:
