@@ -1,19 +1,24 @@
 """Store one acquisition: browser artifacts, platform artifacts and post rows, sealed together.
 
-The steps of `collector.capture.store` with the platform data added between building the rows
-and sealing them, so the signed manifest covers the post's raw responses, its normalized
-JSON and its media as well as the screenshots, DOM and WARC.
+The steps of `collector.capture.store` with more added between building the rows and sealing
+them: the screenshots' image checks and perceptual hashes, a thumbnail, the evidence card, and
+the platform data (raw responses, normalized post JSON, media), so the signed manifest covers
+all of it as well as the screenshots, DOM and WARC.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from archive.archive import Archive
 from archive.ids import new_id
 from collector.capture.store import CaptureRows, build_rows, insert_rows, seal_rows, store_blobs
 from collector.collect.acquire import Acquisition
+from collector.platforms.evidence_card import render_card
+from collector.platforms.imaging import ImageRejected, analyze_image, thumbnail_webp
 from collector.platforms.result import PlatformResult
 from collector.platforms.store import snapshot_rows
+
+IMAGE_MAX_PIXELS = 200_000_000  # a 1280 x 20,000 px full-page screenshot is 25.6 million
 
 
 @dataclass
@@ -58,6 +63,57 @@ def _add_platform(archive: Archive, rows: CaptureRows, platform: PlatformResult)
     return [(relation, result) for relation, _post, result in snapshot.embedded]
 
 
+def _add_screenshot_products(
+    archive: Archive, rows: CaptureRows, acquisition: Acquisition, max_pixels: int
+) -> None:
+    """Image checks and perceptual hashes of the screenshots, a thumbnail, the evidence card."""
+    result = acquisition.capture
+    by_name = {artifact["name"]: artifact for artifact in rows.artifacts}
+    extra: list[tuple[str, str, bytes, dict[str, Any]]] = []
+    for shot in (result.artifact("screenshot-full"), result.artifact("screenshot-viewport")):
+        if shot is None:
+            continue
+        details = by_name[shot.name]["details"]
+        try:
+            details["image"] = asdict(analyze_image(shot.data, max_pixels))
+        except ImageRejected as exc:
+            details["image_rejected"] = str(exc)
+            continue
+        if shot.role == "screenshot-full":
+            thumb = thumbnail_webp(shot.data, max_pixels)
+            extra.append(("thumbnail", "screenshot-full.thumb.webp", thumb, {"of": shot.name}))
+    card_source = result.artifact("screenshot-viewport") or result.artifact("screenshot-full")
+    if card_source is not None:
+        try:
+            card = render_card(
+                card_source.data,
+                result.final_url or result.requested_url,
+                result.started_at,
+                rows.capture_id,
+                max_pixels,
+            )
+            extra.append(("evidence-card", "evidence-card.png", card, {"of": card_source.name}))
+        except ImageRejected as exc:
+            rows.capture["details"]["evidence_card_error"] = str(exc)
+    with archive.session() as session:
+        for role, name, data, details in extra:
+            blob = archive.store_blob(session, data)
+            media_type = "image/webp" if name.endswith(".webp") else "image/png"
+            rows.artifacts.append(
+                {
+                    "id": new_id("art"),
+                    "capture_id": rows.capture_id,
+                    "role": role,
+                    "name": name,
+                    "blob_sha256": blob.sha256,
+                    "size": blob.size,
+                    "media_type": media_type,
+                    "original_url": None,
+                    "details": details,
+                }
+            )
+
+
 def combined_status(acquisition: Acquisition) -> tuple[str, str | None]:
     """One status for the page capture and the platform data together.
 
@@ -97,6 +153,7 @@ def save_acquisition(
         rows.capture["details"]["notes"] = list(acquisition.notes)
     rows.capture["details"]["page"] = {"status": result.status, "reason": result.status_reason}
     rows.capture["status"], rows.capture["status_reason"] = combined_status(acquisition)
+    _add_screenshot_products(archive, rows, acquisition, IMAGE_MAX_PIXELS)
     related = []
     if acquisition.platform is not None:
         related = _add_platform(archive, rows, acquisition.platform)

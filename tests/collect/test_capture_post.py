@@ -5,9 +5,11 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from archive.archive import Archive
+from archive.models import Artifact
 from collector.cli.app import app
 from tests.world.server import World
 
@@ -37,3 +39,18 @@ def test_capture_post_url_includes_post_and_media(
     assert hashlib.sha256(data).hexdigest() == photo["sha256"] and data.startswith(b"\x89PNG")
     roles = {artifact["role"] for artifact in row["artifacts"]}
     assert {"screenshot-full", "warc", "post_json", "manifest", "signature", "thumbnail"} <= roles
+    assert "evidence-card" in roles
+    with Archive.open(tmp_path) as archive, archive.session() as session:
+        shot = session.exec(
+            select(Artifact).where(
+                Artifact.capture_id == row["capture_id"], Artifact.role == "screenshot-viewport"
+            )
+        ).one()
+        card = session.exec(
+            select(Artifact).where(
+                Artifact.capture_id == row["capture_id"], Artifact.role == "evidence-card"
+            )
+        ).one()
+        assert shot.details["image"]["width"] == 1280 and len(shot.details["image"]["phash"]) == 16
+        assert card.details == {"of": "screenshot-viewport.png"}
+        assert archive.blobs.get(card.blob_sha256).startswith(b"\x89PNG")
