@@ -279,3 +279,16 @@ def test_body_profile_link_is_a_profile_citation() -> None:
     result = extract((PEER / "cnn.html").read_bytes())
     profiles = [c for c in result.citations if c.kind == "profile"]
     assert [(c.platform, c.url) for c in profiles] == [("twitter", "https://x.com/sliccardo")]
+
+
+def test_extraction_never_touches_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("extract() opened a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    for path in [*NEWS.glob("*.html"), *PEER.glob("*.html")]:
+        extract(path.read_bytes(), base_url="https://news.example/")
