@@ -403,7 +403,7 @@ def _facebook(host: str, segs: list[str], query: dict[str, list[str]], url: str)
             "facebook", "post", segs[1], None, f"https://www.facebook.com/reel/{segs[1]}"
         )
     if len(segs) >= 3 and segs[1] in ("posts", "videos", "photos"):
-        post = segs[-1] if segs[1] != "photos" else segs[-1]
+        post = segs[-1]
         return UrlInfo(
             "facebook",
             "post",
@@ -532,26 +532,18 @@ def classify_url(url: str, base_url: str | None = None) -> UrlInfo | None:
         if handler is _twitter and fragment.startswith("!/"):
             path = fragment[1:]
         query = parse_qs(parts.query)
-        found = handler(base, _segments(path), query, absolute) or UrlInfo(
-            _PLATFORM_OF[handler], "link"
-        )
-        if found is not None:
-            if found.canonical_url is None and found.kind not in NOT_CITATIONS:
-                return UrlInfo(
-                    found.platform,
-                    found.kind,
-                    found.post_id,
-                    found.handle,
-                    canonicalize_url(absolute),
-                )
-            return found
+        found = handler(base, _segments(path), query, absolute)
+        if found is None:  # the platform's home page or an unknown path on its host
+            found = UrlInfo(_PLATFORM_OF[handler], "link")
+        if found.canonical_url is None and found.kind not in NOT_CITATIONS:
+            canonical = canonicalize_url(absolute)
+            return UrlInfo(found.platform, found.kind, found.post_id, found.handle, canonical)
+        return found
     if "@" in parts.path or "/statuses/" in parts.path:
         found = _mastodon(host, parts.path)
         if found is not None:
             return found
-    if _base_host(host) in _BOOKMARK_HOSTS or (
-        _SHARE_PATH.search(parts.path) and _base_host(host) in _SHARE_HOSTS
-    ):
+    if base in _BOOKMARK_HOSTS or (_SHARE_PATH.search(parts.path) and base in _SHARE_HOSTS):
         return UrlInfo("web", "share")
     canonical = canonicalize_url(absolute)
     if canonical is None:
