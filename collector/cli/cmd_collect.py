@@ -8,12 +8,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from archive.errors import EvidenceError
-from collector.capture.settings import CaptureSettings
 from collector.cli.cmd_capture import check_url
 from collector.cli.context import state
 from collector.cli.output import console, err_console, print_json, print_table
 from collector.collect.pipeline import CollectOptions, CollectReport, collect
-from collector.platforms.config import PlatformConfig
 
 FAILED_STATUSES = ("failed",)
 
@@ -132,16 +130,12 @@ def register(app: typer.Typer) -> None:
         if investigator:
             cli.overrides["investigator"] = investigator
         archive = cli.archive()
-        capture = CaptureSettings.from_sources(
-            archive.settings.section("capture"),
+        options = CollectOptions.for_archive(
+            archive,
             concurrency=concurrency,
             proxy=proxy,
             allow_private=allow_private or None,
             timeout_s=timeout,
-        )
-        options = CollectOptions(
-            capture=capture,
-            platforms=PlatformConfig.load(archive.settings.section("platforms")),
             case=case,
             recapture=recapture,
             fresh_for=timedelta(hours=fresh_hours),

@@ -2,13 +2,16 @@
 
 import ipaddress
 import os
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 
+from archive.archive import Archive
 from archive.errors import EvidenceError
 from collector.cli.context import state
 from collector.cli.output import console
+from collector.collect.pipeline import CollectOptions, ProgressFn, collect
 
 
 def _is_loopback(host: str) -> bool:
@@ -18,6 +21,16 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def collect_runner(archive: Archive) -> Callable[[str, ProgressFn], dict[str, Any]]:
+    """What the viewer's job queue runs: `collect` with the archive's own settings."""
+
+    def run(location: str, progress: ProgressFn) -> dict[str, Any]:
+        options = CollectOptions.for_archive(archive)
+        return collect(archive, location, options, progress).to_dict()
+
+    return run
 
 
 def register(app: typer.Typer) -> None:
@@ -41,6 +54,7 @@ def register(app: typer.Typer) -> None:
 
         from collector.web.app import create_app
         from collector.web.auth import prepare_token
+        from collector.web.jobs import JobQueue
 
         if not _is_loopback(host) and not allow_remote:
             raise EvidenceError(
@@ -67,4 +81,10 @@ def register(app: typer.Typer) -> None:
                 "(`evidence serve --new-token` replaces a lost one).",
                 highlight=False,
             )
-        uvicorn.run(create_app(archive, tokens), host=host, port=port, log_level="warning")
+        jobs = JobQueue(collect_runner(archive))
+        try:
+            uvicorn.run(
+                create_app(archive, tokens, jobs), host=host, port=port, log_level="warning"
+            )
+        finally:
+            jobs.stop()

@@ -53,6 +53,19 @@ class CollectOptions:
     fresh_for: timedelta = timedelta(hours=24)
     depth: int = 0
 
+    @classmethod
+    def for_archive(cls, archive: Archive, **flags: Any) -> "CollectOptions":
+        """Options from the archive's `[capture]` / `[platforms]` settings, the environment
+        and explicit flags (capture flags: concurrency, proxy, allow_private, timeout_s)."""
+        capture_flags = {
+            key: flags.pop(key)
+            for key in ("concurrency", "proxy", "allow_private", "timeout_s")
+            if key in flags
+        }
+        capture = CaptureSettings.from_sources(archive.settings.section("capture"), **capture_flags)
+        platforms = PlatformConfig.load(archive.settings.section("platforms"))
+        return cls(capture=capture, platforms=platforms, **flags)
+
 
 @dataclass
 class Outcome:

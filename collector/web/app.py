@@ -1,33 +1,65 @@
 """The FastAPI application of the web viewer: server-rendered pages, no front-end build."""
 
+import hashlib
+import os
+import shutil
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
+from typing import Annotated, Any
+from urllib.parse import urlencode, urlsplit
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.background import BackgroundTask
 
 from archive import __version__
 from archive.archive import Archive
-from archive.errors import BlobError, NotFoundError
+from archive.errors import BlobError, EvidenceError, NotFoundError
+from archive.export import FORMATS, export
+from archive.provenance.verify import verify_archive
 from archive.timeutil import iso
+from collector.cli.cmd_capture import check_url
 from collector.web import views
 from collector.web.auth import TokenCheck
+from collector.web.jobs import JobQueue
 from collector.web.security import COMMON_HEADERS, VIEWER_CSP, archived_headers
 
 HERE = Path(__file__).parent
 COOKIE = "evidence_token"
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def save_upload(folder: Path, body: bytes) -> Path:
+    """Keep a submitted article under the archive home (named by its SHA-256), atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    head = body[:2048].lstrip().lower()
+    suffix = ".html" if head.startswith((b"<!doctype", b"<html", b"<")) else ".txt"
+    path = folder / f"{hashlib.sha256(body).hexdigest()}{suffix}"
+    if not path.exists():
+        tmp = path.with_suffix(".part")
+        tmp.write_bytes(body)
+        os.replace(tmp, path)
+    return path
 
 
 def _when(value: Any) -> str:
     return iso(value) if value is not None and hasattr(value, "tzinfo") else str(value or "")
 
 
-def create_app(archive: Archive, tokens: TokenCheck) -> FastAPI:
-    """The viewer for `archive`; every request must carry the token checked by `tokens`."""
+def create_app(archive: Archive, tokens: TokenCheck, jobs: JobQueue | None = None) -> FastAPI:
+    """The viewer for `archive`; every request must carry the token checked by `tokens`.
+
+    `jobs` runs collects submitted from the viewer; without it the submit form is hidden.
+    """
     app = FastAPI(
         title="evidence viewer",
         version=__version__,
@@ -47,8 +79,11 @@ def create_app(archive: Archive, tokens: TokenCheck) -> FastAPI:
         header = request.headers.get("authorization", "")
         bearer = header[7:] if header.lower().startswith("bearer ") else None
         presented = bearer or query_token or request.cookies.get(COOKIE)
-        if not tokens.accepts(presented):
-            response: Response = PlainTextResponse(
+        origin = request.headers.get("origin")
+        if request.method == "POST" and origin and urlsplit(origin).netloc != request.url.netloc:
+            response: Response = PlainTextResponse("cross-origin request refused", 403)
+        elif not tokens.accepts(presented):
+            response = PlainTextResponse(
                 "access token required: open the link `evidence serve` printed, "
                 "or send `Authorization: Bearer <token>`",
                 status_code=401,
@@ -80,7 +115,83 @@ def create_app(archive: Archive, tokens: TokenCheck) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request) -> HTMLResponse:
-        return page(request, "index.html", **read(views.home), home=str(archive.home))
+        return page(
+            request,
+            "index.html",
+            **read(views.home),
+            home=str(archive.home),
+            can_collect=jobs is not None,
+            jobs=jobs.all()[:5] if jobs else [],
+        )
+
+    @app.post("/collect")
+    async def submit(
+        url: Annotated[str, Form()] = "",
+        article: Annotated[str, Form()] = "",
+        upload: Annotated[UploadFile | None, File()] = None,
+    ) -> Response:
+        if jobs is None:
+            raise NotFoundError("collecting from the viewer is not enabled")
+        data = await upload.read(MAX_UPLOAD_BYTES + 1) if upload and upload.filename else b""
+        if url.strip():
+            job = jobs.submit(check_url(url))
+        elif data or article.strip():
+            body = data or article.encode("utf-8")
+            if len(body) > MAX_UPLOAD_BYTES:
+                raise EvidenceError(f"articles are limited to {MAX_UPLOAD_BYTES} bytes here")
+            path = save_upload(archive.home / "uploads", body)
+            job = jobs.submit(str(path), label=(upload.filename if data else "pasted article"))
+        else:
+            raise EvidenceError("give a URL, paste an article, or choose a file")
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+    @app.get("/jobs", response_class=HTMLResponse)
+    def job_list(request: Request) -> HTMLResponse:
+        return page(request, "jobs.html", jobs=jobs.all() if jobs else [])
+
+    @app.get("/jobs/{job_id}", response_class=HTMLResponse)
+    def job_page(request: Request, job_id: int) -> HTMLResponse:
+        job = jobs.get(job_id) if jobs else None
+        if job is None:
+            raise NotFoundError(f"no job number {job_id}")
+        return page(request, "job.html", job=job)
+
+    @app.get("/verify", response_class=HTMLResponse)
+    def verify_all(request: Request) -> HTMLResponse:
+        findings = verify_archive(archive)
+        problems = [f for f in findings if f.status != "ok"]
+        return page(
+            request,
+            "verify_archive.html",
+            ok=len(findings) - len(problems),
+            problems=problems,
+            tampered=sum(1 for f in problems if f.status == "tampered"),
+        )
+
+    @app.get("/export/{record_id}")
+    def export_download(record_id: str, format: str = "report") -> Response:  # noqa: A002
+        if format not in FORMATS:
+            raise EvidenceError(f"unknown export format {format!r} (one of {', '.join(FORMATS)})")
+        folder = Path(tempfile.mkdtemp(prefix="evidence-export-"))
+        suffix = {"wacz": ".wacz", "bagit": ".zip", "report": ".html"}[format]
+        target = folder / f"{record_id}{suffix}"
+        try:
+            written = Path(export(archive, record_id, format, target).path)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return FileResponse(
+            written,
+            filename=written.name,
+            media_type="application/octet-stream",
+            background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+        )
+
+    @app.exception_handler(EvidenceError)
+    async def refused(request: Request, exc: EvidenceError) -> HTMLResponse:
+        response = page(request, "error.html", message=str(exc))
+        response.status_code = 400
+        return response
 
     @app.get("/cases/{case_id}", response_class=HTMLResponse)
     def case(request: Request, case_id: str) -> HTMLResponse:

@@ -17,6 +17,7 @@ from archive.models import (
     Source,
     Target,
 )
+from archive.provenance.models import TimestampToken
 
 PAGE_SIZE = 100
 SCREENSHOT_ROLES = ("screenshot-full", "screenshot-viewport")
@@ -91,6 +92,26 @@ def capture(session: Session, capture_id: str) -> dict[str, Any]:
     artifacts = record["artifacts"]
     record["screenshot"] = _first_role(artifacts, SCREENSHOT_ROLES, prefix="screenshot")
     record["dom"] = _first_role(artifacts, DOM_ROLES)
+    record["card"] = _first_role(artifacts, ("evidence-card",))
+    record["certificates"] = _first_role(artifacts, ("tls-certificates",))
+    thumbs = {
+        a["name"].removesuffix(".thumb.webp"): a for a in artifacts if a["role"] == "thumbnail"
+    }
+    record["media"] = [
+        {**a, "thumb": thumbs.get(a["name"].rsplit(".", 1)[0])}
+        for a in artifacts
+        if a["role"] == "media"
+    ]
+    record["timestamps"] = [
+        records.as_dict(token)
+        for token in session.exec(
+            select(TimestampToken)
+            .where(
+                TimestampToken.subject_type == "capture", TimestampToken.subject_id == capture_id
+            )
+            .order_by(col(TimestampToken.created_at))
+        )
+    ]
     record["target"] = (
         records.as_dict(session.get(Target, record["target_id"])) if record["target_id"] else None
     )

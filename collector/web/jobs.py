@@ -1,0 +1,98 @@
+"""Collect jobs submitted in the web viewer, run one at a time by a background thread.
+
+A small in-process queue is enough for one investigator's viewer: jobs run in order, their
+progress is visible, and what a job stored is committed as it goes (a viewer stopped mid-job
+loses only the unfinished capture; `collect` on the same source finishes it). Many workers
+sharing an archive is the job of the distributed queue (`evidence worker`), not this one.
+"""
+
+import itertools
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from archive.errors import EvidenceError
+from archive.timeutil import utcnow
+
+ProgressFn = Callable[[str, int | None], None]
+Runner = Callable[[str, ProgressFn], dict[str, Any]]
+
+
+@dataclass
+class Job:
+    """One submitted collect and how far it got."""
+
+    id: int
+    location: str
+    label: str
+    status: str = "queued"  # queued | running | done | failed
+    step: str = "waiting for the previous job"
+    done: int = 0
+    total: int | None = None
+    submitted_at: datetime = field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    report: dict[str, Any] | None = None
+    error: str | None = None
+
+
+class JobQueue:
+    """Runs submitted jobs in order on one background thread."""
+
+    def __init__(self, runner: Runner) -> None:
+        self._runner = runner
+        self._jobs: dict[int, Job] = {}
+        self._ids = itertools.count(1)
+        self._queue: queue.Queue[Job | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._work, name="collect-jobs", daemon=True)
+        self._thread.start()
+
+    def submit(self, location: str, label: str | None = None) -> Job:
+        """Queue a collect of `location` (URL or file path)."""
+        with self._lock:
+            job = Job(next(self._ids), location, label or location)
+            self._jobs[job.id] = job
+        self._queue.put(job)
+        return job
+
+    def get(self, job_id: int) -> Job | None:
+        """A job by number."""
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def all(self) -> list[Job]:
+        """Every job, newest first."""
+        with self._lock:
+            return sorted(self._jobs.values(), key=lambda job: job.id, reverse=True)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the worker after the current job."""
+        self._queue.put(None)
+        self._thread.join(timeout)
+
+    def _work(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            job.status, job.step = "running", "starting"
+
+            def progress(description: str, total: int | None, job: Job = job) -> None:
+                if total is not None:
+                    job.total = total
+                if description.startswith("done "):
+                    job.done += 1
+                else:
+                    job.step = description
+
+            try:
+                job.report = self._runner(job.location, progress)
+                job.status, job.step = "done", "finished"
+            except EvidenceError as exc:
+                job.status, job.error = "failed", str(exc)
+            except Exception as exc:  # the viewer keeps serving whatever one job does
+                job.status, job.error = "failed", f"internal error: {type(exc).__name__}: {exc}"
+            job.finished_at = utcnow()
