@@ -40,13 +40,24 @@ def rows(session: Session, kind: str) -> list[dict[str, Any]]:
 
 
 def highlight(context: str, raw: str) -> list[tuple[str, bool]]:
-    """Split `context` into (text, is_the_citation) pieces, for marking the cited words."""
+    """Split `context` into (text, is_the_citation) pieces, for marking the cited words.
+
+    The cited string is marked where it appears (also without its scheme and query, as link
+    texts often show it); when the context is a sentence around a link whose text differs,
+    the whole sentence is marked as the citing sentence.
+    """
     if not context:
         return [(raw, True)] if raw else []
-    if not raw or raw not in context:
-        return [(context, False)]
-    before, _, after = context.partition(raw)
-    return [(before, False), (raw, True), (after, False)]
+    for candidate in _shown_forms(raw):
+        if candidate and candidate in context:
+            before, _, after = context.partition(candidate)
+            return [(before, False), (candidate, True), (after, False)]
+    return [(context, True)]
+
+
+def _shown_forms(raw: str) -> list[str]:
+    bare = re.sub(r"^https?://(www\.)?", "", raw)
+    return [raw, bare, bare.split("?", 1)[0].split("#", 1)[0]]
 
 
 def source(session: Session, source_id: str) -> dict[str, Any]:

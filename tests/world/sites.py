@@ -13,7 +13,8 @@ attribution in the README beside it):
   claim the post does not exist);
 - `t.me/chollometro/28542`: metascraper's recorded Telegram post page (its `?embed=1` widget
   was never recorded anywhere, so that variant answers 404);
-- `www.example.test/news/volunteers.html`: the demo article in `site/` (written for the project);
+- `www.example.test/news/volunteers.html`: the demo article in `site/` (written for the project),
+  and `/hostile.html`, a page that attacks whoever views its archived copy (security tests);
 - `pbs.twimg.com/...`: a synthetic PNG made by the world (not a recording), so media downloads,
   hashing and thumbnails run against a real image server.
 """
@@ -96,7 +97,10 @@ class Sites:
                 FIXTURES / "telegram" / "metascraper__post-full-image.html"
             ),
         }
-        self.site = {"/news/volunteers.html": _html(SITE / "article.html")}
+        self.site = {
+            "/news/volunteers.html": _html(SITE / "article.html"),
+            "/hostile.html": _html(SITE / "hostile.html"),
+        }
 
     def lookup(self, host: str, path: str, query: dict[str, list[str]]) -> Recorded | None:
         """The response for `host` + `path` + `query`, if this world records one."""
