@@ -28,7 +28,7 @@ from archive.export.package import (
 from archive.export.select import CaptureItem, Selection
 from archive.timeutil import iso, utcnow
 
-IMAGE_ROLES = ("evidence_card", "evidence-card", "screenshot-viewport", "screenshot-full")
+IMAGE_ROLES = ("evidence-card", "screenshot-viewport", "screenshot-full")
 MAX_IMAGE_BYTES = 8 << 20
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -16,6 +16,7 @@ from archive.models import Citation, PostSnapshot, Source
 from archive.provenance.seal import finish_writes
 from collector.capture.store import build_rows, insert_rows, seal_rows, store_blobs
 from collector.collect.targets import ensure_target
+from collector.platforms.evidence_card import render_card
 from tests.capture.conftest import EngineRunner, world_settings
 from tests.provenance.conftest import tsa
 from tests.provenance.tsa import LocalTsa
@@ -44,8 +45,8 @@ def _seal_capture(
     sealed: bool = True, **links: str | None,
 ) -> str:  # fmt: skip
     """Capture `url` and store it, sealed unless told (as captures stored before sealing
-    was wired in are); `with_post` adds what a platform adapter adds (a media file under a
-    nested name and a post snapshot, as collector.collect.record does)."""
+    was wired in are); `with_post` adds what the collect pipeline adds (an evidence card, a
+    media file under a nested name and a post snapshot, as collector.collect.record does)."""
     result = runner.capture(url)
     assert result.status == "complete", result.status_reason
     rows = build_rows(archive, result, store_blobs(archive, result), **links)
@@ -56,6 +57,17 @@ def _seal_capture(
             {"id": new_id("art"), "capture_id": rows.capture_id, "role": "media",
              "name": "media/01-photo.png", "blob_sha256": blob.sha256, "size": blob.size,
              "media_type": "image/png", "original_url": f"{url}#photo", "details": {}}
+        )  # fmt: skip
+        card = render_card(
+            result.artifact("screenshot-viewport").data, url, result.started_at, rows.capture_id
+        )
+        with archive.session() as session:
+            card_blob = archive.store_blob(session, card)
+        rows.artifacts.append(
+            {"id": new_id("art"), "capture_id": rows.capture_id, "role": "evidence-card",
+             "name": "evidence-card.png", "blob_sha256": card_blob.sha256,
+             "size": card_blob.size, "media_type": "image/png", "original_url": None,
+             "details": {"of": "screenshot-viewport.png"}}
         )  # fmt: skip
         rows.posts.append(
             PostSnapshot(

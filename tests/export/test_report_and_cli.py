@@ -48,8 +48,11 @@ def test_report_lists_every_cited_item_with_hashes_and_instructions(
         assert artifact.blob_sha256 in visible, artifact.name
     for token in tokens:
         assert token.tsa_url in visible and token.id in visible
-    images = document.xpath("//img/@src")
-    assert len(images) == 2 and all(src.startswith("data:image/png;base64,") for src in images)
+    images = document.xpath("//img")
+    assert len(images) == 2
+    assert all(img.get("src").startswith("data:image/png;base64,") for img in images)
+    assert images[0].get("alt").startswith("evidence-card.png of "), "the card when there is one"
+    assert images[1].get("alt").startswith("screenshot-viewport.png of "), "else the screenshot"
     for command in ("openssl pkeyutl -verify", "openssl ts -verify", "evidence verify BAG"):
         assert command in visible
     fingerprint = json.loads((packages.bag / "data/provenance/package.json").read_text())["key"]
