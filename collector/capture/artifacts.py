@@ -25,10 +25,10 @@ def json_artifact(role: str, name: str, data: Any, url: str | None = None) -> Ar
 
 
 def find_exchange(exchanges: list[Exchange], url: str, used: set[int]) -> Exchange | None:
-    """The earliest not yet used exchange for `url`."""
+    """The earliest not yet used exchange of the page (not a companion's) for `url`."""
     url = url.split("#", 1)[0]
     for index, exchange in enumerate(exchanges):
-        if index not in used and exchange.url == url:
+        if index not in used and exchange.url == url and not exchange.companion:
             used.add(index)
             return exchange
     return None

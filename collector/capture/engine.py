@@ -13,6 +13,7 @@ import inspect
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
@@ -47,6 +48,9 @@ SCROLL_SCRIPT = """async ([steps, pause, cap]) => {
   window.scrollTo(0, 0);
   return [done, height()];
 }"""
+
+
+Companion = Callable[[str, Path], Awaitable[Any]]
 
 
 class StepTimeout(Exception):
@@ -119,10 +123,15 @@ class CaptureEngine:
         assert self._browser is not None
         return self._browser
 
-    async def capture(self, url: str) -> CaptureResult:
-        """Capture one URL. Never raises for a bad page: the result says failed or partial."""
+    async def capture(self, url: str, companion: Companion | None = None) -> CaptureResult:
+        """Capture one URL. Never raises for a bad page: the result says failed or partial.
+
+        `companion(proxy_url, ca_file)` runs beside the page while the recorder is open, so
+        the HTTP exchanges it makes through `proxy_url` (trusting `ca_file`) land in the same
+        WARC; its return value, or the exception it raised, is `result.companion_result`.
+        """
         started = utcnow()
-        run = _CaptureRun(self, url, started)
+        run = _CaptureRun(self, url, started, companion)
         try:
             async with asyncio.timeout(self.settings.timeout_s + HARD_LIMIT_GRACE_S):
                 return await run.execute()
@@ -156,8 +165,12 @@ def _first_line(exc: BaseException) -> str:
 class _CaptureRun:
     """The state of one capture while its steps run."""
 
-    def __init__(self, engine: CaptureEngine, url: str, started: Any) -> None:
+    def __init__(
+        self, engine: CaptureEngine, url: str, started: Any, companion: "Companion | None" = None
+    ) -> None:
         self.engine = engine
+        self.companion = companion
+        self.companion_result: Any = None
         self.settings = engine.settings
         self.url = url
         self.started = started
@@ -197,6 +210,10 @@ class _CaptureRun:
         )
         port = await self.recorder.start()
         context: BrowserContext | None = None
+        companion = None
+        if self.companion is not None:
+            proxy_url = f"http://127.0.0.1:{port}"
+            companion = asyncio.create_task(self.companion(proxy_url, self.engine.ca.cert_file))
         try:
             context = await self._step("open context", self._open_context, port)
             if context is None:
@@ -216,12 +233,23 @@ class _CaptureRun:
                     await asyncio.wait_for(context.close(), CLOSE_TIMEOUT_S)
                 except (TimeoutError, PlaywrightError):
                     self.problems.append("browser context did not close cleanly")
+            if companion is not None:
+                self.companion_result = await self._finish_companion(companion)
             await self.recorder.close()
             self.timings["close"] = round(time.monotonic() - began, 3)
         began = time.monotonic()
         result = self._result()
+        result.companion_result = self.companion_result
         self.timings["artifacts"] = round(time.monotonic() - began, 3)
         return result
+
+    async def _finish_companion(self, task: "asyncio.Task[Any]") -> Any:
+        """The companion's result; an exception (also its timeout) is returned, not raised."""
+        remaining = max(1.0, self.deadline - time.monotonic())
+        try:
+            return await asyncio.wait_for(task, remaining)
+        except Exception as exc:  # the page capture stands whatever the companion does
+            return exc
 
     async def _page_steps(self, context: BrowserContext) -> None:
         page = await context.new_page()
@@ -446,7 +474,7 @@ class _CaptureRun:
             return None
         url = self.navigations[-1][0].split("#", 1)[0]
         for exchange in reversed(self.recorder.exchanges):
-            if exchange.url == url:
+            if exchange.url == url and not exchange.companion:
                 return exchange
         return None
 
@@ -561,7 +589,9 @@ class _CaptureRun:
 
     def failed(self, reason: str) -> CaptureResult:
         """A failed result for a capture that could not run its steps."""
-        return self._base(FAILED, reason, utcnow(), {"problems": self.problems}, [], None)
+        result = self._base(FAILED, reason, utcnow(), {"problems": self.problems}, [], None)
+        result.companion_result = self.companion_result
+        return result
 
 
 async def _quietly(awaitable: Awaitable[Any]) -> None:

@@ -84,6 +84,14 @@ class InterceptionCA:
         context.set_alpn_protocols(["http/1.1"])
         return context
 
+    @property
+    def cert_file(self) -> Path:
+        """PEM of the interception CA, for other clients that record through the proxy."""
+        path = Path(self._dir.name) / "recorder-ca.pem"
+        if not path.exists():
+            path.write_bytes(self._cert.public_bytes(serialization.Encoding.PEM))
+        return path
+
     def close(self) -> None:
         """Remove the key material."""
         self._dir.cleanup()

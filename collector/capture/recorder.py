@@ -22,7 +22,9 @@ from collector.capture.mitm import InterceptionCA
 from collector.capture.netguard import BlockedAddress
 from collector.capture.upstream import Connector, TLSInfo, Upstream, UpstreamError
 
-HOP_BY_HOP_PROXY_HEADERS = {"proxy-connection", "proxy-authorization"}
+COMPANION_HEADER = "x-evidence-companion"
+"""Marks requests made beside the page (platform adapters); dropped before the server."""
+HOP_BY_HOP_PROXY_HEADERS = {"proxy-connection", "proxy-authorization", COMPANION_HEADER}
 
 
 @dataclass
@@ -44,6 +46,8 @@ class Exchange:
     error: str | None = None
     blocked: bool = False
     websocket: bool = False
+    companion: bool = False
+    """Made by a companion client (a platform adapter), not by the page."""
     opened: float = field(default_factory=time.monotonic, repr=False)
     """Monotonic clock when the request arrived (for the settle logic, not recorded)."""
 
@@ -187,6 +191,7 @@ class Recorder:
         if ":" in host:
             authority = f"[{host}]" if port == default_port else f"[{host}]:{port}"
         exchange = Exchange(f"{scheme}://{authority}{path}", method, utcnow())
+        exchange.companion = head.get(COMPANION_HEADER) is not None
         self.exchanges.append(exchange)
         self.open[id(exchange)] = exchange
         self._touch()

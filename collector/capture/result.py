@@ -57,6 +57,8 @@ class CaptureResult:
     tool_version: str = ""
     artifacts: list[ArtifactData] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    companion_result: Any = field(default=None, repr=False, compare=False)
+    """What `CaptureEngine.capture(url, companion)` returned (or raised) beside the page."""
 
     @property
     def duration_s(self) -> float:

@@ -97,6 +97,8 @@ def write_warc(
         common = {"WARC-Date": _warc_date(exchange.started_at), "WARC-Warcinfo-ID": info_id}
         if exchange.ip:
             common["WARC-IP-Address"] = exchange.ip
+        if exchange.companion:  # requested by a platform adapter beside the page, not the page
+            common["WARC-Evidence-Requested-By"] = "platform-adapter"
         response_headers = dict(common)
         if exchange.truncated:
             response_headers["WARC-Truncated"] = exchange.truncated

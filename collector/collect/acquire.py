@@ -1,25 +1,68 @@
 """Acquire one URL: the browser capture and, for platform URLs, the post's own data.
 
-The two run side by side. A platform adapter (X/Twitter, Telegram, Bluesky, yt-dlp sites)
-fetches the post's structured data and media over the adapters' HTTP client; any other page
+The two run side by side. A platform adapter (X/Twitter, Telegram, Bluesky) fetches the post's
+structured data through the capture's own recording proxy, so its answers are in the same WARC
+as the page; yt-dlp sites run beside the capture. Media and the post's t.co links are then
+fetched over the adapters' guarded HTTP client (outside the page's time budget); any other page
 gets its metadata (OpenGraph, JSON-LD, cards) read from the HTML the browser capture received,
 so a plain link costs one fetch. A failing adapter never loses the browser capture: the error
 is kept with the result and stored as a note.
 """
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import httpx
 
-from collector.capture.engine import CaptureEngine
+from collector.capture.engine import CaptureEngine, Companion
 from collector.capture.result import CaptureResult
+from collector.collect.http import recorded_client
 from collector.platforms import media
 from collector.platforms.base import Adapter
 from collector.platforms.config import PlatformConfig
 from collector.platforms.generic import GenericAdapter, parse_page
 from collector.platforms.registry import adapter_for
 from collector.platforms.result import PlatformResult
+
+RECORDED_ADAPTERS = frozenset({"twitter", "telegram", "bluesky"})
+"""Adapters that only call APIs and pages: their exchanges go into the capture's WARC.
+yt-dlp does its own networking (and may download for minutes), so it runs beside the capture."""
+SHORT_LINK_HOSTS = frozenset({"t.co"})
+MAX_SHORT_LINKS = 20
+
+
+async def resolve_short_links(
+    result: PlatformResult, client: httpx.AsyncClient
+) -> list[dict[str, Any]]:
+    """Follow the post's t.co links (and its quoted/parent post's) and record every hop."""
+    resolutions: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for post in (result, result.quoted, result.reply_to):
+        for link in post.links if post else []:
+            url = link.url
+            if url in seen or httpx.URL(url).host not in SHORT_LINK_HOSTS:
+                continue
+            seen.add(url)
+            if len(seen) > MAX_SHORT_LINKS:
+                return resolutions
+            resolutions.append(await _resolve(client, url))
+    return resolutions
+
+
+async def _resolve(client: httpx.AsyncClient, url: str) -> dict[str, Any]:
+    try:
+        async with client.stream("GET", url) as response:
+            hops = [
+                {"url": str(r.url), "status": r.status_code, "location": r.headers.get("location")}
+                for r in response.history
+            ]
+            hops.append({"url": str(response.url), "status": response.status_code})
+            return {"url": url, "final_url": str(response.url), "chain": hops}
+    except httpx.HTTPError as exc:
+        return {"url": url, "error": f"{type(exc).__name__}: {exc}"}
 
 
 @dataclass
@@ -50,23 +93,44 @@ class Acquirer:
         if isinstance(adapter, GenericAdapter):
             capture = await self.engine.capture(url)
             return Acquisition(url, capture, self._page_metadata(capture))
-        capture, fetched = await asyncio.gather(
-            self.engine.capture(url), self._fetch(adapter, url), return_exceptions=False
-        )
-        platform, notes = fetched
-        return Acquisition(url, capture, platform, notes)
+        if adapter.name in RECORDED_ADAPTERS:
+            capture = await self.engine.capture(url, self._recorded_fetch(adapter, url))
+            fetched = capture.companion_result
+        else:
+            capture, fetched = await asyncio.gather(
+                self.engine.capture(url), self._guarded(adapter.fetch(url, self.client))
+            )
+        if isinstance(fetched, BaseException) or fetched is None:
+            reason = f"{type(fetched).__name__}: {fetched}" if fetched else "no answer"
+            return Acquisition(
+                url, capture, None, [f"{adapter.name}: platform data not fetched: {reason}"]
+            )
+        await self._complete(fetched)
+        return Acquisition(url, capture, fetched)
 
-    async def _fetch(self, adapter: Adapter, url: str) -> tuple[PlatformResult | None, list[str]]:
+    def _recorded_fetch(self, adapter: Adapter, url: str) -> Companion:
+        settings = self.engine.settings
+
+        async def fetch(proxy_url: str, ca_file: Path) -> PlatformResult:
+            async with recorded_client(proxy_url, ca_file, settings) as client:
+                return await adapter.fetch(url, client)
+
+        return fetch
+
+    @staticmethod
+    async def _guarded(awaitable: Awaitable[PlatformResult]) -> PlatformResult | BaseException:
         try:
-            result = await adapter.fetch(url, self.client)
+            return await awaitable
         except Exception as exc:  # an adapter bug or network failure must not lose the capture
-            reason = f"{type(exc).__name__}: {exc}"
-            return None, [f"{adapter.name}: platform data not fetched: {reason}"]
+            return exc
+
+    async def _complete(self, result: PlatformResult) -> None:
+        """Media downloads and t.co resolution, outside the page's time budget."""
         try:
             await media.download_all(result, self.client, self.config)
         except Exception as exc:  # media failures are recorded per item; this is the rest
             result.notes.append(f"media download stopped: {type(exc).__name__}: {exc}")
-        return result, []
+        result.extra["link_resolutions"] = await resolve_short_links(result, self.client)
 
     @staticmethod
     def _page_metadata(capture: CaptureResult) -> PlatformResult | None:

@@ -1,14 +1,17 @@
-"""The HTTP client platform adapters use, under the same network rules as browser captures.
+"""HTTP clients for platform adapters, under the same network rules as browser captures.
 
-Same proxy, same extra certificate authorities, same `MAP host ip` rules and the same
-server-side request forgery guard as the capture recorder (`collector.capture.netguard`):
-every connection goes to an address that was resolved and checked here. httpx has no public
-hook for name resolution, so the guard is an httpcore network backend installed on the
-transport's connection pool.
+`recorded_client` sends an adapter's requests through the capture's own recording proxy, so
+its answers are in the capture's WARC beside the page. `make_client` is for what runs outside
+a capture (media downloads, link resolution): the same proxy, the same extra certificate
+authorities, the same `MAP host ip` rules and the same server-side request forgery guard as the
+capture recorder (`collector.capture.netguard`): every connection goes to an address that was
+resolved and checked here. httpx has no public hook for name resolution, so the guard is an
+httpcore network backend installed on the transport's connection pool.
 """
 
 import ssl
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import httpcore
@@ -22,6 +25,7 @@ from collector.capture.netguard import (
     literal_blocked,
     parse_rules,
 )
+from collector.capture.recorder import COMPANION_HEADER
 from collector.capture.settings import CaptureSettings
 
 USER_AGENT = (
@@ -83,6 +87,29 @@ def ssl_context(settings: CaptureSettings) -> ssl.SSLContext:
     return context
 
 
+def _headers(settings: CaptureSettings) -> dict[str, str]:
+    # identity: the body bytes an adapter keeps are the bytes the server sent
+    return {"User-Agent": settings.user_agent or USER_AGENT, "Accept-Encoding": "identity"}
+
+
+def recorded_client(proxy_url: str, ca_file: Path, settings: CaptureSettings) -> httpx.AsyncClient:
+    """A client whose traffic goes through a capture's recording proxy (and so into its WARC).
+
+    The recorder applies the network rules itself (mapping, guard, upstream proxy); this client
+    only has to trust the recorder's interception CA.
+    """
+    context = ssl.create_default_context(cafile=str(ca_file))
+    return httpx.AsyncClient(
+        proxy=proxy_url,
+        verify=context,
+        headers={**_headers(settings), COMPANION_HEADER: "1"},
+        timeout=TIMEOUT,
+        follow_redirects=True,
+        max_redirects=10,
+        trust_env=False,
+    )
+
+
 def make_client(settings: CaptureSettings) -> httpx.AsyncClient:
     """An AsyncClient for adapters; close it (`async with`) when done."""
     transport = httpx.AsyncHTTPTransport(
@@ -107,7 +134,7 @@ def make_client(settings: CaptureSettings) -> httpx.AsyncClient:
 
     return httpx.AsyncClient(
         transport=transport,
-        headers={"User-Agent": settings.user_agent or USER_AGENT},
+        headers=_headers(settings),
         timeout=TIMEOUT,
         follow_redirects=True,
         max_redirects=10,

@@ -1,6 +1,7 @@
 """A post URL end to end: browser capture + platform data, stored, sealed and verifiable."""
 
 import asyncio
+import io
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,32 @@ def test_failing_adapter_keeps_the_browser_capture(test_world: World, tmp_path: 
     with Archive.open(tmp_path) as archive:
         saved = save_acquisition(archive, post)
         assert saved.post["availability"] == "available"
+
+
+def test_platform_answers_are_in_the_capture_warc(test_world: World) -> None:
+    """The adapter's requests go through the capture's recorder: same WARC as the page."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    (post,) = _acquire(test_world, ["https://x.com/RailsGirlsSoC/status/702136612822634496"])
+    warc = next(a for a in post.capture.artifacts if a.role == "warc")
+    responses, by_adapter = {}, set()
+    for record in ArchiveIterator(io.BytesIO(warc.data)):
+        if record.rec_type == "response":
+            uri = record.rec_headers.get_header("WARC-Target-URI").split("?")[0]
+            responses[uri] = record.content_stream().read()
+            if record.rec_headers.get_header("WARC-Evidence-Requested-By") == "platform-adapter":
+                by_adapter.add(uri)
+    assert "https://publish.twitter.com/oembed" in by_adapter
+    assert "https://x.com/RailsGirlsSoC/status/702136612822634496" not in by_adapter
+    assert responses["https://cdn.syndication.twimg.com/tweet-result"] == (
+        b"not recorded in this offline world"
+    )
+    oembed = responses["https://publish.twitter.com/oembed"]
+    raw = next(r for r in post.platform.raw if r.name == "twitter.oembed")
+    assert oembed == raw.body, "the WARC holds exactly the bytes the adapter parsed"
+    resolutions = post.platform.extra["link_resolutions"]
+    assert [r["url"] for r in resolutions] == [
+        "https://t.co/R8Jg36xaQx",
+        "https://t.co/mIwKR0fzGR",
+    ]
+    assert all("chain" in r or "error" in r for r in resolutions)
