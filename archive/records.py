@@ -141,3 +141,25 @@ def chain_status(session: Session) -> dict[str, Any]:
         "intact": not problems,
         "problems": [problem.__dict__ for problem in problems],
     }
+
+
+def changes(session: Session, limit: int | None = None) -> list[dict[str, Any]]:
+    """Changes rechecks recorded (`target.changed` custody events), newest first."""
+    statement = (
+        select(CustodyEvent)
+        .where(CustodyEvent.action == "target.changed")
+        .order_by(CustodyEvent.seq.desc())  # type: ignore[union-attr]
+    )
+    if limit:
+        statement = statement.limit(limit)
+    return [
+        {
+            "seq": event.seq,
+            "occurred_at": event.occurred_at,
+            "target_id": event.subject_id,
+            "from_capture": event.payload.get("from_capture"),
+            "to_capture": event.payload.get("to_capture"),
+            "changes": event.payload.get("changes", []),
+        }
+        for event in session.exec(statement)
+    ]

@@ -5,12 +5,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from archive.errors import EvidenceError
 from collector.cli.cmd_capture import check_url
 from collector.cli.context import state
-from collector.cli.output import console, err_console, print_json, print_table
+from collector.cli.output import console, print_json, print_table
+from collector.cli.progress import work_progress
 from collector.collect.pipeline import CollectOptions, CollectReport, collect
 
 FAILED_STATUSES = ("failed",)
@@ -141,27 +141,8 @@ def register(app: typer.Typer) -> None:
             fresh_for=timedelta(hours=fresh_hours),
             depth=depth,
         )
-        if json:
-            report = collect(archive, source, options, lambda _d, _t: None)
-        else:
-            columns = (
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-            )
-            with Progress(*columns, console=err_console, transient=True) as progress:
-                task = progress.add_task("starting", total=None)
-
-                def update(description: str, total: int | None) -> None:
-                    if total is not None:
-                        progress.update(task, total=total, description=description)
-                    elif description.startswith("done "):
-                        progress.advance(task)
-                    else:
-                        progress.update(task, description=description)
-
-                report = collect(archive, source, options, update)
+        with work_progress(enabled=not json) as update:
+            report = collect(archive, source, options, update)
         if json:
             print_json(report.to_dict())
         else:

@@ -39,10 +39,31 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         kind: Annotated[Kind, typer.Argument(help="What to list.")] = Kind.captures,
         limit: Annotated[int, typer.Option(help="Show at most this many (0: all).", min=0)] = 0,
+        changed: Annotated[
+            bool, typer.Option("--changed", help="Only what rechecks found changed.")
+        ] = False,
         json: JsonOption = False,
     ) -> None:
         """List sources, targets, captures, cases or custody events, newest first."""
         archive = state(ctx).archive()
+        if changed:
+            with archive.session() as session:
+                rows = records.changes(session, limit or None)
+            if json:
+                print_json(rows)
+            else:
+                print_table(
+                    "Changes found by recheck",
+                    ["when", "target", "from", "to", "changes"],
+                    (
+                        [r["occurred_at"], r["target_id"], r["from_capture"], r["to_capture"],
+                         "; ".join(f"{c['field']}: {c['before']} → {c['after']}"
+                                   for c in r["changes"])]
+                        for r in rows
+                    ),
+                    empty="no changes recorded",
+                )  # fmt: skip
+            return
         with archive.session() as session:
             rows = records.list_rows(session, kind.value, limit or None)
         if json:

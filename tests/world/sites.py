@@ -70,6 +70,7 @@ class Sites:
 
     def __init__(self, picture: Callable[[int], bytes] | None = None) -> None:
         self.picture = picture
+        self.overrides: dict[tuple[str, str], Recorded] = {}
         self.oembed = {
             "702136612822634496": _oembed(
                 "ruby-oembed__oembed_702136612822634496_via_twitter.com.json"
@@ -102,8 +103,18 @@ class Sites:
             "/hostile.html": _html(SITE / "hostile.html"),
         }
 
+    def override(self, host: str, path: str, response: Recorded | None) -> None:
+        """Answer `host` + `path` with `response` from now on (None: back to normal); lets a
+        test change the world between two captures (a post deleted, a page gone)."""
+        if response is None:
+            self.overrides.pop((host, path), None)
+        else:
+            self.overrides[(host, path)] = response
+
     def lookup(self, host: str, path: str, query: dict[str, list[str]]) -> Recorded | None:
         """The response for `host` + `path` + `query`, if this world records one."""
+        if (host, path) in self.overrides:
+            return self.overrides[(host, path)]
         if host == "publish.twitter.com" and path == "/oembed":
             url = (query.get("url") or [""])[0]
             found = re.search(r"/status(?:es)?/(\d+)", url)
