@@ -21,6 +21,22 @@ from archive.ids import new_id
 from archive.models import Blob, Case, CustodyEvent
 
 
+def _open_blob_store(settings: Settings) -> BlobStore:
+    """The blob store `settings.blob_url` names: a local folder, or s3://bucket/prefix."""
+    if settings.blob_url.startswith("s3://"):
+        from archive.s3store import S3BlobStore  # boto3 is loaded only when used
+
+        return S3BlobStore.from_settings(settings)
+    blob_root = Path(settings.blob_url).expanduser()
+    try:
+        blob_root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ArchiveHomeError(f"cannot create blob folder {blob_root}: {exc.strerror}") from exc
+    blobs = LocalBlobStore(blob_root)
+    blobs.remove_stale_temp()
+    return blobs
+
+
 class Archive:
     """An opened archive home. Create with `Archive.open`."""
 
@@ -37,16 +53,7 @@ class Archive:
         home = Path(home or default_home()).expanduser()
         prepare_home(home)
         settings = load_settings(home, overrides)
-        blob_root = Path(settings.blob_url).expanduser()
-        try:
-            blob_root.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ArchiveHomeError(
-                f"cannot create blob folder {blob_root}: {exc.strerror}"
-            ) from exc
-        blobs = LocalBlobStore(blob_root)
-        blobs.remove_stale_temp()
-        archive = cls(settings, blobs)
+        archive = cls(settings, _open_blob_store(settings))
         upgrade(archive.engine)
         archive._record_initialization()
         return archive

@@ -39,6 +39,19 @@ def check_sha256(sha256: str) -> str:
     return sha256
 
 
+def copy_hashing(stream: BinaryIO, out: BinaryIO, max_size: int | None = None) -> PutResult:
+    """Copy `stream` to `out` while hashing; BlobError past `max_size` (created=False)."""
+    sha256, sha512, size = hashlib.sha256(), hashlib.sha512(), 0
+    for chunk in iter(lambda: stream.read(CHUNK_SIZE), b""):
+        size += len(chunk)
+        if max_size is not None and size > max_size:
+            raise BlobError(f"blob exceeds the size limit of {max_size} bytes")
+        sha256.update(chunk)
+        sha512.update(chunk)
+        out.write(chunk)
+    return PutResult(sha256.hexdigest(), sha512.hexdigest(), size, created=False)
+
+
 class BlobStore(ABC):
     """Where evidence bytes live, addressed by SHA-256."""
 
@@ -93,31 +106,21 @@ class LocalBlobStore(BlobStore):
 
     def put(self, stream: BinaryIO, max_size: int | None = None) -> PutResult:
         self.tmp.mkdir(parents=True, exist_ok=True)
-        sha256 = hashlib.sha256()
-        sha512 = hashlib.sha512()
-        size = 0
         tmp_path = self.tmp / f"{os.getpid()}-{os.urandom(8).hex()}.part"
         try:
             with open(tmp_path, "xb") as out:
-                for chunk in iter(lambda: stream.read(CHUNK_SIZE), b""):
-                    size += len(chunk)
-                    if max_size is not None and size > max_size:
-                        raise BlobError(f"blob exceeds the size limit of {max_size} bytes")
-                    sha256.update(chunk)
-                    sha512.update(chunk)
-                    out.write(chunk)
+                copied = copy_hashing(stream, out, max_size)
                 out.flush()
                 os.fsync(out.fileno())
-            digest = sha256.hexdigest()
-            final = self.path(digest)
+            final = self.path(copied.sha256)
             if final.exists():
                 tmp_path.unlink()
-                return PutResult(digest, sha512.hexdigest(), size, created=False)
+                return copied
             final.parent.mkdir(parents=True, exist_ok=True)
             os.chmod(tmp_path, 0o444)
             os.replace(tmp_path, final)
             _fsync_dir(final.parent)
-            return PutResult(digest, sha512.hexdigest(), size, created=True)
+            return PutResult(copied.sha256, copied.sha512, copied.size, created=True)
         except OSError as exc:
             raise BlobError(f"cannot write blob under {self.root}: {exc.strerror}") from exc
         finally:
