@@ -133,13 +133,16 @@ def _screenshot(archive: Archive, artifacts: list[dict[str, Any]]) -> tuple[str 
     return None, None
 
 
-def _outcome_from_saved(archive: Archive, target: Target, saved: SavedCapture) -> Outcome:
+def _outcome_from_saved(
+    archive: Archive, saved: SavedCapture, target: Target | None, url: str | None = None
+) -> Outcome:
+    """The outcome of a capture of `target` (or, without one, of the article at `url`)."""
     path, sha = _screenshot(archive, saved.artifacts)
     return Outcome(
-        target_id=target.id,
-        url=target.canonical_url,
-        kind=target.kind,
-        platform=target.platform,
+        target_id=target.id if target else None,
+        url=target.canonical_url if target else url,
+        kind=target.kind if target else "article",
+        platform=target.platform if target else "web",
         status=saved.status,
         reason=saved.reason,
         capture_id=saved.capture_id,
@@ -250,20 +253,7 @@ class Collector:
             self.progress("done article", None)
             report = CollectReport(location, ingested.source_id, ingested.reused, started)
             if ingested.capture is not None:
-                saved = ingested.capture
-                path, sha = _screenshot(self.archive, saved.artifacts)
-                report.article = Outcome(
-                    target_id=None,
-                    url=location,
-                    kind="article",
-                    platform="web",
-                    status=saved.status,
-                    reason=saved.reason,
-                    capture_id=saved.capture_id,
-                    manifest_sha256=saved.manifest_sha256,
-                    screenshot=path,
-                    screenshot_sha256=sha,
-                )
+                report.article = _outcome_from_saved(self.archive, ingested.capture, None, location)
             planned = _planned_targets(self.archive, ingested.source_id)
             self._grow(len(planned), "capturing cited items")
             report.items = list(
@@ -313,7 +303,7 @@ class Collector:
                 self.archive, acquisition, target_id=target.id, case_id=self.case_id
             )
         )
-        outcome = _outcome_from_saved(self.archive, target, saved)
+        outcome = _outcome_from_saved(self.archive, saved, target)
         outcome.citation, outcome.found_via = citation, found_via
         if saved.related:
             self.related[saved.capture_id] = saved.related

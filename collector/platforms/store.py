@@ -1,43 +1,23 @@
 """Turn a `PlatformResult` into archive rows and artifact descriptions, writing nothing.
 
 The capture step calls `snapshot_rows(result, capture_id)` inside its own transaction, stores
-each `ArtifactSpec.data` as a blob, inserts an `Artifact` row per spec (role, name, media type,
+each `ArtifactData.data` as a blob, inserts an `Artifact` row per spec (role, name, media type,
 original URL and details are given here) and the returned `PostSnapshot` rows, and records the
 custody events. Quoted and parent posts come back as their own snapshots (same capture) so
 the caller can also create Targets for them.
 """
 
-import hashlib
 import json
 import mimetypes
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from archive.ids import new_id
 from archive.models import PostSnapshot
 from archive.timeutil import iso
+from collector.capture.result import ArtifactData
 from collector.platforms.fetching import describe
 from collector.platforms.result import MediaItem, PlatformResult
-
-
-@dataclass
-class ArtifactSpec:
-    """One artifact to store: bytes plus what the Artifact row should say."""
-
-    role: str  # platform_response | post_json | media | media_playlist | media_error | thumbnail
-    name: str  # unique within the capture
-    data: bytes
-    media_type: str
-    original_url: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
-    @property
-    def size(self) -> int:
-        return len(self.data)
 
 
 @dataclass
@@ -45,7 +25,7 @@ class SnapshotRows:
     """Everything `snapshot_rows` produced for one result."""
 
     snapshot: PostSnapshot
-    artifacts: list[ArtifactSpec]
+    artifacts: list[ArtifactData]
     embedded: list[tuple[str, PostSnapshot, PlatformResult]]  # ("quoted"|"reply_to", ...)
 
 
@@ -114,8 +94,8 @@ def _snapshot(result: PlatformResult, capture_id: str) -> PostSnapshot:
     )
 
 
-def _media_specs(prefix: str, media: list[MediaItem]) -> list[ArtifactSpec]:
-    specs: list[ArtifactSpec] = []
+def _media_specs(prefix: str, media: list[MediaItem]) -> list[ArtifactData]:
+    specs: list[ArtifactData] = []
     for index, item in enumerate(media, start=1):
         got = item.downloaded
         if got is None:
@@ -134,7 +114,7 @@ def _media_specs(prefix: str, media: list[MediaItem]) -> list[ArtifactSpec]:
         if got.error:
             details["rejected"] = got.error
         specs.append(
-            ArtifactSpec(
+            ArtifactData(
                 role="media" if got.status == 200 else "media_error",
                 name=name,
                 data=got.data,
@@ -146,7 +126,7 @@ def _media_specs(prefix: str, media: list[MediaItem]) -> list[ArtifactSpec]:
         playlist = item.hls_downloaded
         if playlist is not None:
             specs.append(
-                ArtifactSpec(
+                ArtifactData(
                     role="media_playlist" if playlist.status == 200 else "media_error",
                     name=f"{prefix}media/{index:02d}-{item.kind}.m3u8",
                     data=playlist.data,
@@ -161,7 +141,7 @@ def _media_specs(prefix: str, media: list[MediaItem]) -> list[ArtifactSpec]:
             )
         if got.thumbnail_webp:
             specs.append(
-                ArtifactSpec(
+                ArtifactData(
                     role="thumbnail",
                     name=f"{prefix}media/{index:02d}-{item.kind}.thumb.webp",
                     data=got.thumbnail_webp,
@@ -176,7 +156,7 @@ def _media_specs(prefix: str, media: list[MediaItem]) -> list[ArtifactSpec]:
 def snapshot_rows(result: PlatformResult, capture_id: str) -> SnapshotRows:
     """Build (without writing) the PostSnapshot rows and artifact specs for `result`."""
     artifacts = [
-        ArtifactSpec(
+        ArtifactData(
             role="platform_response",
             name=f"platform/{index:02d}-{raw.name}.{_extension(raw.media_type)}",
             data=raw.body,
@@ -188,7 +168,7 @@ def snapshot_rows(result: PlatformResult, capture_id: str) -> SnapshotRows:
     ]
     document = json.dumps(result_json(result), ensure_ascii=False, indent=2, sort_keys=True)
     artifacts.append(
-        ArtifactSpec(
+        ArtifactData(
             role="post_json",
             name="post.json",
             data=document.encode("utf-8"),

@@ -108,12 +108,6 @@ def create_app(archive: Archive, tokens: TokenCheck, jobs: JobQueue | None = Non
         with archive.session() as session:
             return function(session, *args)
 
-    @app.exception_handler(NotFoundError)
-    async def not_found(request: Request, exc: NotFoundError) -> HTMLResponse:
-        response = page(request, "error.html", message=str(exc))
-        response.status_code = 404
-        return response
-
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request) -> HTMLResponse:
         return page(
@@ -191,7 +185,7 @@ def create_app(archive: Archive, tokens: TokenCheck, jobs: JobQueue | None = Non
     @app.exception_handler(EvidenceError)
     async def refused(request: Request, exc: EvidenceError) -> HTMLResponse:
         response = page(request, "error.html", message=str(exc))
-        response.status_code = 400
+        response.status_code = 404 if isinstance(exc, NotFoundError) else 400
         return response
 
     @app.get("/cases/{case_id}", response_class=HTMLResponse)
