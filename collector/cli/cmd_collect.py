@@ -73,7 +73,14 @@ def _print_report(report: CollectReport) -> None:
             f"{stamps['checkpoint_root']}",
             highlight=False,
         )
-    console.print("Screenshots are in the blob store at the paths `show CAPTURE_ID` lists.")
+    shots = [item for item in [article, *data["items"]] if item and item.get("screenshot")]
+    if shots:
+        console.print("Screenshots (named by their SHA-256):", highlight=False)
+        for item in shots:
+            console.print(
+                f"  {item['capture_id']}  {item['screenshot']}", highlight=False, soft_wrap=True
+            )
+    console.print("Every artifact and its hashes: `evidence show CAPTURE_ID`.", highlight=False)
 
 
 def _check_source(source: str) -> None:
