@@ -109,6 +109,10 @@ def world(tmp_path: Path) -> Iterator[tuple[TestClient, str, dict[str, str]]]:
             ]
         )
         ids["shot"], ids["dom"] = shot.sha256, dom.sha256
+        change = {"field": "availability", "before": "available", "after": "deleted"}
+        archive.record(s, "target.changed", "target", target.id,
+                       {"from_capture": ids["capture0"], "to_capture": ids["capture1"],
+                        "changes": [change]})  # fmt: skip
     tokens, token = prepare_token(archive.home / "keys", None)
     assert token
     with TestClient(create_app(archive, tokens), follow_redirects=False) as client:
@@ -216,3 +220,11 @@ def test_serve_refuses_non_loopback_without_flag(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--home", str(tmp_path), "serve", "--host", "0.0.0.0"])
     assert result.exit_code == 1
     assert "bound to loopback unless --allow-remote" in result.stderr
+
+
+def test_target_page_shows_recheck_changes(world: tuple[TestClient, str, dict[str, str]]) -> None:
+    client, token, ids = world
+    client.cookies.set("evidence_token", token)
+    page = client.get(f"/targets/{ids['target']}").text
+    assert "availability available → deleted" in page
+    assert f'href="/captures/{ids["capture1"]}">after</a>' in page
