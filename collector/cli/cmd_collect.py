@@ -130,6 +130,10 @@ def register(app: typer.Typer) -> None:
         timeout: Annotated[
             float | None, typer.Option(help="Time budget per capture in seconds.", min=1)
         ] = None,
+        queue: Annotated[
+            bool,
+            typer.Option("--queue", help="Enqueue one job per target for `evidence worker`."),
+        ] = False,
     ) -> None:
         """Read an article, capture everything it cites, sign and timestamp the evidence."""
         _check_source(source)
@@ -148,6 +152,11 @@ def register(app: typer.Typer) -> None:
             fresh_for=timedelta(hours=fresh_hours),
             depth=depth,
         )
+        if queue:
+            from collector.queue.enqueue import collect_to_queue, print_queued
+
+            print_queued(collect_to_queue(archive, source, options), json)
+            return
         with work_progress(enabled=not json) as update:
             report = collect(archive, source, options, update)
         if json:

@@ -227,6 +227,7 @@ class Collector:
         self.case_id: str | None = None
         self.acquirer: Acquirer | None = None
         self.related: dict[str, list[tuple[str, PlatformResult]]] = {}
+        self.capture_details: dict[str, Any] = {}  # added to every capture's details
 
     def _grow(self, count: int, description: str) -> None:
         self.total += count
@@ -300,7 +301,11 @@ class Collector:
             acquisition = await self.acquirer.acquire(target.canonical_url)
         saved = await asyncio.to_thread(
             lambda: save_acquisition(
-                self.archive, acquisition, target_id=target.id, case_id=self.case_id
+                self.archive,
+                acquisition,
+                target_id=target.id,
+                case_id=self.case_id,
+                details=self.capture_details,
             )
         )
         outcome = _outcome_from_saved(self.archive, saved, target)

@@ -142,13 +142,17 @@ def save_acquisition(
     target_id: str | None = None,
     source_id: str | None = None,
     case_id: str | None = None,
+    details: dict[str, Any] | None = None,
 ) -> SavedCapture:
-    """Store, seal and insert one acquisition; return what was stored."""
+    """Store, seal and insert one acquisition; return what was stored.
+
+    `details` are added to the capture's details (a queue job records its id there)."""
     result = acquisition.capture
     stored = store_blobs(archive, result)
     rows = build_rows(
         archive, result, stored, target_id=target_id, source_id=source_id, case_id=case_id
     )
+    rows.capture["details"].update(details or {})
     if acquisition.notes:
         rows.capture["details"]["notes"] = list(acquisition.notes)
     rows.capture["details"]["page"] = {"status": result.status, "reason": result.status_reason}
