@@ -6,6 +6,7 @@ the source's own capture is timestamped and checkpointed. Workers do the rest.
 """
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,12 +51,14 @@ async def _ingest_and_enqueue(
         with archive.session() as session:
             case_id = archive.ensure_case(session, options.case).id
     settings = options.capture
-    async with app.open_async(), CaptureEngine(settings) as engine, make_client(settings) as client:
+    # a file or stdin is only read: no browser is started for it
+    browser = CaptureEngine(settings) if "://" in location else contextlib.nullcontext()
+    async with app.open_async(), browser as engine, make_client(settings) as client:
         await ensure_schema(app)
         ingested = await ingest(
             archive,
             location,
-            Acquirer(engine, client, options.platforms),
+            Acquirer(engine, client, options.platforms),  # type: ignore[arg-type]
             case_id=case_id,
             fresh_since=utcnow() - options.fresh_for,
             recapture=options.recapture,

@@ -43,6 +43,7 @@ class WorkerResources:
     options: CollectOptions
     rate_per_minute: float
     pool: Any  # the App's psycopg pool (host-rate reservations)
+    browser_slots: asyncio.Semaphore  # captures in the browser at once, across all jobs
     stored: int = 0  # captures recorded since the last finish (timestamps + checkpoint)
 
 
@@ -105,6 +106,7 @@ async def run_capture(
     )
     collector = Collector(archive, collect_options, _quiet)
     collector.acquirer = resources.acquirer
+    collector.semaphore = resources.browser_slots
     collector.case_id = case_id
     collector.capture_details = {JOB_ID_KEY: job_id}
     if target.canonical_url:

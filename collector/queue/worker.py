@@ -1,4 +1,7 @@
-"""`evidence worker`: one browser, N concurrent capture jobs, until stopped.
+"""`evidence worker`: one browser with N captures at a time, until stopped.
+
+Up to 2N jobs run at once: N in the browser, the others storing what they captured, the same
+overlap `collect` has between capturing one target and saving another.
 
 Beside procrastinate's own worker loop run two housekeeping loops:
 
@@ -88,6 +91,7 @@ async def run_worker(archive: Archive, options: CollectOptions, settings: Worker
             options=options,
             rate_per_minute=per_minute(archive.settings.section("queue")),
             pool=app.connector.pool,  # type: ignore[attr-defined]
+            browser_slots=asyncio.Semaphore(settings.concurrency),
         )
         stalled_after = settings.stalled_after_s
         housekeeping = [
@@ -100,7 +104,9 @@ async def run_worker(archive: Archive, options: CollectOptions, settings: Worker
             await app.run_worker_async(
                 queues=[QUEUE],
                 name=settings.name,
-                concurrency=settings.concurrency,
+                # as many jobs again as browser slots: a job stores its capture (blobs,
+                # rows, signature) outside the browser while the next one captures
+                concurrency=2 * settings.concurrency,
                 additional_context={"resources": resources},
                 update_heartbeat_interval=stalled_after / 3,
                 stalled_worker_timeout=stalled_after,
