@@ -273,13 +273,14 @@ class Collector:
         self, target: Target, citation: dict[str, Any] | None, found_via: str | None = None
     ) -> Outcome:
         try:
-            return await self._capture_target(target, citation, found_via)
+            return await self.capture_target(target, citation, found_via)
         finally:
             self.progress(f"done {target.canonical_url or target.key}", None)
 
-    async def _capture_target(
+    async def capture_target(
         self, target: Target, citation: dict[str, Any] | None, found_via: str | None
     ) -> Outcome:
+        """Capture one target (or reuse a fresh complete capture); also used by queue workers."""
         if not target.canonical_url:
             return Outcome(
                 target_id=target.id,
@@ -320,9 +321,9 @@ class Collector:
         for outcome in outcomes:
             related = self.related.get(outcome.capture_id or "", [])
             for relation, result in related:
-                discovered.extend(self._targets_for([result.url], outcome, relation))
+                discovered.extend(self.targets_for([result.url], outcome, relation))
             if self.options.depth >= 1 and outcome.capture_id:
-                discovered.extend(self._targets_for(self._post_links(outcome), outcome, "link"))
+                discovered.extend(self.targets_for(self.post_links(outcome), outcome, "link"))
         unique = {target.id: (target, via) for target, via in discovered}
         if not unique:
             return []
@@ -333,7 +334,8 @@ class Collector:
             )
         )
 
-    def _post_links(self, outcome: Outcome) -> list[str]:
+    def post_links(self, outcome: Outcome) -> list[str]:
+        """The links inside the posts an outcome's capture stored."""
         with self.archive.session() as session:
             posts = session.exec(
                 select(PostSnapshot).where(PostSnapshot.capture_id == outcome.capture_id)
@@ -345,9 +347,10 @@ class Collector:
                     urls.append(str(link.get("expanded_url") or link.get("url")))
         return urls
 
-    def _targets_for(
+    def targets_for(
         self, urls: list[str], outcome: Outcome, relation: str
     ) -> list[tuple[Target, str]]:
+        """Targets for URLs found in a capture, linked to it by `target.linked` events."""
         found = []
         with self.archive.session() as session:
             for url in urls:

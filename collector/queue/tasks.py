@@ -3,7 +3,7 @@
 A job carries the target id, the case id and the collect options that matter per capture
 (recapture, fresh_for_s, depth). The worker's browser, HTTP client and capture settings are
 shared by its jobs (`WorkerResources`, handed in as procrastinate's additional context). The
-capture itself is `Collector._capture_target`, the same code path as a local `collect`, with
+capture itself is `Collector.capture_target`, the same code path as a local `collect`, with
 the job id written into the capture's details.
 
 Idempotency: before capturing, the task looks for a capture of this target carrying this job
@@ -111,7 +111,7 @@ async def run_capture(
     collector.capture_details = {JOB_ID_KEY: job_id}
     if target.canonical_url:
         await wait_for_slot(resources.pool, target.canonical_url, resources.rate_per_minute)
-    outcome = await collector._capture_target(target, None, None)
+    outcome = await collector.capture_target(target, None, None)
     if outcome.status in ("reused", "unresolved") or outcome.capture_id is None:
         return outcome, []
     resources.stored += 1
@@ -124,10 +124,10 @@ def _related_targets(collector: Collector, outcome: Outcome) -> list[str]:
         for relation, result in collector.related.get(outcome.capture_id or "", [])
     ]
     if collector.options.depth >= 1:
-        urls_by_relation.append(("link", collector._post_links(outcome)))
+        urls_by_relation.append(("link", collector.post_links(outcome)))
     found: dict[str, None] = {}
     for relation, urls in urls_by_relation:
-        for target, _via in collector._targets_for(urls, outcome, relation):
+        for target, _via in collector.targets_for(urls, outcome, relation):
             found[target.id] = None
     return list(found)
 
