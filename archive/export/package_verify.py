@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import json
 import logging
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -60,6 +61,7 @@ def unpacked(path: Path, findings: list[Finding]) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="evidence-verify-") as work:
         root = Path(work)
         with zipfile.ZipFile(path) as zipped:
+            _check_room(path, zipped, root)
             for info in zipped.infolist():
                 if info.is_dir():
                     continue
@@ -87,6 +89,21 @@ def unpacked(path: Path, findings: list[Finding]) -> Iterator[Path]:
         if len(folders) == 1 and (folders[0] / "bagit.txt").is_file():
             root = folders[0]
         yield root
+
+
+UNPACK_MARGIN_BYTES = 64 << 20
+
+
+def _check_room(path: Path, zipped: zipfile.ZipFile, work: Path) -> None:
+    """Refuse a zip whose members would not fit in the temporary folder (a zip bomb, or a
+    package larger than the disk); members never unpack beyond their declared sizes."""
+    declared = sum(info.file_size for info in zipped.infolist())
+    free = shutil.disk_usage(work).free
+    if declared > free - UNPACK_MARGIN_BYTES:
+        raise EvidenceError(
+            f"{path} unpacks to {declared:,} bytes but {work.parent} has {free:,} free; "
+            "point TMPDIR at a larger disk or verify the unpacked folder"
+        )
 
 
 def verify_package(

@@ -310,3 +310,20 @@ def test_capture_without_own_token_is_covered_by_a_timestamped_checkpoint(
     _, report = verify_json(bag, "--tsa-ca-bundle", str(export_world.tsa.bundle))
     found = {(f["subject"], f["check"]): (f["status"], f["found"]) for f in report["findings"]}
     assert found[(f"capture {capture['id']}", "timestamped")] == ("unverifiable", "not timestamped")
+
+
+def test_zip_larger_than_the_free_disk_is_refused(tmp_path, monkeypatch):
+    """A zip bomb (or a package bigger than the disk) is refused before anything unpacks."""
+    import collections
+    import zipfile
+
+    from archive.errors import EvidenceError
+    from archive.export import package_verify
+
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("data/zeros.bin", b"\0" * (8 << 20))
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(package_verify.shutil, "disk_usage", lambda _p: usage(0, 0, 1 << 20))
+    with pytest.raises(EvidenceError, match="unpacks to 8,388,608 bytes"):
+        package_verify.verify_package(bomb)
