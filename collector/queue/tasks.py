@@ -14,6 +14,7 @@ blobs (bytes first, then rows), and the retry captures afresh.
 """
 
 import asyncio
+import contextlib
 from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from sqlmodel import select
 
 from archive.archive import Archive
 from archive.errors import NotFoundError
-from archive.models import Capture, Target
+from archive.models import Capture, PostSnapshot, Target
 from collector.collect.acquire import Acquirer
 from collector.collect.pipeline import CollectOptions, Collector, Outcome
 from collector.queue.ratelimit import wait_for_slot
@@ -86,18 +87,6 @@ async def run_capture(
     (quoted or parent posts, and with depth 1 links inside the post) for new jobs."""
     archive = resources.archive
     target = await asyncio.to_thread(_load_target, archive, target_id)
-    earlier = await asyncio.to_thread(capture_of_job, archive, target_id, job_id)
-    if earlier is not None:
-        return Outcome(
-            target_id=target.id,
-            url=target.canonical_url,
-            kind=target.kind,
-            platform=target.platform,
-            status=earlier.status,
-            reason="recorded by an earlier attempt of this job",
-            capture_id=earlier.id,
-            manifest_sha256=earlier.manifest_sha256,
-        ), []
     collect_options = replace(
         resources.options,
         recapture=bool(options.get("recapture")),
@@ -109,6 +98,20 @@ async def run_capture(
     collector.semaphore = resources.browser_slots
     collector.case_id = case_id
     collector.capture_details = {JOB_ID_KEY: job_id}
+    earlier = await asyncio.to_thread(capture_of_job, archive, target_id, job_id)
+    if earlier is not None:
+        outcome = Outcome(
+            target_id=target.id,
+            url=target.canonical_url,
+            kind=target.kind,
+            platform=target.platform,
+            status=earlier.status,
+            reason="recorded by an earlier attempt of this job",
+            capture_id=earlier.id,
+            manifest_sha256=earlier.manifest_sha256,
+        )
+        # the earlier attempt may have died before queueing what the post quotes or links
+        return outcome, await asyncio.to_thread(_related_targets, collector, outcome)
     if target.canonical_url:
         await wait_for_slot(resources.pool, target.canonical_url, resources.rate_per_minute)
     outcome = await collector.capture_target(target, None, None)
@@ -118,11 +121,30 @@ async def run_capture(
     return outcome, await asyncio.to_thread(_related_targets, collector, outcome)
 
 
+def _stored_relations(collector: Collector, capture_id: str) -> list[tuple[str, list[str]]]:
+    """Quoted and parent posts named by the PostSnapshots a capture stored."""
+    with collector.archive.session() as session:
+        posts = session.exec(select(PostSnapshot).where(PostSnapshot.capture_id == capture_id))
+        relations = []
+        for post in posts:
+            for relation, post_id in (
+                ("quoted", post.quoted_post_id),
+                ("reply_to", post.reply_to_id),
+            ):
+                if post_id and post.platform == "twitter":
+                    relations.append((relation, [f"https://x.com/i/status/{post_id}"]))
+    return relations
+
+
 def _related_targets(collector: Collector, outcome: Outcome) -> list[str]:
-    urls_by_relation: list[tuple[str, list[str]]] = [
-        (relation, [result.url])
-        for relation, result in collector.related.get(outcome.capture_id or "", [])
-    ]
+    """Targets a capture leads to: from this run's platform results, or, for a capture an
+    earlier attempt stored, from its stored posts."""
+    in_memory = collector.related.get(outcome.capture_id or "")
+    urls_by_relation: list[tuple[str, list[str]]] = (
+        [(relation, [result.url]) for relation, result in in_memory]
+        if in_memory is not None
+        else _stored_relations(collector, outcome.capture_id or "")
+    )
     if collector.options.depth >= 1:
         urls_by_relation.append(("link", collector.post_links(outcome)))
     found: dict[str, None] = {}
@@ -151,7 +173,9 @@ async def capture_target(
     if related and options.get("follow", True):
         follow = {**options, "follow": False, "depth": 0}
         task = context.app.tasks[context.job.task_name]
-        await task.batch_defer_async(
-            *({"target_id": t, "case_id": case_id, "options": follow} for t in related)
-        )
+        for related_id in related:  # one queued job per follow-up target, even across retries
+            with contextlib.suppress(procrastinate.exceptions.AlreadyEnqueued):
+                await task.configure(queueing_lock=f"follow:{related_id}").defer_async(
+                    target_id=related_id, case_id=case_id, options=follow
+                )
     return asdict(outcome)
