@@ -5,7 +5,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import time
 from pathlib import Path
 
 import httpx
@@ -249,28 +248,15 @@ def test_missing_trust_root_is_unverifiable_not_tampered(
     assert {f.found for f in other if f.status == UNVERIFIABLE} == {"not in the CA bundle"}
 
 
-def test_rehash_speed_is_at_least_80_percent_of_raw_sha256(archive: Archive) -> None:
-    data = os.urandom(1 << 20) * 64  # 64 MiB
+def test_rehash_reads_the_stored_bytes_in_large_chunks(archive: Archive) -> None:
+    """Speed is measured by benchmarks/verify.py; here: digests and size of a multi-chunk blob."""
+    data = os.urandom(1 << 20) * 20  # 20 MiB: three 8 MiB reads
     with archive.session() as session:
         sha256 = archive.store_blob(session, data).sha256
-
-    def from_blob_store() -> None:
-        with archive.blobs.open(sha256) as handle:
-            assert hash_stream(handle)[0] == [sha256]
-
-    best = {"raw": float("inf"), "verify": float("inf")}
-    for _ in range(5):  # interleaved, best of five: the machine is shared
-        for name, function in (
-            ("raw", lambda: hashlib.sha256(data).hexdigest()),
-            ("verify", from_blob_store),
-        ):
-            start = time.perf_counter()
-            function()
-            best[name] = min(best[name], time.perf_counter() - start)
-    ratio = best["raw"] / best["verify"]
-    mb = len(data) / 1e6
-    print(f"raw {mb / best['raw']:.0f} MB/s, verify {mb / best['verify']:.0f} MB/s, {ratio:.0%}")
-    assert ratio >= 0.8
+    with archive.blobs.open(sha256) as handle:
+        digests, size = hash_stream(handle, "sha256", "sha512")
+    assert digests == [sha256, hashlib.sha512(data).hexdigest()]
+    assert size == len(data)
 
 
 def test_rewritten_log_fails_against_a_published_checkpoint(
