@@ -19,7 +19,6 @@ from typer.core import TyperGroup
 import collector.cli
 from archive import __version__
 from archive.errors import EvidenceError
-from collector.cli import cmd_pending
 from collector.cli.context import CliState, state
 
 
@@ -100,11 +99,10 @@ def _register_commands(target: typer.Typer) -> None:
     names = sorted(
         info.name
         for info in pkgutil.iter_modules(collector.cli.__path__)
-        if info.name.startswith("cmd_") and info.name != "cmd_pending"
+        if info.name.startswith("cmd_")
     )
     for name in names:
         importlib.import_module(f"collector.cli.{name}").register(target)
-    cmd_pending.register(target)
 
 
 _register_commands(app)
