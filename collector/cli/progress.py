@@ -14,7 +14,8 @@ def work_progress(enabled: bool = True) -> Iterator[ProgressFn]:
     """Yield a callback: `(description, total)` sets the total, a "done …" step advances."""
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())  # fmt: skip
-    with Progress(*columns, console=err_console, transient=True, disable=not enabled) as bar:
+    shown = enabled and err_console.is_terminal  # no bar in logs, pipes or tests
+    with Progress(*columns, console=err_console, transient=True, disable=not shown) as bar:
         task = bar.add_task("starting", total=None)
 
         def update(description: str, total: int | None) -> None:

@@ -139,7 +139,16 @@ async def ingest(
             if found is not None:
                 return IngestedSource(found[0].id, reused=True)
         acquisition = await acquirer.acquire(location)
-        info = _source_info_from_capture(location, acquisition.capture)
+        try:
+            info = _source_info_from_capture(location, acquisition.capture)
+        except EvidenceError as exc:  # the failed capture is evidence too: keep it
+            saved = await asyncio.to_thread(
+                lambda: save_acquisition(archive, acquisition, case_id=case_id)
+            )
+            raise EvidenceError(
+                f"{exc} (the failed capture is recorded as {saved.capture_id})"
+            ) from exc
+
     else:
         info = await asyncio.to_thread(fetch_source, location)
         info.fetched_at = info.fetched_at or utcnow()

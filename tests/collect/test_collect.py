@@ -106,3 +106,16 @@ def test_collect_missing_file_is_one_line_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--home", str(tmp_path), "collect", "no/such/file.html"])
     assert result.exit_code == 1
     assert result.stderr == "error: no such file: no/such/file.html\n"
+
+
+def test_unreachable_article_is_recorded_as_a_failed_capture(
+    world_env: World, tmp_path: Path
+) -> None:
+    url = "https://unreachable.invalid/article.html"
+    result = CliRunner().invoke(app, ["--home", str(tmp_path), "collect", url])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: could not read the article at {url}")
+    capture_id = result.stderr.rsplit("recorded as ", 1)[1].rstrip(")\n")
+    shown = CliRunner().invoke(app, ["--home", str(tmp_path), "show", capture_id, "--json"])
+    record = json.loads(shown.stdout)
+    assert record["status"] == "failed" and record["requested_url"] == url
