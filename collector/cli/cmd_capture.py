@@ -134,7 +134,9 @@ def register(app: typer.Typer) -> None:
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
             )
-            with Progress(*columns, console=err_console, transient=True) as progress:
+            with Progress(
+                *columns, console=err_console, transient=True, disable=not err_console.is_terminal
+            ) as progress:
                 rows = asyncio.run(run_captures(archive, checked, settings, platforms, progress))
         if json:
             print_json(rows)
