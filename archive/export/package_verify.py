@@ -30,6 +30,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from archive.canonical import canonical_json, sha256_hex
 from archive.errors import EvidenceError
 from archive.export.package import INDEX_NAME, PACKAGE_TYPE, posix
+from archive.export.wacz_key import (
+    ALGORITHM,
+    WACZ_KEY_CREATED,
+    WACZ_KEY_PATH,
+    verify_anonymous,
+)
 from archive.provenance import merkle
 from archive.provenance.checkpoint import NoteError, log_origin, parse_checkpoint, verify_note
 from archive.provenance.keys import KEY_CREATED, PublicKey
@@ -232,28 +238,69 @@ def _check_wacz_signature(root: Path, datapackage: bytes) -> list[Finding]:
             findings.append(
                 Finding(subject, f"{label} of datapackage.json", TAMPERED, claimed, actual)
             )
-    try:
-        key = serialization.load_der_public_key(base64.b64decode(signed["publicKey"]))
-        raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        signature = base64.b64decode(signed["signature"], validate=True)
-    except (KeyError, ValueError, TypeError, binascii.Error) as exc:
-        return [
-            *findings,
-            Finding(subject, "signature", TAMPERED, "an Ed25519 signature", str(exc)),
-        ]
-    if not isinstance(key, Ed25519PublicKey):
-        return [
-            *findings,
-            Finding(subject, "signature", TAMPERED, "an Ed25519 key", type(key).__name__),
-        ]
-    holds = verify_signature(raw, str(signed.get("hash", "")).encode("utf-8"), signature)
-    fingerprint = PublicKey(raw).fingerprint
-    findings.append(
-        Finding(subject, "wacz-auth anonymous signature", OK if holds else TAMPERED,
-                f"valid Ed25519 by {fingerprint}", "verified" if holds else "does not verify")
+    problem = verify_anonymous(
+        str(signed.get("publicKey", "")), str(signed.get("signature", "")),
+        str(signed.get("hash", "")),
     )  # fmt: skip
-    findings.append(Finding(subject, "signing key", OK, found=fingerprint))
+    findings.append(
+        Finding(subject, "wacz-auth anonymous signature", TAMPERED if problem else OK,
+                f"valid {ALGORITHM} by {_fingerprint_of(signed.get('publicKey'))}",
+                problem or "verified")
+    )  # fmt: skip
     return findings
+
+
+def _check_wacz_key(
+    root: Path, key: PublicKey | None, events: dict[int, dict[str, Any]], findings: list[Finding]
+) -> None:
+    """The WACZ's signing key (signedData.publicKey) is the archive's: the embedded
+    wacz-key.pem is that key, the archive's Ed25519 key signed it, and the custody extract's
+    `wacz-key.created` event (when the package carries it) names it."""
+    subject = f"WACZ key {WACZ_KEY_PATH}"
+    pem = _read(root, WACZ_KEY_PATH)
+    endorsement = _read(root, f"{WACZ_KEY_PATH}.sig")
+    try:
+        claimed = json.loads((root / "datapackage-digest.json").read_bytes())["signedData"]
+        der = serialization.load_pem_public_key(pem or b"").public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        findings.append(Finding(subject, "embedded WACZ key", TAMPERED, "a PEM key", str(exc)))
+        return
+    fingerprint = hashlib.sha256(der).hexdigest()
+    before = len(findings)
+    if base64.b64encode(der).decode("ascii") != claimed.get("publicKey"):
+        findings.append(
+            Finding(subject, "signedData.publicKey is the archive's WACZ key", TAMPERED,
+                    fingerprint, _fingerprint_of(claimed.get("publicKey")))
+        )  # fmt: skip
+    if key is None:
+        findings.append(
+            Finding(subject, "endorsed by the archive key", UNVERIFIABLE, "a public key", "none")
+        )
+    elif endorsement is None or not verify_signature(key.raw, pem or b"", endorsement):
+        findings.append(
+            Finding(subject, "endorsed by the archive key", TAMPERED,
+                    f"Ed25519 signature by {key.fingerprint}",
+                    "missing" if endorsement is None else "does not verify")
+        )  # fmt: skip
+    logged = [e for e in events.values() if e["action"] == WACZ_KEY_CREATED]
+    for event in logged:
+        if event["subject_id"] != fingerprint:
+            findings.append(
+                Finding(subject, "the wacz-key.created event's key", TAMPERED,
+                        event["subject_id"], fingerprint)
+            )  # fmt: skip
+    if all(f.status == OK for f in findings[before:]):
+        how = "endorsed by the archive key" + (", logged" if logged else "")
+        findings.append(Finding(subject, "WACZ signing key", OK, found=f"{fingerprint} ({how})"))
+
+
+def _fingerprint_of(public_key_base64: Any) -> str:
+    try:
+        return hashlib.sha256(base64.b64decode(str(public_key_base64), validate=True)).hexdigest()
+    except (ValueError, binascii.Error):
+        return f"unreadable: {public_key_base64!r}"
 
 
 def _read(root: Path, relative: str | None) -> bytes | None:
@@ -284,6 +331,8 @@ def _check_evidence(
     findings: list[Finding] = []
     events = _read_events(root, index, findings)
     key = _check_key(root, index, events, expected_key, findings)
+    if (root / "datapackage-digest.json").is_file():
+        _check_wacz_key(root, key, events, findings)
     roots = _check_checkpoints(root, index, key, events, trust, findings)
     for capture in index.get("captures", []):
         _check_capture(root, capture, key, events, roots, trust, findings)

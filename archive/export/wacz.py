@@ -1,19 +1,22 @@
 """Export as WACZ 1.1.1 (webrecorder.net/specs/wacz/1.1.1), signed in the wacz-auth 0.1.0
-"anonymous" mode with the archive's key.
+"anonymous" mode as ArchiveWeb.page signs (ECDSA P-384, see archive.export.wacz_key).
 
     archive/<capture id>-<warc name>       each capture's WARC, byte for byte
     indexes/index.cdx                      CDXJ of every WARC (cdxj-indexer, sorted)
     pages/pages.jsonl                      one page per capture (its final URL and time)
     captures/<capture id>-<artifact name>  the other artifacts (screenshots, DOM, manifest, ...)
     provenance/...                         key, tokens, checkpoints, proofs, custody events,
-                                           package.json (nested names flattened with `_`)
+                                           package.json (nested names flattened with `_`),
+                                           wacz-key.pem and wacz-key.pem.sig (the ECDSA key,
+                                           endorsed by the archive's Ed25519 key)
     datapackage.json                       every file with "sha256:<hex>" and its size
     datapackage-digest.json                hash of datapackage.json + signedData
 
-signedData follows the anonymous format (hash, created, software, version, signature,
-publicKey) with one documented difference: the key is Ed25519, not ECDSA. `signature` is the
-base64 Ed25519 signature of the UTF-8 bytes of the `hash` string ("sha256:<hex>") and
-`publicKey` the base64 DER SubjectPublicKeyInfo of the archive key. `package_verify` checks it.
+signedData has exactly the anonymous fields (hash, created, software, version, signature,
+publicKey): `signature` is the ECDSA signature of the UTF-8 bytes of `hash` ("sha256:<hex>")
+and `publicKey` the archive's WACZ key. That key is tied to the archive by
+`provenance/wacz-key.pem.sig`, an Ed25519 signature of `wacz-key.pem` by the archive key, and
+by its `wacz-key.created` custody event. `package_verify` checks all three.
 
 Why not `wacz create`: py-wacz signs only through a remote authsign server and cannot add
 files outside archive/, indexes/, pages/ and logs/; this module writes the ZIP itself (every
@@ -21,7 +24,6 @@ member stored, so WARCs can be read in place) and uses cdxj-indexer for the inde
 does. `wacz validate` and pywb check the result in the tests.
 """
 
-import base64
 import hashlib
 import json
 import os
@@ -32,8 +34,6 @@ from pathlib import Path
 from typing import Any
 
 from cdxj_indexer.main import write_cdx_index
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from archive import __version__
 from archive.archive import Archive
@@ -50,6 +50,7 @@ from archive.export.package import (
     write_entries,
 )
 from archive.export.select import Selection
+from archive.export.wacz_key import WACZ_KEY_PATH, WaczKey, ensure_wacz_key
 from archive.provenance.keys import ensure_key
 from archive.provenance.signing import sign
 from archive.provenance.verify import hash_stream
@@ -57,15 +58,8 @@ from archive.timeutil import iso, utcnow
 
 WACZ_VERSION = "1.1.1"
 SOFTWARE = f"evidence-collector {__version__}"
+WACZ_AUTH_VERSION = "0.1.0"
 _NAME = re.compile(r"[^-a-z0-9._/]")  # Frictionless resource names
-
-
-def public_key_der_base64(raw: bytes) -> str:
-    """The base64 DER SubjectPublicKeyInfo of a raw Ed25519 public key (wacz-auth publicKey)."""
-    der = Ed25519PublicKey.from_public_bytes(raw).public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return base64.b64encode(der).decode("ascii")
 
 
 def _pages(selection: Selection) -> bytes:
@@ -92,6 +86,8 @@ def export_wacz(archive: Archive, selection: Selection, output: Path) -> Path:
     entries, index = provenance_entries(selection, WACZ_LAYOUT, "wacz")
     entries.append(index_entry(WACZ_LAYOUT, index))
     entries.append(Entry("provenance/VERIFY.md", data=markdown(index).encode("utf-8")))
+    wacz_key = ensure_wacz_key(archive)
+    entries += _wacz_key_entries(archive, wacz_key)
     temporary = temporary_sibling(output)
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".wacz-") as work:
         root = Path(work)
@@ -105,7 +101,7 @@ def export_wacz(archive: Archive, selection: Selection, output: Path) -> Path:
         (root / "pages" / "pages.jsonl").write_bytes(_pages(selection))
         names = [e.path for e in entries] + ["indexes/index.cdx", "pages/pages.jsonl"]
         datapackage = _datapackage(root, sorted(set(names)), selection)
-        digest = _digest(archive, datapackage)
+        digest = _digest(wacz_key, datapackage)
         try:
             with zipfile.ZipFile(temporary, "w", zipfile.ZIP_STORED) as zipped:
                 for name in sorted(set(names)):
@@ -143,17 +139,23 @@ def _datapackage(root: Path, names: list[str], selection: Selection) -> bytes:
     return json.dumps(package, indent=2, ensure_ascii=False).encode("utf-8")
 
 
-def _digest(archive: Archive, datapackage: bytes) -> bytes:
-    key = ensure_key(archive)
+def _wacz_key_entries(archive: Archive, wacz_key: WaczKey) -> list[Entry]:
+    """The WACZ key's PEM and the archive key's Ed25519 signature of it."""
+    pem = wacz_key.pem.encode("ascii")
+    endorsement = sign(ensure_key(archive).private, pem)
+    return [Entry(WACZ_KEY_PATH, data=pem), Entry(f"{WACZ_KEY_PATH}.sig", data=endorsement)]
+
+
+def _digest(wacz_key: WaczKey, datapackage: bytes) -> bytes:
     package = json.loads(datapackage)
     digest = "sha256:" + hashlib.sha256(datapackage).hexdigest()
     signed = {
         "hash": digest,
         "created": package["created"],
         "software": SOFTWARE,
-        "version": "0.1.0",
-        "signature": base64.b64encode(sign(key.private, digest.encode("utf-8"))).decode(),
-        "publicKey": public_key_der_base64(key.public.raw),
+        "version": WACZ_AUTH_VERSION,
+        "signature": wacz_key.sign(digest),
+        "publicKey": wacz_key.der_base64,
     }
     body = {"path": "datapackage.json", "hash": digest, "signedData": signed}
     return json.dumps(body, indent=2).encode("utf-8")

@@ -9,11 +9,13 @@ The fingerprint is the hex SHA-256 of the 32 raw public-key bytes.
 import base64
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from sqlmodel import Session, select
 
 from archive.archive import Archive
@@ -74,19 +76,26 @@ def _public_of(private: Ed25519PrivateKey) -> PublicKey:
     return PublicKey(raw)
 
 
-def load_signing_key(home: Path) -> SigningKey | None:
-    """The private key in `home/keys`, or None when there is none yet."""
-    private_path, _ = key_paths(home)
+def read_private_key(path: Path) -> PrivateKeyTypes | None:
+    """The unencrypted PEM private key at `path`, or None when the file does not exist."""
     try:
-        data = private_path.read_bytes()
+        data = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise ArchiveKeyError(f"cannot read {private_path}: {exc.strerror}") from exc
+        raise ArchiveKeyError(f"cannot read {path}: {exc.strerror}") from exc
     try:
-        private = serialization.load_pem_private_key(data, password=None)
+        return serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
-        raise ArchiveKeyError(f"{private_path} is not an unencrypted PEM private key") from exc
+        raise ArchiveKeyError(f"{path} is not an unencrypted PEM private key") from exc
+
+
+def load_signing_key(home: Path) -> SigningKey | None:
+    """The private key in `home/keys`, or None when there is none yet."""
+    private_path, _ = key_paths(home)
+    private = read_private_key(private_path)
+    if private is None:
+        return None
     if not isinstance(private, Ed25519PrivateKey):
         raise ArchiveKeyError(f"{private_path} is not an Ed25519 key")
     return SigningKey(private, _public_of(private))
@@ -106,12 +115,53 @@ def load_public_key(home: Path) -> PublicKey | None:
     return PublicKey(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
 
 
-def recorded_keys(session: Session) -> list[str]:
-    """Fingerprints of every key the custody log says this archive created, oldest first."""
+def recorded_keys(session: Session, action: str = KEY_CREATED) -> list[str]:
+    """Fingerprints of every key the custody log says this archive created (`action`: which
+    kind of key), oldest first."""
     statement = (
-        select(CustodyEvent).where(CustodyEvent.action == KEY_CREATED).order_by(CustodyEvent.seq)  # type: ignore[arg-type]
+        select(CustodyEvent).where(CustodyEvent.action == action).order_by(CustodyEvent.seq)  # type: ignore[arg-type]
     )
     return [event.subject_id for event in session.exec(statement)]
+
+
+def write_key_files(
+    private_path: Path, public_path: Path, private_pem: bytes, public_pem_of: Callable[[], str]
+) -> None:
+    """Write a new key pair's files: the private key (mode 0600) linked into place atomically,
+    where an existing private key (another process was faster) wins; then the public file when
+    missing, as `public_pem_of()` derives it from the private key now on disk."""
+    tmp = private_path.with_name(f".{private_path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(private_pem)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(tmp, private_path)  # atomic; fails when a key already exists
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    if not public_path.exists():
+        public_tmp = public_path.with_name(f".{public_path.name}.{os.getpid()}.tmp")
+        public_tmp.write_text(public_pem_of(), encoding="ascii")
+        os.replace(public_tmp, public_path)
+
+
+def record_key_created(
+    archive: Archive, action: str, fingerprint: str, payload: dict[str, str]
+) -> None:
+    """Record the key's creation as `action` when the log has no such event yet; raise
+    ArchiveKeyError when the log's latest key of that kind is another one."""
+    with archive.session() as session:
+        known = recorded_keys(session, action)
+        if not known:
+            archive.record(session, action, "key", fingerprint, payload)
+        elif known[-1] != fingerprint:
+            raise ArchiveKeyError(
+                f"the key in keys/ (fingerprint {fingerprint}) is not the archive's key "
+                f"recorded in the custody log ({known[-1]})"
+            )
 
 
 def _write_new_key(home: Path) -> None:
@@ -123,24 +173,13 @@ def _write_new_key(home: Path) -> None:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    tmp = private_path.with_name(f".{PRIVATE_FILE}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.link(tmp, private_path)  # atomic; fails when a key already exists
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_key_files(private_path, public_path, pem, lambda: _loaded(home).public.pem)
+
+
+def _loaded(home: Path) -> SigningKey:
     signing = load_signing_key(home)
     assert signing is not None
-    if not public_path.exists():
-        public_tmp = public_path.with_name(f".{PUBLIC_FILE}.{os.getpid()}.tmp")
-        public_tmp.write_text(signing.public.pem, encoding="ascii")
-        os.replace(public_tmp, public_path)
+    return signing
 
 
 def ensure_key(archive: Archive) -> SigningKey:
@@ -159,23 +198,14 @@ def ensure_key(archive: Archive) -> SigningKey:
         raise ArchiveKeyError(
             f"keys/{PUBLIC_FILE} does not belong to keys/{PRIVATE_FILE}: the key files were altered"
         )
-    with archive.session() as session:
-        known = recorded_keys(session)
-        if not known:
-            archive.record(
-                session,
-                KEY_CREATED,
-                "key",
-                signing.public.fingerprint,
-                {
-                    "algorithm": "Ed25519",
-                    "public_key": signing.public.raw_base64,
-                    "fingerprint": signing.public.fingerprint,
-                },
-            )
-        elif known[-1] != signing.public.fingerprint:
-            raise ArchiveKeyError(
-                f"the key in keys/ (fingerprint {signing.public.fingerprint}) is not the "
-                f"archive's key recorded in the custody log ({known[-1]})"
-            )
+    record_key_created(
+        archive,
+        KEY_CREATED,
+        signing.public.fingerprint,
+        {
+            "algorithm": "Ed25519",
+            "public_key": signing.public.raw_base64,
+            "fingerprint": signing.public.fingerprint,
+        },
+    )
     return signing

@@ -1,9 +1,11 @@
-"""`evidence key show`: the archive's public signing key and its fingerprint."""
+"""`evidence key show`: the archive's public signing keys and their fingerprints (the Ed25519
+key that signs manifests and checkpoints, and the ECDSA P-384 key that signs WACZ files)."""
 
 from typing import Annotated
 
 import typer
 
+from archive.export.wacz_key import ALGORITHM, PUBLIC_FILE, ensure_wacz_key
 from archive.provenance.checkpoint import log_origin, verifier_key
 from archive.provenance.keys import ensure_key, key_paths
 from collector.cli.context import state
@@ -14,13 +16,14 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 
 def register(app: typer.Typer) -> None:
     """Add the `key` command group."""
-    key_app = typer.Typer(help="The archive's Ed25519 signing key.", no_args_is_help=True)
+    key_app = typer.Typer(help="The archive's signing keys.", no_args_is_help=True)
 
     @key_app.command("show")
     def show(ctx: typer.Context, json: JsonOption = False) -> None:
-        """Print the public key (created on first use) and its SHA-256 fingerprint."""
+        """Print the public keys (created on first use) and their SHA-256 fingerprints."""
         archive = state(ctx).archive()
         public = ensure_key(archive).public
+        wacz = ensure_wacz_key(archive)
         origin = log_origin(public.fingerprint)
         info = {
             "algorithm": "Ed25519",
@@ -30,12 +33,19 @@ def register(app: typer.Typer) -> None:
             "public_key_file": str(key_paths(archive.home)[1]),
             "note_verifier_key": verifier_key(origin, public.raw),
         }
+        wacz_info = {
+            "algorithm": ALGORITHM,
+            "purpose": "wacz-auth anonymous signature of datapackage-digest.json",
+            "fingerprint_sha256": wacz.fingerprint,
+            "public_key_der_base64": wacz.der_base64,
+            "public_key_pem": wacz.pem,
+            "public_key_file": str(archive.home / "keys" / PUBLIC_FILE),
+        }
         if json:
-            print_json(info)
+            print_json({**info, "wacz_key": wacz_info})
             return
-        print_fields(
-            "Archive signing key", {k: v for k, v in info.items() if k != "public_key_pem"}
-        )
-        console.print(public.pem, highlight=False, end="")
+        for title, fields in (("Archive signing key", info), ("WACZ signing key", wacz_info)):
+            print_fields(title, {k: v for k, v in fields.items() if k != "public_key_pem"})
+            console.print(fields["public_key_pem"], highlight=False, end="")
 
     app.add_typer(key_app, name="key")
