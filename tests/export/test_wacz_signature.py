@@ -234,3 +234,17 @@ def test_non_p384_key_is_refused(packages: Packages, tmp_path: Path) -> None:
     assert "not an ECDSA P-384 key" in str(
         found[("datapackage-digest.json", "wacz-auth anonymous signature")]
     )
+
+
+@pytest.mark.skipif(shutil.which("unzip") is None, reason="unzip not installed")
+def test_by_hand_commands_in_the_docs_run(packages: Packages, tmp_path: Path) -> None:
+    """The shell block of docs/export.md (WACZ signature by hand) succeeds on a real WACZ."""
+    docs = (Path(__file__).parents[2] / "docs" / "export.md").read_text()
+    block = docs.split("By hand (`python3` only converts")[1].split("```sh\n")[1].split("```")[0]
+    shutil.copy(packages.wacz, tmp_path / "source.wacz")
+    done = subprocess.run(
+        ["bash", "-e", "-c", block], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Verified OK" in done.stdout and "Signature Verified Successfully" in done.stdout
