@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import bagit
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -229,6 +230,8 @@ def _check_wacz_signature(root: Path, datapackage: bytes) -> list[Finding]:
     try:
         digest = json.loads((root / subject).read_bytes())
         signed = digest["signedData"]
+        if not isinstance(signed, dict):
+            raise TypeError(f"signedData is {type(signed).__name__}, not an object")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return [Finding(subject, "signed digest present", TAMPERED, "signedData", str(exc))]
     actual = "sha256:" + hashlib.sha256(datapackage).hexdigest()
@@ -264,11 +267,12 @@ def _check_wacz_key(
         der = serialization.load_pem_public_key(pem or b"").public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, UnsupportedAlgorithm) as exc:
         findings.append(Finding(subject, "embedded WACZ key", TAMPERED, "a PEM key", str(exc)))
         return
     fingerprint = hashlib.sha256(der).hexdigest()
     before = len(findings)
+    claimed = claimed if isinstance(claimed, dict) else {}
     if base64.b64encode(der).decode("ascii") != claimed.get("publicKey"):
         findings.append(
             Finding(subject, "signedData.publicKey is the archive's WACZ key", TAMPERED,

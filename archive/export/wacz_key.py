@@ -17,7 +17,7 @@ import base64
 import hashlib
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import (
@@ -90,7 +90,7 @@ def verify_anonymous(public_key_base64: str, signature_base64: str, text: str) -
     try:
         key = serialization.load_der_public_key(base64.b64decode(public_key_base64, validate=True))
         raw = base64.b64decode(signature_base64, validate=True)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         return f"unreadable: {exc}"
     if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, CURVE):
         return f"publicKey is {type(key).__name__}, not an ECDSA P-384 key"

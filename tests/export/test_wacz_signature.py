@@ -248,3 +248,16 @@ def test_by_hand_commands_in_the_docs_run(packages: Packages, tmp_path: Path) ->
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Verified OK" in done.stdout and "Signature Verified Successfully" in done.stdout
+
+
+def test_malformed_signature_parts_are_findings(packages: Packages, tmp_path: Path) -> None:
+    odd = tmp_path / "odd.wacz"
+    body = {"path": "datapackage.json", "hash": "x", "signedData": "not an object"}
+    rewrite_zip_member(packages.wacz, odd, "datapackage-digest.json", json.dumps(body).encode())
+    nokey = tmp_path / "nokey.wacz"
+    rewrite_zip_member(odd, nokey, "provenance/wacz-key.pem", b"garbage")
+    code, report = verify_json(nokey)
+    assert code == 1
+    checks = {t[:2] for t in tampered(report)}
+    assert ("datapackage-digest.json", "signed digest present") in checks
+    assert ("WACZ key provenance/wacz-key.pem", "embedded WACZ key") in checks
