@@ -17,6 +17,7 @@ from archive.export.bagit import export_bag
 from archive.export.report import export_report
 from archive.export.select import select_export
 from archive.export.wacz import export_wacz
+from archive.export.wacz_key import ensure_wacz_key
 from archive.provenance.verify import hash_stream
 
 FORMATS = ("wacz", "bagit", "report")
@@ -52,6 +53,8 @@ def export(archive: Archive, record_id: str, fmt: str, output: Path) -> ExportRe
     writers = {"wacz": export_wacz, "bagit": export_bag, "report": export_report}
     if fmt not in writers:
         raise EvidenceError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
+    if fmt == "wacz":  # before selecting, so the key's custody event is in the package's log
+        ensure_wacz_key(archive)
     selection = select_export(archive, record_id)
     try:
         written = writers[fmt](archive, selection, output)

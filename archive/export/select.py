@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from archive.archive import Archive
 from archive.errors import EvidenceError, NotFoundError
 from archive.export.proofs import inclusion_proofs
+from archive.export.wacz_key import WACZ_KEY_CREATED
 from archive.models import (
     Artifact,
     Blob,
@@ -211,7 +212,9 @@ def select_export(archive: Archive, record_id: str) -> Selection:
         if case is not None:
             subjects.add(case.id)
         chosen = [
-            e for e in log.events(session) if e.subject_id in subjects or e.action == KEY_CREATED
+            e
+            for e in log.events(session)
+            if e.subject_id in subjects or e.action in (KEY_CREATED, WACZ_KEY_CREATED)
         ]
         latest = log.latest_checkpoint(session)
         if latest is None:

@@ -165,6 +165,9 @@ def test_verify_reports_the_wacz_key(packages: Packages, tmp_path: Path) -> None
     assert found[("datapackage-digest.json", "wacz-auth anonymous signature")]["status"] == "ok"
     key = found[("WACZ key provenance/wacz-key.pem", "WACZ signing key")]
     assert key["status"] == "ok" and "endorsed by the archive key" in key["found"]
+    assert key["found"].endswith("(endorsed by the archive key, logged)"), (
+        "the key's wacz-key.created custody event travels in the package"
+    )
 
 
 def _resign(wacz: Path, target: Path, key: ec.EllipticCurvePrivateKey) -> bytes:
