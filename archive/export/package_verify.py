@@ -31,12 +31,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from archive.canonical import canonical_json, sha256_hex
 from archive.errors import EvidenceError
 from archive.export.package import INDEX_NAME, PACKAGE_TYPE, posix
-from archive.export.wacz_key import (
-    ALGORITHM,
-    WACZ_KEY_CREATED,
-    WACZ_KEY_PATH,
-    verify_anonymous,
-)
 from archive.provenance import merkle
 from archive.provenance.checkpoint import NoteError, log_origin, parse_checkpoint, verify_note
 from archive.provenance.keys import KEY_CREATED, PublicKey
@@ -50,6 +44,12 @@ from archive.provenance.verify import (
     Finding,
     _trust_finding,
     hash_stream,
+)
+from archive.provenance.wacz_key import (
+    ALGORITHM,
+    WACZ_KEY_CREATED,
+    WACZ_KEY_PATH,
+    verify_anonymous,
 )
 
 INDEX_PLACES = (f"data/provenance/{INDEX_NAME}", f"provenance/{INDEX_NAME}")

@@ -14,7 +14,6 @@ from sqlmodel import Session, col, select
 from archive.archive import Archive
 from archive.errors import EvidenceError, NotFoundError
 from archive.export.proofs import inclusion_proofs
-from archive.export.wacz_key import WACZ_KEY_CREATED
 from archive.models import (
     Artifact,
     Blob,
@@ -28,6 +27,7 @@ from archive.models import (
 from archive.provenance import log, merkle
 from archive.provenance.keys import KEY_CREATED, PublicKey, ensure_key
 from archive.provenance.models import Checkpoint, TimestampToken
+from archive.provenance.wacz_key import WACZ_KEY_CREATED
 from archive.timeutil import iso
 
 

@@ -1,5 +1,5 @@
 """Export as WACZ 1.1.1 (webrecorder.net/specs/wacz/1.1.1), signed in the wacz-auth 0.1.0
-"anonymous" mode as ArchiveWeb.page signs (ECDSA P-384, see archive.export.wacz_key).
+"anonymous" mode as ArchiveWeb.page signs (ECDSA P-384, see archive.provenance.wacz_key).
 
     archive/<capture id>-<warc name>       each capture's WARC, byte for byte
     indexes/index.cdx                      CDXJ of every WARC (cdxj-indexer, sorted)
@@ -50,10 +50,10 @@ from archive.export.package import (
     write_entries,
 )
 from archive.export.select import Selection
-from archive.export.wacz_key import WACZ_KEY_PATH, WaczKey, ensure_wacz_key
 from archive.provenance.keys import ensure_key
 from archive.provenance.signing import sign
 from archive.provenance.verify import hash_stream
+from archive.provenance.wacz_key import WACZ_KEY_PATH, WaczKey, ensure_wacz_key
 from archive.timeutil import iso, utcnow
 
 WACZ_VERSION = "1.1.1"

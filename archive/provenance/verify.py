@@ -29,6 +29,7 @@ from archive.provenance.keys import (
     PublicKey,
     load_public_key,
     load_signing_key,
+    recorded_keys,
 )
 from archive.provenance.manifest import SEAL_ROLES, manifest_document, parse_manifest
 from archive.provenance.models import Checkpoint, TimestampToken
@@ -41,6 +42,8 @@ from archive.provenance.timestamps import (
     signer_certificate,
     verify_token,
 )
+from archive.provenance.wacz_key import WACZ_KEY_CREATED
+from archive.provenance.wacz_key import public_file_fingerprint as wacz_public_fingerprint
 from archive.timeutil import iso
 
 OK, TAMPERED, UNVERIFIABLE = "ok", "tampered", "unverifiable"
@@ -94,6 +97,7 @@ def verify_archive(
     findings: list[Finding] = []
     with archive.session() as session:
         key = _check_key(archive, session, expected_key, findings)
+        _check_wacz_key(archive, session, findings)
         findings += _check_blobs(archive, session, sha512)
         findings += _check_chain(session)
         messages = _check_captures(archive, session, key, findings)
@@ -160,6 +164,31 @@ def _check_key(
     if trusted is not None and clean:
         findings.append(Finding("key", "archive key", OK, found=trusted.fingerprint))
     return trusted
+
+
+def _check_wacz_key(archive: Archive, session: Session, findings: list[Finding]) -> None:
+    """The WACZ signing key's public file is the key its one `wacz-key.created` event names."""
+    logged = recorded_keys(session, WACZ_KEY_CREATED)
+    try:
+        on_disk = wacz_public_fingerprint(archive)
+    except ArchiveKeyError as exc:
+        findings.append(Finding("WACZ key", "public key file", TAMPERED, "a public key", str(exc)))
+        return
+    if not logged:
+        if on_disk is not None:
+            findings.append(
+                Finding("WACZ key", "key recorded in custody log", TAMPERED,
+                        "a wacz-key.created event", "none")
+            )  # fmt: skip
+        return
+    for later in logged[1:]:
+        findings.append(Finding("WACZ key", "only one WACZ key", TAMPERED, logged[0], later))
+    if on_disk is None:
+        findings.append(Finding("WACZ key", "public key file", UNVERIFIABLE, logged[0], "missing"))
+    elif on_disk != logged[0]:
+        findings.append(Finding("WACZ key", "file is the logged key", TAMPERED, logged[0], on_disk))
+    elif len(logged) == 1:
+        findings.append(Finding("WACZ key", "WACZ signing key", OK, found=on_disk))
 
 
 def _logged_key(session: Session, findings: list[Finding]) -> PublicKey | None:

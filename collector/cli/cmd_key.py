@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from archive.export.wacz_key import ALGORITHM, PUBLIC_FILE, ensure_wacz_key
+from archive.provenance.wacz_key import ALGORITHM, PUBLIC_FILE, ensure_wacz_key
 from archive.provenance.checkpoint import log_origin, verifier_key
 from archive.provenance.keys import ensure_key, key_paths
 from collector.cli.context import state

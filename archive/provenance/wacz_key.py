@@ -104,6 +104,22 @@ def verify_anonymous(public_key_base64: str, signature_base64: str, text: str) -
     return None
 
 
+def public_file_fingerprint(archive: Archive) -> str | None:
+    """Fingerprint of `keys/wacz-ecdsa-p384.pub` (None when absent); ArchiveKeyError when
+    the file is not a public key."""
+    path = archive.home / "keys" / PUBLIC_FILE
+    try:
+        key = serialization.load_pem_public_key(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, UnsupportedAlgorithm) as exc:
+        raise ArchiveKeyError(f"{path} is not a public key: {exc}") from exc
+    der = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return hashlib.sha256(der).hexdigest()
+
+
 def _load(archive: Archive) -> WaczKey | None:
     path = archive.home / "keys" / PRIVATE_FILE
     private = read_private_key(path)
