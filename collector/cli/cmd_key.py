@@ -5,9 +5,9 @@ from typing import Annotated
 
 import typer
 
-from archive.provenance.wacz_key import ALGORITHM, PUBLIC_FILE, ensure_wacz_key
 from archive.provenance.checkpoint import log_origin, verifier_key
 from archive.provenance.keys import ensure_key, key_paths
+from archive.provenance.wacz_key import ALGORITHM, PUBLIC_FILE, ensure_wacz_key
 from collector.cli.context import state
 from collector.cli.output import console, print_fields, print_json
 
