@@ -10,13 +10,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from archive.archive import Archive
 from archive.errors import EvidenceError
 from archive.provenance.seal import finish_writes
+from collector.capture.client import make_client
 from collector.capture.engine import CaptureEngine
 from collector.capture.result import FAILED
 from collector.capture.settings import CaptureSettings
 from collector.cli.context import state
 from collector.cli.output import err_console, print_json, print_table
 from collector.collect.acquire import Acquirer, Acquisition
-from collector.collect.http import make_client
 from collector.collect.record import SavedCapture, save_acquisition
 from collector.platforms.config import PlatformConfig
 

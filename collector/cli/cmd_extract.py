@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from collector.capture.settings import CaptureSettings
 from collector.cli.context import state
 from collector.cli.output import print_json, print_table
 from collector.extract import extract_source
@@ -30,11 +31,20 @@ def register(app: typer.Typer) -> None:
         ] = None,
         timeout: Annotated[float, typer.Option(help="Fetch time limit in seconds.", min=1)] = 30.0,
         case: Annotated[str | None, typer.Option(help="File the source under this case.")] = None,
+        allow_private: Annotated[
+            bool,
+            typer.Option("--allow-private", help="Allow loopback, private, link-local addresses."),
+        ] = False,
     ) -> None:
         """Find every post, profile and link an article cites; store the source and citations."""
-        info = fetch_source(source, render=render, proxy=proxy, timeout=timeout)
-        result = extract_source(info)
         archive = state(ctx).archive()
+        network = CaptureSettings.from_sources(
+            archive.settings.section("capture"), proxy=proxy, allow_private=allow_private or None
+        )
+        info = fetch_source(
+            source, render=render, proxy=network.proxy, timeout=timeout, network=network
+        )
+        result = extract_source(info)
         case_id = None
         if case:
             with archive.session() as session:

@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 
+from collector.capture.client import recorded_client
 from collector.capture.engine import CaptureEngine, Companion
 from collector.capture.result import CaptureResult
-from collector.collect.http import recorded_client
 from collector.platforms import media
 from collector.platforms.base import Adapter
 from collector.platforms.config import PlatformConfig

@@ -28,10 +28,10 @@ from archive.models import Artifact, Capture, Citation, PostSnapshot, Target
 from archive.provenance.seal import Finish, finish_writes
 from archive.provenance.timestamps import tsa_settings
 from archive.timeutil import iso, utcnow
+from collector.capture.client import make_client
 from collector.capture.engine import CaptureEngine
 from collector.capture.settings import CaptureSettings
 from collector.collect.acquire import Acquirer
-from collector.collect.http import make_client
 from collector.collect.record import SavedCapture, save_acquisition
 from collector.collect.source import ingest
 from collector.collect.targets import ensure_target

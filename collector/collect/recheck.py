@@ -19,9 +19,9 @@ from archive.errors import NotFoundError
 from archive.models import Artifact, Capture, PostSnapshot, Target
 from archive.provenance.seal import finish_writes
 from archive.timeutil import iso, utcnow
+from collector.capture.client import make_client
 from collector.capture.engine import CaptureEngine
 from collector.collect.acquire import Acquirer
-from collector.collect.http import make_client
 from collector.collect.pipeline import CollectOptions, ProgressFn
 from collector.collect.record import save_acquisition
 

@@ -17,6 +17,8 @@ import httpx
 
 from archive.errors import EvidenceError
 from archive.timeutil import utcnow
+from collector.capture.client import make_client
+from collector.capture.settings import CaptureSettings
 from collector.extract.document import MAX_BYTES
 from collector.platforms.fetching import FetchError, fetch_raw
 
@@ -60,9 +62,16 @@ def _read_limited(stream: Any, max_bytes: int, what: str) -> bytes:
     return data
 
 
-async def _http(url: str, proxy: str | None, timeout: float, max_bytes: int) -> SourceInfo:
+async def _http(
+    url: str, proxy: str | None, timeout: float, max_bytes: int, network: CaptureSettings | None
+) -> SourceInfo:
     headers = {"user-agent": USER_AGENT, "accept": "text/html,text/plain;q=0.9,*/*;q=0.5"}
-    async with httpx.AsyncClient(proxy=proxy, timeout=timeout, headers=headers) as client:
+    client = (
+        make_client(network.with_overrides(proxy=proxy))
+        if network is not None
+        else httpx.AsyncClient(proxy=proxy, timeout=timeout, headers=headers)
+    )
+    async with client:
         try:
             raw = await asyncio.wait_for(
                 fetch_raw(client, "source", url, max_bytes=max_bytes + 1), timeout * 2
@@ -121,12 +130,16 @@ def fetch_source(
     proxy: str | None = None,
     timeout: float = 30.0,
     max_bytes: int = MAX_BYTES,
+    network: CaptureSettings | None = None,
 ) -> SourceInfo:
-    """Read `location`: an http(s) URL, `-` for stdin, or a local file path."""
+    """Read `location`: an http(s) URL, `-` for stdin, or a local file path.
+
+    With `network`, a URL is fetched under the capture network settings (proxy, host rules,
+    extra CA, address guard), as `collect` and `capture` fetch."""
     if location == "-":
         return SourceInfo("stdin", "-", _read_limited(sys.stdin.buffer, max_bytes, "stdin"))
     if location.lower().startswith(("http://", "https://")):
-        info = asyncio.run(_http(location, proxy, timeout, max_bytes))
+        info = asyncio.run(_http(location, proxy, timeout, max_bytes, network))
         if render:
             info.rendered_html = asyncio.run(render_dom(info.final_url or location, proxy, timeout))
         return info

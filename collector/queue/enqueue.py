@@ -13,10 +13,10 @@ from typing import Any
 from archive.archive import Archive
 from archive.provenance.seal import finish_writes
 from archive.timeutil import utcnow
+from collector.capture.client import make_client
 from collector.capture.engine import CaptureEngine
 from collector.cli.output import console, print_json, print_table
 from collector.collect.acquire import Acquirer
-from collector.collect.http import make_client
 from collector.collect.pipeline import CollectOptions, _planned_targets, _unresolved_reason
 from collector.collect.source import ingest
 from collector.queue.app import CAPTURE_TASK, conninfo, ensure_schema, make_app

@@ -23,9 +23,9 @@ import procrastinate
 
 from archive.archive import Archive
 from archive.provenance.seal import finish_writes
+from collector.capture.client import make_client
 from collector.capture.engine import CaptureEngine
 from collector.collect.acquire import Acquirer
-from collector.collect.http import make_client
 from collector.collect.pipeline import CollectOptions
 from collector.queue.app import QUEUE, ensure_schema, make_app
 from collector.queue.ratelimit import per_minute

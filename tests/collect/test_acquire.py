@@ -10,10 +10,10 @@ from sqlmodel import select
 from archive.archive import Archive
 from archive.models import Artifact, PostSnapshot
 from archive.provenance.verify import verify_archive
+from collector.capture.client import make_client
 from collector.capture.engine import CaptureEngine
 from collector.capture.settings import CaptureSettings
 from collector.collect.acquire import Acquirer, Acquisition
-from collector.collect.http import make_client
 from collector.collect.record import save_acquisition
 from collector.platforms.config import PlatformConfig
 from tests.world.server import World

@@ -5,8 +5,8 @@ import asyncio
 import httpx
 import pytest
 
+from collector.capture.client import make_client
 from collector.capture.settings import CaptureSettings
-from collector.collect.http import make_client
 from tests.world.server import World
 
 

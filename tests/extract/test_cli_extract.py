@@ -122,7 +122,7 @@ def test_stdin_text_and_table_output(tmp_path: Path) -> None:
 
 
 def test_url_with_redirect_is_recorded(tmp_path: Path, server: str) -> None:
-    code, out, err = run(tmp_path, "extract", f"{server}/old", "--json")
+    code, out, err = run(tmp_path, "extract", f"{server}/old", "--json", "--allow-private")
     assert code == 0, err
     data = json.loads(out)
     source = data["source"]
@@ -139,7 +139,8 @@ def test_url_with_redirect_is_recorded(tmp_path: Path, server: str) -> None:
         (["/no/such/file.html"], "no such file"),
         (["{bin}"], "not an HTML or text document"),
         (["{empty}"], "the document is empty"),
-        (["http://127.0.0.1:9/nothing"], "cannot fetch"),
+        (["http://127.0.0.1:9/nothing", "--allow-private"], "cannot fetch"),
+        (["http://127.0.0.1:9/nothing"], "127.0.0.1 is a loopback address"),
     ],
 )
 def test_bad_sources_are_one_line_errors(tmp_path: Path, args: list[str], message: str) -> None:
@@ -156,7 +157,9 @@ def test_bad_sources_are_one_line_errors(tmp_path: Path, args: list[str], messag
 
 @pytest.mark.browser
 def test_render_adds_embeds_that_scripts_create(tmp_path: Path, server: str) -> None:
-    code, out, err = run(tmp_path, "extract", f"{server}/article", "--render", "--json")
+    code, out, err = run(
+        tmp_path, "extract", f"{server}/article", "--render", "--json", "--allow-private"
+    )
     assert code == 0, err
     data = json.loads(out)
     found = {c["post_id"]: [o["via"] for o in c["occurrences"]] for c in data["citations"]}
