@@ -1,0 +1,53 @@
+"""The archive's closed vocabularies: every value stored in a status, kind or action column.
+
+`StrEnum` members compare and serialize as their plain strings, so rows written before these
+types existed read back unchanged and JSON/SQL see the same text.
+"""
+
+from enum import StrEnum
+
+
+class CaptureStatus(StrEnum):
+    """How far a capture got: all it set out to record, some of it, or nothing usable."""
+
+    COMPLETE = "complete"
+    PARTIAL = "partial"
+    FAILED = "failed"
+
+
+class CitationKind(StrEnum):
+    """What a citation in an article points at."""
+
+    POST = "post"
+    PROFILE = "profile"
+    LINK = "link"
+    MEDIA = "media"
+
+
+class Availability(StrEnum):
+    """Whether the platform still serves a post, and if not, in its own category."""
+
+    AVAILABLE = "available"
+    DELETED = "deleted"
+    SUSPENDED = "suspended"
+    PROTECTED = "protected"
+    WITHHELD = "withheld"
+    AGE_RESTRICTED = "age_restricted"
+    NOT_FOUND = "not_found"
+    UNKNOWN = "unknown"
+
+
+class CustodyAction(StrEnum):
+    """The action of a custody event: what was done to the archive."""
+
+    ARCHIVE_INITIALIZED = "archive.initialized"
+    CASE_CREATED = "case.created"
+    KEY_CREATED = "key.created"
+    WACZ_KEY_CREATED = "wacz-key.created"
+    SOURCE_EXTRACTED = "source.extracted"
+    TARGET_CREATED = "target.created"
+    TARGET_LINKED = "target.linked"
+    TARGET_CHANGED = "target.changed"
+    CAPTURE_RECORDED = "capture.recorded"
+    TIMESTAMP_RECORDED = "timestamp.recorded"
+    EXPORT_CREATED = "export.created"
