@@ -4,7 +4,6 @@ Heavy modules (the capture stack, the archive) are imported inside the command, 
 registering it for `--help` costs nothing.
 """
 
-import asyncio
 from typing import Annotated, Any
 
 import typer
@@ -40,6 +39,8 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Capture URLs in Chromium: screenshots, DOM, WARC, TLS chain, redirect chain."""
+        import asyncio
+
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,

@@ -4,12 +4,7 @@ from typing import Annotated
 
 import typer
 
-from collector.capture.settings import CaptureSettings
 from collector.cli.context import state
-from collector.cli.output import print_json, print_table
-from collector.extract import extract_source
-from collector.extract.fetch import fetch_source
-from collector.extract.store import save_extraction
 
 
 def register(app: typer.Typer) -> None:
@@ -37,6 +32,12 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Find every post, profile and link an article cites; store the source and citations."""
+        from collector.capture.settings import CaptureSettings
+        from collector.cli.output import print_json, print_table
+        from collector.extract import extract_source
+        from collector.extract.fetch import fetch_source
+        from collector.extract.store import save_extraction
+
         archive = state(ctx).archive()
         network = CaptureSettings.from_sources(
             archive.settings.section("capture"), proxy=proxy, allow_private=allow_private or None
