@@ -42,9 +42,12 @@ def register(app: typer.Typer) -> None:
         network = CaptureSettings.from_sources(
             archive.settings.section("capture"), proxy=proxy, allow_private=allow_private or None
         )
-        info = fetch_source(
-            source, render=render, proxy=network.proxy, timeout=timeout, network=network
-        )
+        info = fetch_source(source, proxy=network.proxy, timeout=timeout, network=network)
+        if render and info.kind == "url":  # a file or stdin has no live page to load
+            from collector.collect.render import render_dom
+
+            page = info.final_url or info.location
+            info.rendered_html = render_dom(page, network.with_overrides(timeout_s=timeout))
         result = extract_source(info)
         case_id = None
         if case:
