@@ -41,17 +41,10 @@ def register(app: typer.Typer) -> None:
         """Capture URLs in Chromium: screenshots, DOM, WARC, TLS chain, redirect chain."""
         import asyncio
 
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
         from archive.vocabulary import CaptureStatus
         from collector.capture.settings import CaptureSettings
         from collector.cli.output import err_console, print_json, print_table
+        from collector.cli.progress import work_progress
         from collector.collect.captures import capture_and_save
         from collector.collect.locations import check_url
         from collector.platforms.config import PlatformConfig
@@ -67,27 +60,15 @@ def register(app: typer.Typer) -> None:
             timeout_s=timeout,
         )
         platforms = PlatformConfig.load(archive.settings.section("platforms"))
-        if json:
-            rows = asyncio.run(capture_and_save(archive, checked, settings, platforms))
-        else:
-            columns = (
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-            )
-            with Progress(
-                *columns, console=err_console, transient=True, disable=not err_console.is_terminal
-            ) as progress:
-                task = progress.add_task("capturing", total=len(checked))
+        with work_progress(enabled=not json) as update:
+            update("capturing", len(checked))
 
-                def shown(row: dict[str, Any]) -> None:
-                    progress.advance(task)
-                    progress.console.print(
-                        f"{row['status']:8} {row['requested_url']}", highlight=False
-                    )
+            def shown(row: dict[str, Any]) -> None:
+                update(f"done {row['requested_url']}", None)
+                if not json:
+                    err_console.print(f"{row['status']:8} {row['requested_url']}", highlight=False)
 
-                rows = asyncio.run(capture_and_save(archive, checked, settings, platforms, shown))
+            rows = asyncio.run(capture_and_save(archive, checked, settings, platforms, shown))
         if json:
             print_json(rows)
         else:
