@@ -34,26 +34,14 @@ def register(app: typer.Typer) -> None:
         """Find every post, profile and link an article cites; store the source and citations."""
         from collector.capture.settings import CaptureSettings
         from collector.cli.output import print_json, print_table
-        from collector.extract import extract_source
-        from collector.extract.fetch import fetch_source
-        from collector.extract.store import save_extraction
+        from collector.collect.extraction import extract_and_save
 
         archive = state(ctx).archive()
         network = CaptureSettings.from_sources(
             archive.settings.section("capture"), proxy=proxy, allow_private=allow_private or None
         )
-        info = fetch_source(source, proxy=network.proxy, timeout=timeout, network=network)
-        if render and info.kind == "url":  # a file or stdin has no live page to load
-            from collector.collect.render import render_dom
-
-            page = info.final_url or info.location
-            info.rendered_html = render_dom(page, network.with_overrides(timeout_s=timeout))
-        result = extract_source(info)
-        case_id = None
-        if case:
-            with archive.session() as session:
-                case_id = archive.ensure_case(session, case).id
-        source_id = save_extraction(archive, info, result, case_id)
+        done = extract_and_save(archive, source, network, render=render, timeout=timeout, case=case)
+        source_id, info, result = done.source_id, done.info, done.result
         summary = {
             "id": source_id,
             **info.to_dict(),

@@ -14,8 +14,7 @@ from collector.capture.engine import CaptureEngine
 from collector.capture.settings import CaptureSettings
 
 
-async def render_dom_async(url: str, settings: CaptureSettings) -> str:
-    """The rendered DOM of `url`; EvidenceError when no page arrived (refused, unreachable)."""
+async def _render(url: str, settings: CaptureSettings) -> str:
     async with CaptureEngine(settings) as engine:
         result = await engine.capture(url)
     dom = result.artifact("dom")
@@ -25,5 +24,5 @@ async def render_dom_async(url: str, settings: CaptureSettings) -> str:
 
 
 def render_dom(url: str, settings: CaptureSettings) -> str:
-    """Blocking `render_dom_async`."""
-    return asyncio.run(render_dom_async(url, settings))
+    """The rendered DOM of `url`; EvidenceError when no page arrived (refused, unreachable)."""
+    return asyncio.run(_render(url, settings))
