@@ -60,7 +60,9 @@ def test_import_loads_no_heavy_module() -> None:
     assert heavy == []
 
 
-@pytest.mark.parametrize("args", [("--version",), ("--help",), ("key", "--help")])
+@pytest.mark.parametrize(
+    "args", [("--version",), ("--help",), *((name, "--help") for name in sorted(COMMANDS))]
+)
 def test_version_and_help_load_no_heavy_module(args: tuple[str, ...]) -> None:
     _output, result = _probe(*args)
     assert result == {"code": 0, "loaded": []}
