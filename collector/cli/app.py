@@ -1,7 +1,10 @@
 """The `evidence` command line: global options, error handling, and the command modules.
 
 Each command lives in its own `cmd_*.py` module in this package with a `register(app)`
-function; they are discovered by name, so adding a command touches no shared file. Failures the
+function; they are discovered by name, so adding a command touches no shared file. A command
+module imports only light modules at its top (typer, the standard library, `archive.errors`,
+`collector.cli.context`) and the rest inside its functions, so `--version` and `--help` start at
+once (tests/cli/test_startup.py checks this; benchmarks/startup.py measures). Failures the
 user can act on (`EvidenceError`) print one line on stderr and exit 1; usage errors exit 2;
 anything unexpected prints one line too, with the traceback only under `--debug`.
 """

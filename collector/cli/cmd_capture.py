@@ -1,89 +1,14 @@
-"""`evidence capture URL...`: capture pages in Chromium and store them in the archive."""
+"""`evidence capture URL...`: capture pages in Chromium and store them in the archive.
 
-import asyncio
+Heavy modules (the capture stack, the archive) are imported inside the command, so that
+registering it for `--help` costs nothing.
+"""
+
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from archive.archive import Archive
-from archive.errors import EvidenceError
-from archive.provenance.seal import finish_writes
-from collector.capture.client import make_client
-from collector.capture.engine import CaptureEngine
-from collector.capture.result import FAILED
-from collector.capture.settings import CaptureSettings
 from collector.cli.context import state
-from collector.cli.output import err_console, print_json, print_table
-from collector.collect.acquire import Acquirer, Acquisition
-from collector.collect.record import SavedCapture, save_acquisition
-from collector.platforms.config import PlatformConfig
-
-
-def check_url(url: str) -> str:
-    """Return `url` if it is an absolute http(s) URL with a host, else raise EvidenceError."""
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise EvidenceError(f"not an http(s) URL: {url!r}")
-    return url.strip()
-
-
-async def run_captures(
-    archive: Archive,
-    urls: list[str],
-    settings: CaptureSettings,
-    platforms: PlatformConfig,
-    progress: Progress | None,
-) -> list[dict[str, Any]]:
-    """Acquire (page + platform data) and save each URL; one failure never stops the others."""
-    task = progress.add_task("capturing", total=len(urls)) if progress else None
-    semaphore = asyncio.Semaphore(max(1, settings.concurrency))
-    async with CaptureEngine(settings) as engine, make_client(settings) as client:
-        acquirer = Acquirer(engine, client, platforms)
-
-        async def one(url: str) -> dict[str, Any]:
-            async with semaphore:
-                acquisition = await acquirer.acquire(url)
-            try:
-                saved = await asyncio.to_thread(save_acquisition, archive, acquisition)
-                row = _row(acquisition, saved)
-            except Exception as exc:  # one result that cannot be saved must not stop the others
-                row = _row(acquisition, None)
-                row["status"], row["status_reason"] = FAILED, f"not saved: {exc}"
-            if progress is not None and task is not None:
-                progress.advance(task)
-                progress.console.print(f"{row['status']:8} {url}", highlight=False)
-            return row
-
-        rows = list(await asyncio.gather(*(one(url) for url in urls)))
-    await asyncio.to_thread(finish_writes, archive)
-    return rows
-
-
-def _row(acquisition: Acquisition, saved: SavedCapture | None) -> dict[str, Any]:
-    """The JSON row of one capture: the page summary, the post's data and its media."""
-    row: dict[str, Any] = {"capture_id": saved.capture_id if saved else None}
-    row.update(acquisition.capture.summary())
-    row["page_status"] = acquisition.capture.status
-    if saved is None:
-        return row
-    row["status"], row["status_reason"] = saved.status, saved.reason
-    row["manifest_sha256"] = saved.manifest_sha256
-    row["artifacts"] = [
-        {k: a[k] for k in ("role", "name", "media_type", "size", "original_url")}
-        | {"sha256": a["blob_sha256"]}
-        for a in saved.artifacts
-    ]
-    row["post"] = _post(saved.post)
-    row["media"] = [a for a in row["artifacts"] if a["role"] in ("media", "media_playlist")]
-    return row
-
-
-def _post(post: dict[str, Any] | None) -> dict[str, Any] | None:
-    if post is None:
-        return None
-    return {key: value for key, value in post.items() if key not in ("id", "capture_id")}
 
 
 def register(app: typer.Typer) -> None:
@@ -114,6 +39,16 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Capture URLs in Chromium: screenshots, DOM, WARC, TLS chain, redirect chain."""
+        import asyncio
+
+        from archive.vocabulary import CaptureStatus
+        from collector.capture.settings import CaptureSettings
+        from collector.cli.output import err_console, print_json, print_table
+        from collector.cli.progress import work_progress
+        from collector.collect.captures import capture_and_save
+        from collector.collect.locations import check_url
+        from collector.platforms.config import PlatformConfig
+
         checked = [check_url(url) for url in urls]
         archive = state(ctx).archive()
         settings = CaptureSettings.from_sources(
@@ -125,19 +60,15 @@ def register(app: typer.Typer) -> None:
             timeout_s=timeout,
         )
         platforms = PlatformConfig.load(archive.settings.section("platforms"))
-        if json:
-            rows = asyncio.run(run_captures(archive, checked, settings, platforms, None))
-        else:
-            columns = (
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-            )
-            with Progress(
-                *columns, console=err_console, transient=True, disable=not err_console.is_terminal
-            ) as progress:
-                rows = asyncio.run(run_captures(archive, checked, settings, platforms, progress))
+        with work_progress(enabled=not json) as update:
+            update("capturing", len(checked))
+
+            def shown(row: dict[str, Any]) -> None:
+                update(f"done {row['requested_url']}", None)
+                if not json:
+                    err_console.print(f"{row['status']:8} {row['requested_url']}", highlight=False)
+
+            rows = asyncio.run(capture_and_save(archive, checked, settings, platforms, shown))
         if json:
             print_json(rows)
         else:
@@ -156,5 +87,5 @@ def register(app: typer.Typer) -> None:
                     for r in rows
                 ),
             )
-        if any(row["status"] == FAILED for row in rows):
+        if any(row["status"] == CaptureStatus.FAILED for row in rows):
             raise typer.Exit(1)

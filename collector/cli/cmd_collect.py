@@ -1,26 +1,26 @@
-"""`evidence collect SOURCE`: the whole job for one article, with a progress bar and a summary."""
+"""`evidence collect SOURCE`: the whole job for one article, with a progress bar and a summary.
 
-from datetime import timedelta
-from pathlib import Path
-from typing import Annotated
+The pipeline and the queue are imported inside the command, so registering it costs nothing.
+"""
+
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archive.errors import EvidenceError
-from collector.cli.cmd_capture import check_url
 from collector.cli.context import state
-from collector.cli.output import console, print_json, print_table
-from collector.cli.progress import work_progress
-from collector.collect.pipeline import CollectOptions, CollectReport, collect
 
-FAILED_STATUSES = ("failed",)
+if TYPE_CHECKING:
+    from collector.collect.pipeline import CollectReport
+    from collector.queue.enqueue import QueuedCollect
 
 
 def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _print_report(report: CollectReport) -> None:
+def _print_report(report: "CollectReport") -> None:
+    from collector.cli.output import console, print_table
+
     data = report.to_dict()
     article = data["article"]
     console.print(
@@ -83,14 +83,25 @@ def _print_report(report: CollectReport) -> None:
     console.print("Every artifact and its hashes: `evidence show CAPTURE_ID`.", highlight=False)
 
 
-def _check_source(source: str) -> None:
-    """Refuse a missing file or a malformed URL before starting the browser."""
-    if source == "-":
+def _print_queued(report: "QueuedCollect", json: bool) -> None:
+    """Print the job ids (a table, or JSON)."""
+    from collector.cli.output import console, print_json, print_table
+
+    if json:
+        print_json(report.to_dict())
         return
-    if "://" in source:
-        check_url(source)
-    elif not Path(source).expanduser().is_file():
-        raise EvidenceError(f"no such file: {source}")
+    console.print(f"Source [bold]{report.source_id}[/bold]", highlight=False)
+    print_table(
+        "Capture jobs",
+        ["job", "what", "url", "target"],
+        [(j["job_id"], j["kind"], j["url"], j["target_id"]) for j in report.jobs],
+        empty="the source cites nothing this tool can capture",
+    )
+    for item in report.unresolved:
+        console.print(f"unresolved {item['target_id']}: {item['reason']}", highlight=False)
+    console.print(
+        f"{len(report.jobs)} jobs queued; run `evidence worker` to capture them.", highlight=False
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -136,7 +147,15 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Read an article, capture everything it cites, sign and timestamp the evidence."""
-        _check_source(source)
+        from datetime import timedelta
+
+        from archive.vocabulary import CaptureStatus
+        from collector.cli.output import print_json
+        from collector.cli.progress import work_progress
+        from collector.collect.locations import check_source
+        from collector.collect.pipeline import CollectOptions, collect
+
+        check_source(source)
         cli = state(ctx)
         if investigator:
             cli.overrides["investigator"] = investigator
@@ -153,9 +172,9 @@ def register(app: typer.Typer) -> None:
             depth=depth,
         )
         if queue:
-            from collector.queue.enqueue import collect_to_queue, print_queued
+            from collector.queue.enqueue import collect_to_queue
 
-            print_queued(collect_to_queue(archive, source, options), json)
+            _print_queued(collect_to_queue(archive, source, options), json)
             return
         with work_progress(enabled=not json) as update:
             report = collect(archive, source, options, update)
@@ -163,5 +182,5 @@ def register(app: typer.Typer) -> None:
             print_json(report.to_dict())
         else:
             _print_report(report)
-        if any(item.status in FAILED_STATUSES for item in report.items):
+        if any(item.status == CaptureStatus.FAILED for item in report.items):
             raise typer.Exit(1)

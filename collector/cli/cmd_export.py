@@ -8,9 +8,7 @@ from typing import Annotated
 import typer
 
 from archive.errors import EvidenceError
-from archive.export import export
 from collector.cli.context import state
-from collector.cli.output import console, print_json
 
 
 class Format(StrEnum):
@@ -45,6 +43,9 @@ def register(app: typer.Typer) -> None:
         json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
     ) -> None:
         """Write a package of the evidence of ID, with everything needed to verify it offline."""
+        from archive.export import export
+        from collector.cli.output import console, print_json
+
         output = output.expanduser().absolute()
         if not output.parent.is_dir():
             raise EvidenceError(f"the folder {output.parent} does not exist")

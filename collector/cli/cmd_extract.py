@@ -4,12 +4,7 @@ from typing import Annotated
 
 import typer
 
-from collector.capture.settings import CaptureSettings
 from collector.cli.context import state
-from collector.cli.output import print_json, print_table
-from collector.extract import extract_source
-from collector.extract.fetch import fetch_source
-from collector.extract.store import save_extraction
 
 
 def register(app: typer.Typer) -> None:
@@ -37,19 +32,16 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Find every post, profile and link an article cites; store the source and citations."""
+        from collector.capture.settings import CaptureSettings
+        from collector.cli.output import print_json, print_table
+        from collector.collect.extraction import extract_and_save
+
         archive = state(ctx).archive()
         network = CaptureSettings.from_sources(
             archive.settings.section("capture"), proxy=proxy, allow_private=allow_private or None
         )
-        info = fetch_source(
-            source, render=render, proxy=network.proxy, timeout=timeout, network=network
-        )
-        result = extract_source(info)
-        case_id = None
-        if case:
-            with archive.session() as session:
-                case_id = archive.ensure_case(session, case).id
-        source_id = save_extraction(archive, info, result, case_id)
+        done = extract_and_save(archive, source, network, render=render, timeout=timeout, case=case)
+        source_id, info, result = done.source_id, done.info, done.result
         summary = {
             "id": source_id,
             **info.to_dict(),

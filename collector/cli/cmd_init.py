@@ -1,21 +1,27 @@
 """`evidence init` and `evidence status`: create an archive home and describe it."""
 
-from typing import Annotated, Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from archive import __version__, records
-from archive.archive import Archive
-from archive.db import current_revision, head_revision
-from archive.provenance.keys import ensure_key, load_signing_key
+from archive import __version__
 from collector.cli.context import state
-from collector.cli.output import console, print_fields, print_json, print_table
+
+if TYPE_CHECKING:
+    from archive.archive import Archive
+
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
 def describe(archive: Archive) -> dict[str, Any]:
     """Where the archive lives, its schema, its key, its contents and its custody chain."""
+    from archive import records
+    from archive.db import current_revision, head_revision
+    from archive.provenance.keys import load_signing_key
+
     key = load_signing_key(archive.home)
     with archive.session() as session:
         counts = records.counts(session)
@@ -35,6 +41,8 @@ def describe(archive: Archive) -> dict[str, Any]:
 
 
 def _print_status(info: dict[str, Any]) -> None:
+    from collector.cli.output import print_fields, print_table
+
     chain = info["custody_chain"]
     print_fields(
         "Archive",
@@ -59,6 +67,9 @@ def register(app: typer.Typer) -> None:
     @app.command("init")
     def init(ctx: typer.Context, json: JsonOption = False) -> None:
         """Create the archive home and its signing key (safe to repeat: overwrites nothing)."""
+        from archive.provenance.keys import ensure_key
+        from collector.cli.output import console, print_json
+
         archive = state(ctx).archive()
         ensure_key(archive)
         info = describe(archive)
@@ -71,6 +82,8 @@ def register(app: typer.Typer) -> None:
     @app.command("status")
     def status(ctx: typer.Context, json: JsonOption = False) -> None:
         """Show where the archive lives, what it holds and whether its custody chain holds."""
+        from collector.cli.output import print_json
+
         info = describe(state(ctx).archive())
         if json:
             print_json(info)

@@ -5,11 +5,7 @@ from typing import Annotated
 
 import typer
 
-from archive.provenance.checkpoint import log_origin, verifier_key
-from archive.provenance.keys import ensure_key, key_paths
-from archive.provenance.wacz_key import ALGORITHM, PUBLIC_FILE, ensure_wacz_key
 from collector.cli.context import state
-from collector.cli.output import console, print_fields, print_json
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -21,6 +17,11 @@ def register(app: typer.Typer) -> None:
     @key_app.command("show")
     def show(ctx: typer.Context, json: JsonOption = False) -> None:
         """Print the public keys (created on first use) and their SHA-256 fingerprints."""
+        from archive.provenance.checkpoint import log_origin, verifier_key
+        from archive.provenance.keys import ensure_key, key_paths
+        from archive.provenance.wacz_key import ALGORITHM, PUBLIC_FILE, ensure_wacz_key
+        from collector.cli.output import console, print_fields, print_json
+
         archive = state(ctx).archive()
         public = ensure_key(archive).public
         wacz = ensure_wacz_key(archive)

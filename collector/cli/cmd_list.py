@@ -5,9 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from archive import records
 from collector.cli.context import state
-from collector.cli.output import print_fields, print_json, print_table
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -45,6 +43,9 @@ def register(app: typer.Typer) -> None:
         json: JsonOption = False,
     ) -> None:
         """List sources, targets, captures, cases or custody events, newest first."""
+        from archive import records
+        from collector.cli.output import print_json, print_table
+
         archive = state(ctx).archive()
         if changed:
             with archive.session() as session:
@@ -82,6 +83,9 @@ def register(app: typer.Typer) -> None:
         json: JsonOption = False,
     ) -> None:
         """Show one record with what belongs to it (artifacts, citations, captures, events)."""
+        from archive import records
+        from collector.cli.output import print_json
+
         archive = state(ctx).archive()
         with archive.session() as session:
             record = records.get_record(session, record_id.strip())
@@ -92,6 +96,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _print_record(record: dict[str, Any]) -> None:
+    from collector.cli.output import print_fields, print_table
+
     children = {
         k: v
         for k, v in record.items()

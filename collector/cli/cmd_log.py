@@ -6,9 +6,7 @@ from typing import Annotated
 import typer
 
 from archive.errors import EvidenceError
-from archive.provenance.log import prove_consistency, prove_inclusion, write_checkpoint
 from collector.cli.context import state
-from collector.cli.output import print_json
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
@@ -20,6 +18,9 @@ def register(app: typer.Typer) -> None:
     @log_app.command("checkpoint")
     def checkpoint(ctx: typer.Context, json: JsonOption = False) -> None:
         """Sign a checkpoint if the log grew, then print the latest one (publish it elsewhere)."""
+        from archive.provenance.log import write_checkpoint
+        from collector.cli.output import print_json
+
         latest = write_checkpoint(state(ctx).archive())
         if latest is None:
             raise EvidenceError("the custody log is empty")
@@ -37,6 +38,9 @@ def register(app: typer.Typer) -> None:
         json: JsonOption = False,
     ) -> None:
         """Print the inclusion proof of custody event SEQ in the latest checkpoint."""
+        from archive.provenance.log import prove_inclusion
+        from collector.cli.output import print_json
+
         proof = prove_inclusion(state(ctx).archive(), seq)
         if not proof.verify():
             raise EvidenceError(f"the inclusion proof of event {seq} does not verify")
@@ -74,6 +78,9 @@ def register(app: typer.Typer) -> None:
         json: JsonOption = False,
     ) -> None:
         """Print the RFC 9162 consistency proof between two checkpoints."""
+        from archive.provenance.log import prove_consistency
+        from collector.cli.output import print_json
+
         result = prove_consistency(state(ctx).archive(), first, second)
         if not result.verify():
             raise EvidenceError(

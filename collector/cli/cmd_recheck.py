@@ -1,21 +1,22 @@
 """`evidence recheck`: capture targets again and record deletions, edits and link rot."""
 
+from __future__ import annotations
+
 import time
 from dataclasses import asdict
-from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archive.timeutil import utcnow
 from collector.cli.context import state
-from collector.cli.output import console, print_json, print_table
-from collector.cli.progress import work_progress
-from collector.collect.pipeline import CollectOptions
-from collector.collect.recheck import RecheckResult, recheck
+
+if TYPE_CHECKING:
+    from collector.collect.recheck import RecheckResult
 
 
 def _print(results: list[RecheckResult]) -> None:
+    from collector.cli.output import print_table
+
     rows = []
     for result in results:
         changes = "; ".join(f"{c.field}: {c.before} → {c.after}" for c in result.changes)
@@ -49,6 +50,14 @@ def register(app: typer.Typer) -> None:
         json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
     ) -> None:
         """Capture targets again and record what changed (deleted, edited, link rot)."""
+        from datetime import timedelta
+
+        from archive.timeutil import utcnow
+        from collector.cli.output import console, print_json
+        from collector.cli.progress import work_progress
+        from collector.collect.pipeline import CollectOptions
+        from collector.collect.recheck import recheck
+
         archive = state(ctx).archive()
         options = CollectOptions.for_archive(archive, allow_private=allow_private or None)
         done = 0

@@ -1,17 +1,20 @@
 """`evidence serve`: run the web viewer on loopback, protected by an access token."""
 
+from __future__ import annotations
+
 import ipaddress
 import os
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from archive.archive import Archive
 from archive.errors import EvidenceError
 from collector.cli.context import state
-from collector.cli.output import console
-from collector.collect.pipeline import CollectOptions, ProgressFn, collect
+
+if TYPE_CHECKING:
+    from archive.archive import Archive
+    from collector.collect.pipeline import ProgressFn
 
 
 def _is_loopback(host: str) -> bool:
@@ -25,6 +28,7 @@ def _is_loopback(host: str) -> bool:
 
 def collect_runner(archive: Archive) -> Callable[[str, ProgressFn], dict[str, Any]]:
     """What the viewer's job queue runs: `collect` with the archive's own settings."""
+    from collector.collect.pipeline import CollectOptions, collect
 
     def run(location: str, progress: ProgressFn) -> dict[str, Any]:
         options = CollectOptions.for_archive(archive)
@@ -52,6 +56,7 @@ def register(app: typer.Typer) -> None:
         """Run the web viewer (cases, sources, captures, search, custody log)."""
         import uvicorn
 
+        from collector.cli.output import console
         from collector.web.app import create_app
         from collector.web.auth import prepare_token
         from collector.web.jobs import JobQueue

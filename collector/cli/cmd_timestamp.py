@@ -5,9 +5,7 @@ from typing import Annotated
 import typer
 
 from archive.errors import EvidenceError
-from archive.provenance.timestamps import timestamp_pending, tsa_settings
 from collector.cli.context import state
-from collector.cli.output import console, print_json, print_table
 
 
 def register(app: typer.Typer) -> None:
@@ -22,6 +20,9 @@ def register(app: typer.Typer) -> None:
         json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
     ) -> None:
         """Ask the TSAs in EVIDENCE_TSA_URLS for tokens; failures are recorded, not hidden."""
+        from archive.provenance.timestamps import timestamp_pending, tsa_settings
+        from collector.cli.output import console, print_json, print_table
+
         if not pending:
             raise EvidenceError("say what to timestamp: `evidence timestamp --pending`")
         archive = state(ctx).archive()

@@ -9,11 +9,7 @@ from typing import Annotated
 import typer
 
 from archive.errors import EvidenceError
-from archive.export.package_verify import verify_package
-from archive.provenance.timestamps import TrustStore, tsa_settings
-from archive.provenance.verify import TAMPERED, UNVERIFIABLE, summary, verify_archive
 from collector.cli.context import state
-from collector.cli.output import console, print_json, print_table
 
 
 def _read_note(path: Path) -> str:
@@ -71,6 +67,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Re-hash every blob; check manifests, signatures, tokens, the custody log and
         checkpoints. Exit 0 when nothing was altered, 1 when something was."""
+        from archive.export.package_verify import verify_package
+        from archive.provenance.timestamps import TrustStore, tsa_settings
+        from archive.provenance.verify import TAMPERED, UNVERIFIABLE, summary, verify_archive
+        from collector.cli.output import console, print_json, print_table
+
         if package is not None:
             if published or sha512:
                 raise EvidenceError("--checkpoint and --sha512 apply to the archive, not a package")

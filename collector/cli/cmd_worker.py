@@ -1,15 +1,10 @@
 """`evidence worker`: run capture jobs from the queue (PostgreSQL archives only)."""
 
-import asyncio
-import logging
 from typing import Annotated
 
 import typer
 
 from collector.cli.context import state
-from collector.collect.pipeline import CollectOptions
-from collector.queue.app import conninfo
-from collector.queue.worker import WorkerSettings, run_worker
 
 
 def register(app: typer.Typer) -> None:
@@ -43,6 +38,13 @@ def register(app: typer.Typer) -> None:
 
         Capture settings (proxy, timeout, allow_private, ...) come from the home's `[capture]`
         table and EVIDENCE_* variables, the same on every worker machine."""
+        import asyncio
+        import logging
+
+        from collector.collect.pipeline import CollectOptions
+        from collector.queue.app import conninfo
+        from collector.queue.worker import WorkerSettings, run_worker
+
         archive = state(ctx).archive()
         conninfo(archive.settings.database_url)  # one-line error unless PostgreSQL
         options = CollectOptions.for_archive(archive, concurrency=concurrency)

@@ -1,12 +1,15 @@
 """What every command shares: the chosen archive home, the debug flag, the opened archive."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from archive.archive import Archive
+if TYPE_CHECKING:
+    from archive.archive import Archive
 
 
 @dataclass
@@ -21,6 +24,8 @@ class CliState:
     def archive(self) -> Archive:
         """The archive home, created and migrated on first use within this command."""
         if self._archive is None:
+            from archive.archive import Archive  # here: opening an archive is heavy
+
             self._archive = Archive.open(self.home, self.overrides)
         return self._archive
 

@@ -1,12 +1,17 @@
 """A Rich progress bar on stderr driven by the collect pipeline's progress callback."""
 
+from __future__ import annotations
+
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from collector.cli.output import err_console
-from collector.collect.pipeline import ProgressFn
+
+if TYPE_CHECKING:
+    from collector.collect.pipeline import ProgressFn
 
 
 @contextmanager

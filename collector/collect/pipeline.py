@@ -18,28 +18,34 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlmodel import col, select
 
 from archive.archive import Archive
 from archive.blobstore import LocalBlobStore
-from archive.models import Artifact, Capture, Citation, PostSnapshot, Target
+from archive.models import Artifact, Capture, PostSnapshot, Target
 from archive.provenance.seal import Finish, finish_writes
 from archive.provenance.timestamps import tsa_settings
 from archive.timeutil import iso, utcnow
-from collector.capture.client import make_client
-from collector.capture.engine import CaptureEngine
+from archive.vocabulary import CaptureStatus, CustodyAction
 from collector.capture.settings import CaptureSettings
-from collector.collect.acquire import Acquirer
+from collector.collect.plan import planned_targets, unresolved_reason
 from collector.collect.record import SavedCapture, save_acquisition
 from collector.collect.source import ingest
+from collector.collect.stack import CaptureStack, capture_stack
 from collector.collect.targets import ensure_target
 from collector.extract import classify_url
 from collector.platforms.config import PlatformConfig
 from collector.platforms.result import PlatformResult
 
-KIND_ORDER = {"post": 0, "media": 1, "profile": 2, "link": 3}
+
+class Skipped(StrEnum):
+    """An item's status when this run made no capture of it (else it is a CaptureStatus)."""
+
+    REUSED = "reused"  # a complete capture younger than `fresh_for` stands
+    UNRESOLVED = "unresolved"  # cited without a URL that could be found
 
 
 @dataclass
@@ -75,7 +81,7 @@ class Outcome:
     url: str | None
     kind: str
     platform: str
-    status: str  # complete | partial | failed | reused | unresolved
+    status: str  # a CaptureStatus, or Skipped when nothing was captured
     reason: str | None = None
     capture_id: str | None = None
     manifest_sha256: str | None = None
@@ -166,7 +172,7 @@ def _reusable(archive: Archive, target: Target, since: datetime) -> Outcome | No
     with archive.session() as session:
         capture = session.exec(
             select(Capture)
-            .where(Capture.target_id == target.id, Capture.status == "complete")
+            .where(Capture.target_id == target.id, Capture.status == CaptureStatus.COMPLETE)
             .where(col(Capture.started_at) >= since)
             .order_by(col(Capture.started_at).desc())
             .limit(1)
@@ -186,7 +192,7 @@ def _reusable(archive: Archive, target: Target, since: datetime) -> Outcome | No
         url=target.canonical_url,
         kind=target.kind,
         platform=target.platform,
-        status="reused",
+        status=Skipped.REUSED,
         reason=f"reused the complete capture of {iso(capture.started_at)}",
         capture_id=capture.id,
         manifest_sha256=capture.manifest_sha256,
@@ -196,36 +202,18 @@ def _reusable(archive: Archive, target: Target, since: datetime) -> Outcome | No
     )
 
 
-def _planned_targets(archive: Archive, source_id: str) -> list[tuple[Target, dict[str, Any]]]:
-    with archive.session() as session:
-        rows = session.exec(
-            select(Citation, Target)
-            .join(Target, col(Target.id) == col(Citation.target_id))
-            .where(Citation.source_id == source_id)
-            .order_by(col(Citation.position))
-        ).all()
-    seen: set[str] = set()
-    planned = []
-    for citation, target in rows:
-        if target.id in seen:
-            continue
-        seen.add(target.id)
-        planned.append((target, citation.model_dump(exclude={"created_at"})))
-    planned.sort(key=lambda pair: KIND_ORDER.get(pair[0].kind, 9))
-    return planned
-
-
 class Collector:
-    """Runs the collect steps for one archive with one engine, client and set of options."""
+    """Runs the collect steps for one archive with one capture stack and set of options.
+
+    `run` opens its own stack; a queue worker sets `stack` to its shared one instead."""
 
     def __init__(self, archive: Archive, options: CollectOptions, progress: ProgressFn) -> None:
         self.archive = archive
         self.options = options
         self.progress = progress
         self.total = 0
-        self.semaphore = asyncio.Semaphore(max(1, options.capture.concurrency))
         self.case_id: str | None = None
-        self.acquirer: Acquirer | None = None
+        self.stack: CaptureStack | None = None
         self.related: dict[str, list[tuple[str, PlatformResult]]] = {}
         self.capture_details: dict[str, Any] = {}  # added to every capture's details
 
@@ -239,14 +227,13 @@ class Collector:
         if self.options.case:
             with self.archive.session() as session:
                 self.case_id = self.archive.ensure_case(session, self.options.case).id
-        settings = self.options.capture
-        async with CaptureEngine(settings) as engine, make_client(settings) as client:
-            self.acquirer = Acquirer(engine, client, self.options.platforms)
+        async with capture_stack(self.options.capture, self.options.platforms) as stack:
+            self.stack = stack
             self._grow(1, f"reading {location}")
             ingested = await ingest(
                 self.archive,
                 location,
-                self.acquirer,
+                stack.acquirer,
                 case_id=self.case_id,
                 fresh_since=started - self.options.fresh_for,
                 recapture=self.options.recapture,
@@ -255,7 +242,7 @@ class Collector:
             report = CollectReport(location, ingested.source_id, ingested.reused, started)
             if ingested.capture is not None:
                 report.article = _outcome_from_saved(self.archive, ingested.capture, None, location)
-            planned = _planned_targets(self.archive, ingested.source_id)
+            planned = planned_targets(self.archive, ingested.source_id)
             self._grow(len(planned), "capturing cited items")
             report.items = list(
                 await asyncio.gather(
@@ -287,8 +274,8 @@ class Collector:
                 url=None,
                 kind=target.kind,
                 platform=target.platform,
-                status="unresolved",
-                reason=_unresolved_reason(citation),
+                status=Skipped.UNRESOLVED,
+                reason=unresolved_reason(citation),
                 citation=citation,
                 found_via=found_via,
             )
@@ -297,9 +284,9 @@ class Collector:
             if reused is not None:
                 reused.citation, reused.found_via = citation, found_via
                 return reused
-        assert self.acquirer is not None
-        async with self.semaphore:
-            acquisition = await self.acquirer.acquire(target.canonical_url)
+        assert self.stack is not None, "capture_target needs an open capture stack"
+        async with self.stack.browser_slots:
+            acquisition = await self.stack.acquirer.acquire(target.canonical_url)
         saved = await asyncio.to_thread(
             lambda: save_acquisition(
                 self.archive,
@@ -369,7 +356,7 @@ class Collector:
                     continue
                 self.archive.record(
                     session,
-                    "target.linked",
+                    CustodyAction.TARGET_LINKED,
                     "target",
                     target.id,
                     {
@@ -380,17 +367,6 @@ class Collector:
                 )
                 found.append((target, f"{relation} in {outcome.capture_id}"))
         return found
-
-
-def _unresolved_reason(citation: dict[str, Any] | None) -> str:
-    errors = [
-        f"{link.get('url')}: {link['resolution_error']}"
-        for link in (citation or {}).get("links") or []
-        if link.get("resolution_error")
-    ]
-    if errors:
-        return "cited without a URL; its links could not be followed: " + "; ".join(errors)
-    return "cited without a URL, and no pic.twitter.com or t.co link in it led to a post"
 
 
 def _finish_summary(archive: Archive, finish: Finish) -> dict[str, Any]:

@@ -19,11 +19,10 @@ from archive.errors import NotFoundError
 from archive.models import Artifact, Capture, PostSnapshot, Target
 from archive.provenance.seal import finish_writes
 from archive.timeutil import iso, utcnow
-from collector.capture.client import make_client
-from collector.capture.engine import CaptureEngine
-from collector.collect.acquire import Acquirer
+from archive.vocabulary import CustodyAction
 from collector.collect.pipeline import CollectOptions, ProgressFn
 from collector.collect.record import save_acquisition
+from collector.collect.stack import capture_stack
 
 
 @dataclass
@@ -105,16 +104,13 @@ def _newest_capture(session: Session, target_id: str, before: str | None) -> Cap
 async def _recheck_all(
     archive: Archive, targets: list[Target], options: CollectOptions, progress: ProgressFn
 ) -> list[RecheckResult]:
-    settings = options.capture
-    semaphore = asyncio.Semaphore(max(1, settings.concurrency))
     progress("rechecking", len(targets))
-    async with CaptureEngine(settings) as engine, make_client(settings) as client:
-        acquirer = Acquirer(engine, client, options.platforms)
+    async with capture_stack(options.capture, options.platforms) as stack:
 
         async def one(target: Target) -> RecheckResult:
             try:
-                async with semaphore:
-                    acquisition = await acquirer.acquire(str(target.canonical_url))
+                async with stack.browser_slots:
+                    acquisition = await stack.acquirer.acquire(str(target.canonical_url))
                 saved = await asyncio.to_thread(
                     save_acquisition, archive, acquisition, target_id=target.id
                 )
@@ -140,7 +136,7 @@ def _compare(archive: Archive, target: Target, capture_id: str) -> RecheckResult
         if result.changes:
             archive.record(
                 session,
-                "target.changed",
+                CustodyAction.TARGET_CHANGED,
                 "target",
                 target.id,
                 {

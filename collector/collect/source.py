@@ -19,8 +19,10 @@ from archive.archive import Archive
 from archive.errors import EvidenceError
 from archive.models import Capture, Source
 from archive.timeutil import utcnow
+from archive.vocabulary import CaptureStatus, CitationKind
 from collector.capture.result import CaptureResult
 from collector.collect.acquire import Acquirer
+from collector.collect.locations import is_url
 from collector.collect.record import SavedCapture, save_acquisition
 from collector.collect.targets import ensure_target
 from collector.extract import classify_url, extract_source
@@ -38,10 +40,6 @@ class IngestedSource:
     source_id: str
     reused: bool
     capture: SavedCapture | None = None
-
-
-def _is_url(location: str) -> bool:
-    return location.lower().startswith(("http://", "https://"))
 
 
 def existing_source(session: Session, location: str, content_sha256: str | None) -> Source | None:
@@ -76,7 +74,7 @@ def _source_info_from_capture(url: str, result: CaptureResult) -> SourceInfo:
 async def resolve_signatures(result: ExtractionResult, client: httpx.AsyncClient) -> None:
     """Give URL-less post signatures a post URL when one of their links redirects to one."""
     for citation in result.citations:
-        if citation.url is not None or citation.kind != "post":
+        if citation.url is not None or citation.kind != CitationKind.POST:
             continue
         for link in citation.links:
             url = str(link.get("url") or "")
@@ -91,7 +89,7 @@ async def resolve_signatures(result: ExtractionResult, client: httpx.AsyncClient
             hops = [str(r.url) for r in response.history] + [str(response.url)]
             link["resolved_chain"] = hops
             info = classify_url(str(response.url))
-            if info is not None and info.kind == "post" and info.post_id:
+            if info is not None and info.kind == CitationKind.POST and info.post_id:
                 citation.url = info.canonical_url
                 citation.post_id = info.post_id
                 citation.author_handle = citation.author_handle or info.handle
@@ -114,7 +112,7 @@ def _fresh_source_capture(
         return None
     capture = session.exec(
         select(Capture)
-        .where(Capture.source_id == source.id, Capture.status == "complete")
+        .where(Capture.source_id == source.id, Capture.status == CaptureStatus.COMPLETE)
         .where(col(Capture.started_at) >= fresh_since)
         .order_by(col(Capture.started_at).desc())
         .limit(1)
@@ -132,7 +130,7 @@ async def ingest(
     recapture: bool,
 ) -> IngestedSource:
     """Store the source with its citations and their targets; reuse a fresh identical one."""
-    if _is_url(location):
+    if is_url(location):
         if not recapture:
             with archive.session() as session:
                 found = _fresh_source_capture(session, location, fresh_since)

@@ -1,9 +1,9 @@
 """Reading a source for `evidence extract`: a URL (HTTP, optionally rendered), a file, or stdin.
 
 HTTP reuses the adapters' streamed GET (`collector.platforms.fetching.fetch_raw`: size cap,
-every redirect hop recorded). `--render` loads the page in Chromium (chosen and started with
-the capture engine's rules) and keeps the rendered DOM as well, because embeds often exist only
-after scripts run.
+every redirect hop recorded). `--render` (the DOM after scripts ran, because embeds often exist
+only then) is not done here: it needs the capture engine, which is a layer below `collect`, so
+it lives in `collector.collect.render` and the command sets `SourceInfo.rendered_html`.
 """
 
 import asyncio
@@ -93,40 +93,9 @@ async def _http(
     )
 
 
-async def render_dom(url: str, proxy: str | None, timeout: float) -> str:
-    """The DOM of `url` after its scripts ran, from a headless Chromium."""
-    from playwright.async_api import async_playwright
-
-    from collector.capture.browser import choose_chromium, launch_args
-    from collector.capture.settings import CaptureSettings
-
-    async with async_playwright() as playwright:
-        choice = choose_chromium(playwright, CaptureSettings())
-        try:
-            browser = await playwright.chromium.launch(
-                executable_path=choice.executable,
-                args=launch_args(),
-                headless=True,
-                proxy={"server": proxy} if proxy else None,
-            )
-        except Exception as exc:
-            raise EvidenceError(f"cannot start Chromium: {str(exc).splitlines()[0]}") from exc
-        try:
-            page = await browser.new_page()
-            try:
-                await page.goto(url, wait_until="load", timeout=timeout * 1000)
-                await page.wait_for_load_state("networkidle", timeout=min(5000, timeout * 1000))
-            except Exception:  # a page that never settles is still worth reading
-                pass
-            return await page.content()
-        finally:
-            await browser.close()
-
-
 def fetch_source(
     location: str,
     *,
-    render: bool = False,
     proxy: str | None = None,
     timeout: float = 30.0,
     max_bytes: int = MAX_BYTES,
@@ -139,10 +108,7 @@ def fetch_source(
     if location == "-":
         return SourceInfo("stdin", "-", _read_limited(sys.stdin.buffer, max_bytes, "stdin"))
     if location.lower().startswith(("http://", "https://")):
-        info = asyncio.run(_http(location, proxy, timeout, max_bytes, network))
-        if render:
-            info.rendered_html = asyncio.run(render_dom(info.final_url or location, proxy, timeout))
-        return info
+        return asyncio.run(_http(location, proxy, timeout, max_bytes, network))
     path = Path(location).expanduser()
     if not path.is_file():
         raise EvidenceError(f"no such file: {location}")

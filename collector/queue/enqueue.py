@@ -6,19 +6,17 @@ the source's own capture is timestamped and checkpointed. Workers do the rest.
 """
 
 import asyncio
-import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from archive.archive import Archive
 from archive.provenance.seal import finish_writes
 from archive.timeutil import utcnow
-from collector.capture.client import make_client
-from collector.capture.engine import CaptureEngine
-from collector.cli.output import console, print_json, print_table
-from collector.collect.acquire import Acquirer
-from collector.collect.pipeline import CollectOptions, _planned_targets, _unresolved_reason
+from collector.collect.locations import is_url
+from collector.collect.pipeline import CollectOptions
+from collector.collect.plan import planned_targets, unresolved_reason
 from collector.collect.source import ingest
+from collector.collect.stack import capture_stack
 from collector.queue.app import CAPTURE_TASK, conninfo, ensure_schema, make_app
 from collector.queue.tasks import job_options
 
@@ -50,24 +48,23 @@ async def _ingest_and_enqueue(
     if options.case:
         with archive.session() as session:
             case_id = archive.ensure_case(session, options.case).id
-    settings = options.capture
     # a file or stdin is only read: no browser is started for it
-    browser = CaptureEngine(settings) if "://" in location else contextlib.nullcontext()
-    async with app.open_async(), browser as engine, make_client(settings) as client:
+    stack = capture_stack(options.capture, options.platforms, browser=is_url(location))
+    async with app.open_async(), stack as opened:
         await ensure_schema(app)
         ingested = await ingest(
             archive,
             location,
-            Acquirer(engine, client, options.platforms),  # type: ignore[arg-type]
+            opened.acquirer,
             case_id=case_id,
             fresh_since=utcnow() - options.fresh_for,
             recapture=options.recapture,
         )
         report = QueuedCollect(ingested.source_id, ingested.reused)
-        planned = await asyncio.to_thread(_planned_targets, archive, ingested.source_id)
+        planned = await asyncio.to_thread(planned_targets, archive, ingested.source_id)
         to_queue = [target for target, _citation in planned if target.canonical_url]
         report.unresolved = [
-            {"target_id": target.id, "reason": _unresolved_reason(citation), "citation": citation}
+            {"target_id": target.id, "reason": unresolved_reason(citation), "citation": citation}
             for target, citation in planned
             if not target.canonical_url
         ]
@@ -92,22 +89,3 @@ def collect_to_queue(archive: Archive, location: str, options: CollectOptions) -
     """Ingest `location` and enqueue its targets (blocking); EvidenceError without PostgreSQL."""
     conninfo(archive.settings.database_url)  # refuses SQLite before any work
     return asyncio.run(_ingest_and_enqueue(archive, location, options))
-
-
-def print_queued(report: QueuedCollect, json: bool) -> None:
-    """Print the job ids (a table, or JSON)."""
-    if json:
-        print_json(report.to_dict())
-        return
-    console.print(f"Source [bold]{report.source_id}[/bold]", highlight=False)
-    print_table(
-        "Capture jobs",
-        ["job", "what", "url", "target"],
-        [(j["job_id"], j["kind"], j["url"], j["target_id"]) for j in report.jobs],
-        empty="the source cites nothing this tool can capture",
-    )
-    for item in report.unresolved:
-        console.print(f"unresolved {item['target_id']}: {item['reason']}", highlight=False)
-    console.print(
-        f"{len(report.jobs)} jobs queued; run `evidence worker` to capture them.", highlight=False
-    )

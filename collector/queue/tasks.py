@@ -25,8 +25,8 @@ from sqlmodel import select
 from archive.archive import Archive
 from archive.errors import NotFoundError
 from archive.models import Capture, PostSnapshot, Target
-from collector.collect.acquire import Acquirer
-from collector.collect.pipeline import CollectOptions, Collector, Outcome
+from collector.collect.pipeline import CollectOptions, Collector, Outcome, Skipped
+from collector.collect.stack import CaptureStack
 from collector.queue.ratelimit import wait_for_slot
 
 QUEUE = "captures"
@@ -40,11 +40,10 @@ class WorkerResources:
     """What one worker process shares between its concurrent jobs."""
 
     archive: Archive
-    acquirer: Acquirer
+    stack: CaptureStack  # its browser slots bound the captures at once, across all jobs
     options: CollectOptions
     rate_per_minute: float
     pool: Any  # the App's psycopg pool (host-rate reservations)
-    browser_slots: asyncio.Semaphore  # captures in the browser at once, across all jobs
     stored: int = 0  # captures recorded since the last finish (timestamps + checkpoint)
 
 
@@ -94,8 +93,7 @@ async def run_capture(
         depth=int(options.get("depth", 0)),
     )
     collector = Collector(archive, collect_options, _quiet)
-    collector.acquirer = resources.acquirer
-    collector.semaphore = resources.browser_slots
+    collector.stack = resources.stack
     collector.case_id = case_id
     collector.capture_details = {JOB_ID_KEY: job_id}
     earlier = await asyncio.to_thread(capture_of_job, archive, target_id, job_id)
@@ -115,7 +113,7 @@ async def run_capture(
     if target.canonical_url:
         await wait_for_slot(resources.pool, target.canonical_url, resources.rate_per_minute)
     outcome = await collector.capture_target(target, None, None)
-    if outcome.status in ("reused", "unresolved") or outcome.capture_id is None:
+    if outcome.status in tuple(Skipped) or outcome.capture_id is None:
         return outcome, []
     resources.stored += 1
     return outcome, await asyncio.to_thread(_related_targets, collector, outcome)

@@ -23,10 +23,8 @@ import procrastinate
 
 from archive.archive import Archive
 from archive.provenance.seal import finish_writes
-from collector.capture.client import make_client
-from collector.capture.engine import CaptureEngine
-from collector.collect.acquire import Acquirer
 from collector.collect.pipeline import CollectOptions
+from collector.collect.stack import capture_stack
 from collector.queue.app import QUEUE, ensure_schema, make_app
 from collector.queue.ratelimit import per_minute
 from collector.queue.tasks import WorkerResources
@@ -78,20 +76,17 @@ async def _finish(resources: WorkerResources) -> None:
 async def run_worker(archive: Archive, options: CollectOptions, settings: WorkerSettings) -> None:
     """Run a capture worker on `archive` until SIGINT/SIGTERM."""
     app = make_app(archive.settings.database_url)
-    capture = options.capture
     async with (
         app.open_async(),
-        CaptureEngine(capture) as engine,
-        make_client(capture) as client,
+        capture_stack(options.capture, options.platforms, slots=settings.concurrency) as stack,
     ):
         await ensure_schema(app)
         resources = WorkerResources(
             archive=archive,
-            acquirer=Acquirer(engine, client, options.platforms),
+            stack=stack,
             options=options,
             rate_per_minute=per_minute(archive.settings.section("queue")),
             pool=app.connector.pool,  # type: ignore[attr-defined]
-            browser_slots=asyncio.Semaphore(settings.concurrency),
         )
         stalled_after = settings.stalled_after_s
         housekeeping = [

@@ -27,7 +27,7 @@ from archive.errors import BlobError, EvidenceError, NotFoundError
 from archive.export import FORMATS, export
 from archive.provenance.verify import verify_archive
 from archive.timeutil import iso
-from collector.cli.cmd_capture import check_url
+from collector.collect.locations import check_url
 from collector.web import views
 from collector.web.auth import TokenCheck
 from collector.web.jobs import JobQueue

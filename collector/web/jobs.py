@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from archive.errors import EvidenceError
@@ -21,6 +22,15 @@ ProgressFn = Callable[[str, int | None], None]
 Runner = Callable[[str, ProgressFn], dict[str, Any]]
 
 
+class JobStatus(StrEnum):
+    """Where a submitted collect is: waiting, running, finished, or stopped by an error."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 @dataclass
 class Job:
     """One submitted collect and how far it got."""
@@ -28,7 +38,7 @@ class Job:
     id: int
     location: str
     label: str
-    status: str = "queued"  # queued | running | done | failed
+    status: JobStatus = JobStatus.QUEUED
     step: str = "waiting for the previous job"
     done: int = 0
     total: int | None = None
@@ -78,7 +88,7 @@ class JobQueue:
             job = self._queue.get()
             if job is None:
                 return
-            job.status, job.step = "running", "starting"
+            job.status, job.step = JobStatus.RUNNING, "starting"
 
             def progress(description: str, total: int | None, job: Job = job) -> None:
                 if total is not None:
@@ -90,9 +100,10 @@ class JobQueue:
 
             try:
                 job.report = self._runner(job.location, progress)
-                job.status, job.step = "done", "finished"
+                job.status, job.step = JobStatus.DONE, "finished"
             except EvidenceError as exc:
-                job.status, job.error = "failed", str(exc)
+                job.status, job.error = JobStatus.FAILED, str(exc)
             except Exception as exc:  # the viewer keeps serving whatever one job does
-                job.status, job.error = "failed", f"internal error: {type(exc).__name__}: {exc}"
+                job.status = JobStatus.FAILED
+                job.error = f"internal error: {type(exc).__name__}: {exc}"
             job.finished_at = utcnow()

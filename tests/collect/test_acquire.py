@@ -10,11 +10,10 @@ from sqlmodel import select
 from archive.archive import Archive
 from archive.models import Artifact, PostSnapshot
 from archive.provenance.verify import verify_archive
-from collector.capture.client import make_client
-from collector.capture.engine import CaptureEngine
 from collector.capture.settings import CaptureSettings
-from collector.collect.acquire import Acquirer, Acquisition
+from collector.collect.acquire import Acquisition
 from collector.collect.record import save_acquisition
+from collector.collect.stack import capture_stack
 from collector.platforms.config import PlatformConfig
 from tests.world.server import World
 
@@ -34,9 +33,8 @@ def _acquire(world: World, urls: list[str]) -> list[Acquisition]:
     settings = _settings(world)
 
     async def run() -> list[Acquisition]:
-        async with CaptureEngine(settings) as engine, make_client(settings) as client:
-            acquirer = Acquirer(engine, client, PlatformConfig.load(env={}))
-            return [await acquirer.acquire(url) for url in urls]
+        async with capture_stack(settings, PlatformConfig.load(env={})) as stack:
+            return [await stack.acquirer.acquire(url) for url in urls]
 
     return asyncio.run(run())
 

@@ -1,0 +1,73 @@
+"""`capture URL...` without an article: acquire each URL (page + platform data), store it
+sealed, then timestamp and checkpoint. One URL that fails never stops the others."""
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from archive.archive import Archive
+from archive.provenance.seal import finish_writes
+from archive.vocabulary import CaptureStatus
+from collector.capture.settings import CaptureSettings
+from collector.collect.acquire import Acquisition
+from collector.collect.record import SavedCapture, save_acquisition
+from collector.collect.stack import capture_stack
+from collector.platforms.config import PlatformConfig
+
+RowFn = Callable[[dict[str, Any]], None]
+"""Called with each URL's JSON row as soon as it is stored."""
+
+MEDIA_ROLES = ("media", "media_playlist")
+
+
+async def capture_and_save(
+    archive: Archive,
+    urls: list[str],
+    settings: CaptureSettings,
+    platforms: PlatformConfig,
+    on_row: RowFn | None = None,
+) -> list[dict[str, Any]]:
+    """Acquire and save every URL with bounded concurrency; the rows come back in input order."""
+    async with capture_stack(settings, platforms) as stack:
+
+        async def one(url: str) -> dict[str, Any]:
+            async with stack.browser_slots:
+                acquisition = await stack.acquirer.acquire(url)
+            try:
+                saved = await asyncio.to_thread(save_acquisition, archive, acquisition)
+                row = capture_row(acquisition, saved)
+            except Exception as exc:  # one result that cannot be saved must not stop the others
+                row = capture_row(acquisition, None)
+                row["status"], row["status_reason"] = CaptureStatus.FAILED, f"not saved: {exc}"
+            if on_row is not None:
+                on_row(row)
+            return row
+
+        rows = list(await asyncio.gather(*(one(url) for url in urls)))
+    await asyncio.to_thread(finish_writes, archive)
+    return rows
+
+
+def capture_row(acquisition: Acquisition, saved: SavedCapture | None) -> dict[str, Any]:
+    """The JSON row of one capture: the page summary, the post's data and its media."""
+    row: dict[str, Any] = {"capture_id": saved.capture_id if saved else None}
+    row.update(acquisition.capture.summary())
+    row["page_status"] = acquisition.capture.status
+    if saved is None:
+        return row
+    row["status"], row["status_reason"] = saved.status, saved.reason
+    row["manifest_sha256"] = saved.manifest_sha256
+    row["artifacts"] = [
+        {k: a[k] for k in ("role", "name", "media_type", "size", "original_url")}
+        | {"sha256": a["blob_sha256"]}
+        for a in saved.artifacts
+    ]
+    row["post"] = _post(saved.post)
+    row["media"] = [a for a in row["artifacts"] if a["role"] in MEDIA_ROLES]
+    return row
+
+
+def _post(post: dict[str, Any] | None) -> dict[str, Any] | None:
+    if post is None:
+        return None
+    return {key: value for key, value in post.items() if key not in ("id", "capture_id")}
