@@ -19,7 +19,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 def describe(archive: Archive) -> dict[str, Any]:
     """Where the archive lives, its schema, its key, its contents and its custody chain."""
     from archive import records
-    from archive.db import current_revision, head_revision
+    from archive.db import SCHEMA_HEAD, current_revision
     from archive.provenance.keys import load_signing_key
 
     key = load_signing_key(archive.home)
@@ -32,7 +32,7 @@ def describe(archive: Archive) -> dict[str, Any]:
         "blob_url": archive.settings.blob_url,
         "investigator": archive.settings.investigator,
         "schema_revision": current_revision(archive.engine),
-        "schema_head": head_revision(),
+        "schema_head": SCHEMA_HEAD,
         "tool_version": __version__,
         "signing_key_fingerprint": key.public.fingerprint if key else None,
         "counts": counts,

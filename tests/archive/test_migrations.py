@@ -58,3 +58,27 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     connection.commit()
     with pytest.raises(ArchiveHomeError, match="newer than this release"):
         Archive.open(tmp_path)
+
+
+def test_schema_head_constant_is_alembics_head() -> None:
+    """The quick open path compares with SCHEMA_HEAD; it must name the newest migration."""
+    from archive.db import SCHEMA_HEAD
+
+    assert head_revision() == SCHEMA_HEAD
+
+
+def test_opening_an_up_to_date_archive_loads_no_alembic(tmp_path) -> None:
+    """Every command after the first opens the archive without importing Alembic."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from archive.archive import Archive\n"
+        f"Archive.open({str(tmp_path)!r}).close()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert first.stdout.strip() == "True"
+    assert again.stdout.strip() == "False"
