@@ -103,15 +103,15 @@ def verify_archive(
         messages = _check_captures(archive, session, key, findings)
         _check_checkpoints(session, key, findings)
         _check_tokens(archive, session, trust, messages, findings)
-        hashes = log.leaves(session) if published else []
-    findings += [check_published_checkpoint(hashes, note, key) for note in published]
+        tree = merkle.MerkleTree(log.leaves(session) if published else [])
+    findings += [check_published_checkpoint(tree, note, key) for note in published]
     return findings
 
 
 def check_published_checkpoint(
-    hashes: Sequence[bytes], note: str, key: PublicKey | None
+    tree: merkle.MerkleTree, note: str, key: PublicKey | None
 ) -> Finding:
-    """Does the log (leaf hashes) still have the root a checkpoint published earlier signed?"""
+    """Does the log (its Merkle tree) still have the root a checkpoint published earlier signed?"""
     subject = "published checkpoint"
     if key is None:
         return Finding(subject, "note signature", UNVERIFIABLE, "an archive key", "none")
@@ -121,15 +121,15 @@ def check_published_checkpoint(
     except NoteError as exc:
         return Finding(subject, "note signature", TAMPERED, f"signed by {origin}", str(exc))
     subject = f"published checkpoint {parsed.tree_size}"
-    if parsed.tree_size > len(hashes):
+    if parsed.tree_size > len(tree.leaves):
         return Finding(
             subject,
             "log covers checkpoint",
             TAMPERED,
             f">= {parsed.tree_size} events",
-            f"{len(hashes)} events",
+            f"{len(tree.leaves)} events",
         )
-    root = merkle.root(hashes, parsed.tree_size)
+    root = tree.root(parsed.tree_size)
     status = OK if root == parsed.root_hash else TAMPERED
     return Finding(
         subject, "root re-derived from custody log", status, parsed.root_hash.hex(), root.hex()
@@ -458,6 +458,7 @@ def _check_manifest_content(
 
 def _check_checkpoints(session: Session, key: PublicKey | None, findings: list[Finding]) -> None:
     hashes = log.leaves(session)
+    tree = merkle.MerkleTree(hashes)
     previous: Checkpoint | None = None
     for checkpoint in log.checkpoints(session):
         subject = f"checkpoint {checkpoint.tree_size}"
@@ -494,7 +495,7 @@ def _check_checkpoints(session: Session, key: PublicKey | None, findings: list[F
                 )
             )
             continue
-        root = merkle.root(hashes, size).hex()
+        root = tree.root(size).hex()
         if root != checkpoint.root_hash:
             findings.append(
                 Finding(
@@ -510,7 +511,7 @@ def _check_checkpoints(session: Session, key: PublicKey | None, findings: list[F
                 Finding(subject, "root re-derived from custody log", OK, checkpoint.root_hash, root)
             )
         if previous is not None:
-            proof = merkle.consistency_proof(hashes, previous.tree_size, size)
+            proof = tree.consistency_proof(previous.tree_size, size)
             holds = merkle.verify_consistency(
                 previous.tree_size,
                 size,
