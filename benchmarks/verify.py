@@ -7,7 +7,7 @@ Reproduce from the repository root:
 The goal (issue 6) is at least 80% of raw SHA-256 speed on large blobs. Both are measured in
 the same run, interleaved, best of five (the machine may be shared): "raw" hashes bytes already
 in memory with `hashlib.sha256`; "verify" is what `evidence verify` does per blob, reading the
-blob file from a real archive's blob store with `archive.provenance.verify.hash_stream`; the
+blob file from a real archive's blob store with `archive.hashing.hash_stream`; the
 whole-archive figure runs `verify_archive` on an archive holding the blob plus 2,000 small ones.
 
 The checkpoint figure (issue "One shape for the code", Merkle subtree cache) runs
@@ -31,9 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from archive.archive import Archive  # noqa: E402
+from archive.hashing import hash_stream  # noqa: E402
 from archive.provenance import merkle  # noqa: E402
 from archive.provenance.log import write_checkpoint  # noqa: E402
-from archive.provenance.verify import hash_stream, verify_archive  # noqa: E402
+from archive.provenance.verify import verify_archive  # noqa: E402
 from archive.vocabulary import CustodyAction  # noqa: E402
 
 

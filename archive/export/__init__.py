@@ -17,7 +17,7 @@ from archive.export.bagit import export_bag
 from archive.export.report import export_report
 from archive.export.select import select_export
 from archive.export.wacz import export_wacz
-from archive.provenance.verify import hash_stream
+from archive.hashing import hash_stream
 from archive.provenance.wacz_key import ensure_wacz_key
 
 FORMATS = ("wacz", "bagit", "report")

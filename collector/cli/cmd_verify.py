@@ -10,8 +10,9 @@ import typer
 
 from archive.errors import EvidenceError
 from archive.export.package_verify import verify_package
+from archive.provenance.findings import TAMPERED, UNVERIFIABLE, summary
 from archive.provenance.timestamps import TrustStore, tsa_settings
-from archive.provenance.verify import TAMPERED, UNVERIFIABLE, summary, verify_archive
+from archive.provenance.verify import verify_archive
 from collector.cli.context import state
 from collector.cli.output import console, print_json, print_table
 
