@@ -82,12 +82,13 @@ def logged_key(
     return key, findings
 
 
-def wacz_key_logged(subject: str, logged: Sequence[str], fingerprint: str) -> list[Finding]:
-    """What is wrong with the WACZ key `fingerprint` against the fingerprints its
-    `wacz-key.created` events name, oldest first: more than one, or not this key."""
+def wacz_key_logged(subject: str, logged: Sequence[str], fingerprint: str | None) -> list[Finding]:
+    """What is wrong with the WACZ key `fingerprint` (None: its file is missing) against the
+    fingerprints its `wacz-key.created` events name, oldest first: more than one, or not this
+    key."""
     findings = [Finding(subject, "only one WACZ key", TAMPERED, logged[0], later)
                 for later in logged[1:]]  # fmt: skip
-    if logged and fingerprint != logged[0]:
+    if logged and fingerprint is not None and fingerprint != logged[0]:
         findings.append(
             Finding(subject, "file is the logged key", TAMPERED, logged[0], fingerprint)
         )

@@ -148,13 +148,11 @@ def _check_wacz_key(archive: Archive, session: Session, findings: list[Finding])
                         "a wacz-key.created event", "none")
             )  # fmt: skip
         return
-    if on_disk is None:
-        findings += checks.wacz_key_logged("WACZ key", logged, logged[0])
-        findings.append(Finding("WACZ key", "public key file", UNVERIFIABLE, logged[0], "missing"))
-        return
     problems = checks.wacz_key_logged("WACZ key", logged, on_disk)
     findings += problems
-    if not problems:
+    if on_disk is None:
+        findings.append(Finding("WACZ key", "public key file", UNVERIFIABLE, logged[0], "missing"))
+    elif not problems:
         findings.append(Finding("WACZ key", "WACZ signing key", OK, found=on_disk))
 
 
