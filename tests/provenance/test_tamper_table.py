@@ -235,6 +235,21 @@ def package_token_over_other_bytes(world: World) -> None:
     target.write_bytes((world.package / stamped["tokens"][0]["path"]).read_bytes())
 
 
+def archive_flip_token(world: World) -> None:
+    with sqlite3.connect(world.archive.home / "evidence.db") as db:
+        (sha,) = db.execute(
+            "SELECT token_sha256 FROM timestamp_token WHERE subject_id = ? AND status = 'ok'",
+            (world.capture_id,),
+        ).fetchone()
+    path = blob_path(world, sha)
+    flip(path, offset=path.stat().st_size - 5)
+
+
+def package_flip_token(world: World) -> None:
+    path = world.package / world.capture["tokens"][0]["path"]
+    flip(path, offset=path.stat().st_size - 5)
+
+
 def archive_drop_tokens(world: World) -> None:
     attacker(world, "timestamp_token", "DELETE FROM timestamp_token")
 
@@ -283,6 +298,8 @@ TAMPERS = [
            "consistent with checkpoint"),
     Tamper("token over other bytes", archive_token_over_other_bytes,
            package_token_over_other_bytes, "token covers the subject"),
+    Tamper("token byte flipped", archive_flip_token, package_flip_token,
+           "TSA signature and chain"),
     Tamper("timestamps missing", archive_drop_tokens, package_drop_tokens, "timestamped",
            UNVERIFIABLE),
     Tamper("WACZ key file swapped", archive_swap_wacz_key, package_swap_wacz_key,
