@@ -19,6 +19,7 @@ from archive.errors import ArchiveHomeError
 from archive.home import prepare_home
 from archive.ids import new_id
 from archive.models import Blob, Case, CustodyEvent
+from archive.vocabulary import CustodyAction
 
 
 def _open_blob_store(settings: Settings) -> BlobStore:
@@ -127,7 +128,7 @@ class Archive:
             case = Case(id=new_id("case"), name=name, description=description)
             session.add(case)
             session.flush()
-            self.record(session, "case.created", "case", case.id, {"name": name})
+            self.record(session, CustodyAction.CASE_CREATED, "case", case.id, {"name": name})
         return case
 
     def _record_initialization(self) -> None:
@@ -136,7 +137,7 @@ class Archive:
             if session.exec(select(func.count()).select_from(CustodyEvent)).one() == 0:
                 self.record(
                     session,
-                    "archive.initialized",
+                    CustodyAction.ARCHIVE_INITIALIZED,
                     "archive",
                     str(self.home),
                     {"tool_version": __version__, "schema": schema},

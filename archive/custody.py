@@ -4,6 +4,7 @@ Each event's `entry_hash` is the SHA-256 of the canonical JSON of its fields and
 event's hash, so removing, reordering or editing any event breaks every later link.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,19 +19,27 @@ GENESIS_HASH = "0" * 64
 _PG_APPEND_LOCK = 0x45564944  # advisory lock id that serializes appends on PostgreSQL
 
 
+ENTRY_FIELDS = (
+    "seq", "occurred_at", "actor", "action", "subject_type", "subject_id", "payload_sha256",
+    "prev_hash",
+)  # fmt: skip
+
+
+def payload_hash(payload: Any) -> str:
+    """The `payload_sha256` an event's payload must carry."""
+    return sha256_hex(canonical_json(payload))
+
+
+def record_entry_hash(record: Mapping[str, Any]) -> str:
+    """The entry hash of an event given as a record (`occurred_at` an ISO string, as exported);
+    KeyError when a field is missing."""
+    return sha256_hex(canonical_json({name: record[name] for name in ENTRY_FIELDS}))
+
+
 def entry_hash(event: CustodyEvent) -> str:
     """The hash an event must carry, computed from its own fields."""
-    body = {
-        "seq": event.seq,
-        "occurred_at": iso(event.occurred_at),
-        "actor": event.actor,
-        "action": event.action,
-        "subject_type": event.subject_type,
-        "subject_id": event.subject_id,
-        "payload_sha256": event.payload_sha256,
-        "prev_hash": event.prev_hash,
-    }
-    return sha256_hex(canonical_json(body))
+    fields = {name: getattr(event, name) for name in ENTRY_FIELDS}
+    return record_entry_hash({**fields, "occurred_at": iso(event.occurred_at)})
 
 
 def head(session: Session) -> CustodyEvent | None:
@@ -60,7 +69,7 @@ def append(
         subject_type=subject_type,
         subject_id=subject_id,
         payload=payload,
-        payload_sha256=sha256_hex(canonical_json(payload)),
+        payload_sha256=payload_hash(payload),
         prev_hash=last.entry_hash if last else GENESIS_HASH,
         entry_hash="",
     )
@@ -89,10 +98,10 @@ def check_chain(session: Session) -> list[ChainProblem]:
     for event in session.exec(statement):
         if event.seq != expected_seq:
             problems.append(ChainProblem(event.seq, "sequence", str(expected_seq), str(event.seq)))
-        payload_hash = sha256_hex(canonical_json(event.payload))
-        if payload_hash != event.payload_sha256:
+        recomputed_payload = payload_hash(event.payload)
+        if recomputed_payload != event.payload_sha256:
             problems.append(
-                ChainProblem(event.seq, "payload hash", event.payload_sha256, payload_hash)
+                ChainProblem(event.seq, "payload hash", event.payload_sha256, recomputed_payload)
             )
         if event.prev_hash != previous_hash:
             problems.append(

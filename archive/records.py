@@ -21,6 +21,7 @@ from archive.models import (
     Target,
 )
 from archive.provenance.models import Checkpoint, TimestampToken
+from archive.vocabulary import CustodyAction
 
 MODELS: dict[str, type[SQLModel]] = {
     "Case": Case,
@@ -147,7 +148,7 @@ def changes(session: Session, limit: int | None = None) -> list[dict[str, Any]]:
     """Changes rechecks recorded (`target.changed` custody events), newest first."""
     statement = (
         select(CustodyEvent)
-        .where(CustodyEvent.action == "target.changed")
+        .where(CustodyEvent.action == CustodyAction.TARGET_CHANGED)
         .order_by(CustodyEvent.seq.desc())  # type: ignore[union-attr]
     )
     if limit:

@@ -17,8 +17,9 @@ from archive.export.bagit import export_bag
 from archive.export.report import export_report
 from archive.export.select import select_export
 from archive.export.wacz import export_wacz
-from archive.provenance.verify import hash_stream
+from archive.hashing import hash_stream
 from archive.provenance.wacz_key import ensure_wacz_key
+from archive.vocabulary import CustodyAction
 
 FORMATS = ("wacz", "bagit", "report")
 
@@ -68,7 +69,7 @@ def export(archive: Archive, record_id: str, fmt: str, output: Path) -> ExportRe
     files, size = _measure(written)
     with archive.session() as session:
         archive.record(
-            session, "export.created", selection.kind, selection.id,
+            session, CustodyAction.EXPORT_CREATED, selection.kind, selection.id,
             {"format": fmt, "path": str(written), "sha256": digest,
              "captures": [c.capture.id for c in selection.captures]},
         )  # fmt: skip

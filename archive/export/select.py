@@ -25,10 +25,10 @@ from archive.models import (
     Source,
 )
 from archive.provenance import log, merkle
-from archive.provenance.keys import KEY_CREATED, PublicKey, ensure_key
+from archive.provenance.keys import PublicKey, ensure_key
 from archive.provenance.models import Checkpoint, TimestampToken
-from archive.provenance.wacz_key import WACZ_KEY_CREATED
 from archive.timeutil import iso
+from archive.vocabulary import CustodyAction
 
 
 @dataclass
@@ -158,7 +158,7 @@ def select_export(archive: Archive, record_id: str) -> Selection:
             e.subject_id: e
             for e in session.exec(
                 select(CustodyEvent).where(
-                    CustodyEvent.action == "capture.recorded",
+                    CustodyEvent.action == CustodyAction.CAPTURE_RECORDED,
                     col(CustodyEvent.subject_id).in_(capture_ids),
                 )
             )
@@ -214,7 +214,8 @@ def select_export(archive: Archive, record_id: str) -> Selection:
         chosen = [
             e
             for e in log.events(session)
-            if e.subject_id in subjects or e.action in (KEY_CREATED, WACZ_KEY_CREATED)
+            if e.subject_id in subjects
+            or e.action in (CustodyAction.KEY_CREATED, CustodyAction.WACZ_KEY_CREATED)
         ]
         latest = log.latest_checkpoint(session)
         if latest is None:

@@ -50,9 +50,9 @@ from archive.export.package import (
     write_entries,
 )
 from archive.export.select import Selection
+from archive.hashing import hash_stream
 from archive.provenance.keys import ensure_key
 from archive.provenance.signing import sign
-from archive.provenance.verify import hash_stream
 from archive.provenance.wacz_key import WACZ_KEY_PATH, WaczKey, ensure_wacz_key
 from archive.timeutil import iso, utcnow
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
@@ -21,10 +22,10 @@ from sqlmodel import Session, select
 from archive.archive import Archive
 from archive.errors import EvidenceError
 from archive.models import CustodyEvent
+from archive.vocabulary import CustodyAction
 
 PRIVATE_FILE = "ed25519.key"
 PUBLIC_FILE = "ed25519.pub"
-KEY_CREATED = "key.created"
 
 
 class ArchiveKeyError(EvidenceError):
@@ -101,21 +102,30 @@ def load_signing_key(home: Path) -> SigningKey | None:
     return SigningKey(private, _public_of(private))
 
 
+def parse_public_key(pem: bytes, name: str) -> PublicKey:
+    """The Ed25519 public key in PEM `pem` (the file `name`); ArchiveKeyError otherwise."""
+    try:
+        key = serialization.load_pem_public_key(pem)
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise ArchiveKeyError(f"cannot read the public key {name}: {exc}") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise ArchiveKeyError(f"{name} is not an Ed25519 public key")
+    return PublicKey(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+
+
 def load_public_key(home: Path) -> PublicKey | None:
     """The public key file in `home/keys`, or None when missing."""
     _, public_path = key_paths(home)
     try:
-        key = serialization.load_pem_public_key(public_path.read_bytes())
+        pem = public_path.read_bytes()
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         raise ArchiveKeyError(f"cannot read the public key {public_path}: {exc}") from exc
-    if not isinstance(key, Ed25519PublicKey):
-        raise ArchiveKeyError(f"{public_path} is not an Ed25519 public key")
-    return PublicKey(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+    return parse_public_key(pem, str(public_path))
 
 
-def recorded_keys(session: Session, action: str = KEY_CREATED) -> list[str]:
+def recorded_keys(session: Session, action: str = CustodyAction.KEY_CREATED) -> list[str]:
     """Fingerprints of every key the custody log says this archive created (`action`: which
     kind of key), oldest first."""
     statement = (
@@ -200,7 +210,7 @@ def ensure_key(archive: Archive) -> SigningKey:
         )
     record_key_created(
         archive,
-        KEY_CREATED,
+        CustodyAction.KEY_CREATED,
         signing.public.fingerprint,
         {
             "algorithm": "Ed25519",

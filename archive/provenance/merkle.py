@@ -31,60 +31,87 @@ def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
-def _mth(leaves: Sequence[bytes], lo: int, hi: int) -> bytes:
-    n = hi - lo
-    if n == 1:
-        return leaves[lo]
-    k = _split(n)
-    return node_hash(_mth(leaves, lo, lo + k), _mth(leaves, lo + k, hi))
+class MerkleTree:
+    """The tree over `leaves` with every subtree hash it computes kept, so the roots and
+    proofs of many tree sizes over one log share their work.
+
+    RFC 9162 splits every subtree at the largest power of two below its width, so all left
+    children are aligned, complete subtrees common to every larger tree: after the first root,
+    another tree size costs O(log n) new node hashes instead of O(n). `node_hashes` counts the
+    interior hashes computed (for tests and benchmarks).
+    """
+
+    def __init__(self, leaves: Sequence[bytes]) -> None:
+        self.leaves = leaves
+        self.node_hashes = 0
+        self._subtrees: dict[tuple[int, int], bytes] = {}
+
+    def _mth(self, lo: int, hi: int) -> bytes:
+        if hi - lo == 1:
+            return self.leaves[lo]
+        cached = self._subtrees.get((lo, hi))
+        if cached is None:
+            k = _split(hi - lo)
+            cached = node_hash(self._mth(lo, lo + k), self._mth(lo + k, hi))
+            self.node_hashes += 1
+            self._subtrees[(lo, hi)] = cached
+        return cached
+
+    def root(self, size: int | None = None) -> bytes:
+        """The Merkle tree hash of the first `size` leaves (all by default)."""
+        size = len(self.leaves) if size is None else size
+        if not 0 <= size <= len(self.leaves):
+            raise ValueError(f"tree size {size} outside 0..{len(self.leaves)}")
+        return EMPTY_ROOT if size == 0 else self._mth(0, size)
+
+    def _path(self, index: int, lo: int, hi: int) -> list[bytes]:
+        if hi - lo == 1:
+            return []
+        k = _split(hi - lo)
+        if index < k:
+            return [*self._path(index, lo, lo + k), self._mth(lo + k, hi)]
+        return [*self._path(index - k, lo + k, hi), self._mth(lo, lo + k)]
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        """The audit path of leaf `index` in the tree of the first `size` leaves."""
+        size = len(self.leaves) if size is None else size
+        if not 0 <= index < size <= len(self.leaves):
+            raise ValueError(f"leaf {index} is not in a tree of size {size}")
+        return self._path(index, 0, size)
+
+    def _subproof(self, m: int, lo: int, hi: int, complete: bool) -> list[bytes]:
+        if m == hi - lo:
+            return [] if complete else [self._mth(lo, hi)]
+        k = _split(hi - lo)
+        if m <= k:
+            return [*self._subproof(m, lo, lo + k, complete), self._mth(lo + k, hi)]
+        return [*self._subproof(m - k, lo + k, hi, False), self._mth(lo, lo + k)]
+
+    def consistency_proof(self, first: int, second: int | None = None) -> list[bytes]:
+        """The proof that the tree of size `first` is a prefix of the tree of size `second`."""
+        second = len(self.leaves) if second is None else second
+        if not 0 <= first <= second <= len(self.leaves):
+            raise ValueError(f"no consistency proof from size {first} to size {second}")
+        if first == 0 or first == second:
+            return []
+        return self._subproof(first, 0, second, True)
 
 
 def root(leaves: Sequence[bytes], size: int | None = None) -> bytes:
     """The Merkle tree hash of the first `size` leaves (all by default)."""
-    size = len(leaves) if size is None else size
-    if not 0 <= size <= len(leaves):
-        raise ValueError(f"tree size {size} outside 0..{len(leaves)}")
-    return EMPTY_ROOT if size == 0 else _mth(leaves, 0, size)
-
-
-def _path(index: int, leaves: Sequence[bytes], lo: int, hi: int) -> list[bytes]:
-    n = hi - lo
-    if n == 1:
-        return []
-    k = _split(n)
-    if index < k:
-        return [*_path(index, leaves, lo, lo + k), _mth(leaves, lo + k, hi)]
-    return [*_path(index - k, leaves, lo + k, hi), _mth(leaves, lo, lo + k)]
+    return MerkleTree(leaves).root(size)
 
 
 def inclusion_proof(leaves: Sequence[bytes], index: int, size: int | None = None) -> list[bytes]:
     """The audit path of leaf `index` in the tree of the first `size` leaves."""
-    size = len(leaves) if size is None else size
-    if not 0 <= index < size <= len(leaves):
-        raise ValueError(f"leaf {index} is not in a tree of size {size}")
-    return _path(index, leaves, 0, size)
-
-
-def _subproof(m: int, leaves: Sequence[bytes], lo: int, hi: int, complete: bool) -> list[bytes]:
-    n = hi - lo
-    if m == n:
-        return [] if complete else [_mth(leaves, lo, hi)]
-    k = _split(n)
-    if m <= k:
-        return [*_subproof(m, leaves, lo, lo + k, complete), _mth(leaves, lo + k, hi)]
-    return [*_subproof(m - k, leaves, lo + k, hi, False), _mth(leaves, lo, lo + k)]
+    return MerkleTree(leaves).inclusion_proof(index, size)
 
 
 def consistency_proof(
     leaves: Sequence[bytes], first: int, second: int | None = None
 ) -> list[bytes]:
     """The proof that the tree of size `first` is a prefix of the tree of size `second`."""
-    second = len(leaves) if second is None else second
-    if not 0 <= first <= second <= len(leaves):
-        raise ValueError(f"no consistency proof from size {first} to size {second}")
-    if first == 0 or first == second:
-        return []
-    return _subproof(first, leaves, 0, second, True)
+    return MerkleTree(leaves).consistency_proof(first, second)
 
 
 def verify_inclusion(

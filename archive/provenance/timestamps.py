@@ -1,4 +1,5 @@
-"""RFC 3161 trusted timestamps with rfc3161-client: request, store, verify.
+"""RFC 3161 trusted timestamps: request and verify with rfc3161-client, read answers with
+asn1crypto (`provenance.tsp`), store every attempt.
 
 Each configured TSA (`EVIDENCE_TSA_URLS`, comma separated, or `tsa_urls` in the `[provenance]`
 table of config.toml) is asked for a SHA-256 token over the exact bytes of a capture manifest
@@ -21,25 +22,23 @@ from cryptography import x509
 from rfc3161_client import (
     HashAlgorithm,
     TimestampRequestBuilder,
-    TimeStampResponse,
     VerificationError,
     VerifierBuilder,
     decode_timestamp_response,
 )
-from rfc3161_client.tsp import PKIStatus
 from sqlmodel import select
 
 from archive.archive import Archive
 from archive.errors import EvidenceError
 from archive.models import Capture
-from archive.provenance.der import resort_certificates
 from archive.provenance.models import Checkpoint, TimestampToken, new_token_id
+from archive.provenance.tsp import TimestampAnswer, der_ordered, read_answer
 from archive.timeutil import utcnow
+from archive.vocabulary import CustodyAction
 
 TIMESTAMP_QUERY = "application/timestamp-query"
 TIMESTAMP_REPLY = "application/timestamp-reply"
 MAX_RESPONSE = 1 << 20
-TIMESTAMP_RECORDED = "timestamp.recorded"
 
 
 class TimestampError(EvidenceError):
@@ -104,36 +103,24 @@ def tsa_settings(archive: Archive) -> TsaSettings:
     return TsaSettings(urls, Path(bundle).expanduser() if bundle else None)
 
 
-def parse_response(raw: bytes) -> TimeStampResponse:
-    """Parse a DER TimeStampResp, re-sorting a non-DER certificate SET if needed."""
-    try:
-        return decode_timestamp_response(raw)
-    except ValueError as first:
-        try:
-            return decode_timestamp_response(resort_certificates(raw))
-        except (ValueError, IndexError):
-            raise ValueError(f"not an RFC 3161 response: {first}") from first
-
-
-def check_response(raw: bytes, message: bytes, nonce: int | None = None) -> TimeStampResponse:
-    """A parsed, granted response over SHA-256(`message`); TimestampError otherwise.
+def check_response(raw: bytes, message: bytes, nonce: int | None = None) -> TimestampAnswer:
+    """The fields of a granted answer over SHA-256(`message`); TimestampError otherwise.
 
     This checks what the token claims (status, imprint, nonce), not who signed it:
     `verify_token` checks the signature and the chain.
     """
     try:
-        response = parse_response(raw)
+        answer = read_answer(raw)
     except ValueError as exc:
         raise TimestampError(str(exc)) from exc
-    if PKIStatus(response.status) not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
-        detail = "; ".join(response.status_string) or f"status {response.status}"
+    if not answer.granted:
+        detail = "; ".join(answer.status_text) or f"status {answer.status}"
         raise TimestampError(f"the TSA refused: {detail}")
-    imprint = response.tst_info.message_imprint
-    if imprint.message != _digest_for(imprint.hash_algorithm.dotted_string, message):
+    if answer.imprint != _digest_for(str(answer.imprint_algorithm), message):
         raise TimestampError("message imprint mismatch: the token covers other bytes")
-    if nonce is not None and response.tst_info.nonce != nonce:
+    if nonce is not None and answer.nonce != nonce:
         raise TimestampError("nonce mismatch: the response is not for this request")
-    return response
+    return answer
 
 
 def _digest_for(oid: str, message: bytes) -> bytes:
@@ -176,7 +163,7 @@ def verify_token(raw: bytes, message: bytes, trust: TrustStore) -> datetime:
     rfc3161-client checks the status, the CMS signature, the chain to a root at genTime,
     the timeStamping EKU and the message imprint.
     """
-    response = check_response(raw, message)
+    answer = check_response(raw, message)
     if not trust.roots:
         raise VerificationError("the CA bundle holds no root certificate")
     builder = VerifierBuilder()
@@ -184,13 +171,14 @@ def verify_token(raw: bytes, message: bytes, trust: TrustStore) -> datetime:
         builder = builder.add_root_certificate(root)
     for intermediate in trust.intermediates:
         builder = builder.add_intermediate_certificate(intermediate)
-    builder.build().verify_message(response, message)
-    return response.tst_info.gen_time
+    builder.build().verify_message(decode_timestamp_response(der_ordered(raw)), message)
+    assert answer.gen_time is not None  # a granted answer has one
+    return answer.gen_time
 
 
 def signer_certificate(raw: bytes) -> x509.Certificate | None:
     """The embedded certificate with the timeStamping purpose (the TSA's), if any."""
-    for der in parse_response(raw).signed_data.certificates:
+    for der in read_answer(raw).certificates:
         certificate = x509.load_der_x509_certificate(der)
         try:
             usage = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
@@ -242,7 +230,7 @@ def _record(
             status="ok" if raw is not None else "failed",
             error=error,
             token_sha256=token_sha256,
-            gen_time=parse_response(raw).tst_info.gen_time if raw is not None else None,
+            gen_time=read_answer(raw).gen_time if raw is not None else None,
             created_at=utcnow(),
         )
         session.add(row)
@@ -250,7 +238,7 @@ def _record(
         if subject_type == "capture":
             archive.record(
                 session,
-                TIMESTAMP_RECORDED,
+                CustodyAction.TIMESTAMP_RECORDED,
                 subject_type,
                 subject_id,
                 {

@@ -2,83 +2,42 @@
 (re-derived from the database and compared), its signature, its timestamp tokens, and every
 checkpoint (signature, root re-derived from the log, consistency with the previous one).
 
-The result is a list of `Finding`s: `ok`, `tampered` (something recorded no longer holds) or
-`unverifiable` (a check could not be made: no trust root, no token, not sealed).
+This module reads the database and the key files; the checks themselves, shared with the
+package verifier, are in `archive.provenance.checks`. The result is a list of `Finding`s.
 """
 
 import base64
-import binascii
 import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlmodel import Session, select
 
 from archive import custody
 from archive.archive import Archive
 from archive.errors import BlobError
+from archive.hashing import READ_SIZE, hash_stream
 from archive.models import Artifact, Blob, Capture, CustodyEvent
-from archive.provenance import log, merkle
-from archive.provenance.checkpoint import NoteError, log_origin, parse_checkpoint, verify_note
+from archive.provenance import checks, log, merkle
+from archive.provenance.checkpoint import ParsedCheckpoint
+from archive.provenance.findings import OK, TAMPERED, UNVERIFIABLE, Finding
 from archive.provenance.keys import (
-    KEY_CREATED,
     ArchiveKeyError,
     PublicKey,
     load_public_key,
     load_signing_key,
     recorded_keys,
 )
-from archive.provenance.manifest import SEAL_ROLES, manifest_document, parse_manifest
+from archive.provenance.manifest import SEAL_ROLES, manifest_document
 from archive.provenance.models import Checkpoint, TimestampToken
 from archive.provenance.seal import case_of
-from archive.provenance.signing import verify_signature
-from archive.provenance.timestamps import (
-    TimestampError,
-    TrustStore,
-    check_response,
-    signer_certificate,
-    verify_token,
-)
-from archive.provenance.wacz_key import WACZ_KEY_CREATED
+from archive.provenance.timestamps import TrustStore
 from archive.provenance.wacz_key import public_file_fingerprint as wacz_public_fingerprint
-from archive.timeutil import iso
+from archive.vocabulary import CustodyAction
 
-OK, TAMPERED, UNVERIFIABLE = "ok", "tampered", "unverifiable"
-READ_SIZE = 8 << 20
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One check on one subject."""
-
-    subject: str
-    check: str
-    status: str
-    expected: str | None = None
-    found: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """Plain dict for JSON output."""
-        return asdict(self)
-
-
-def hash_stream(
-    handle: BinaryIO, *names: str, buffer: bytearray | None = None
-) -> tuple[list[str], int]:
-    """Hex digests (SHA-256 by default) and size of everything in `handle`, read in large
-    chunks (8 MiB unless `buffer` is given; pass one to reuse it across many files)."""
-    digests = [hashlib.new(name) for name in names or ("sha256",)]
-    view = memoryview(buffer if buffer is not None else bytearray(READ_SIZE))
-    size = 0
-    while count := handle.readinto(view):  # type: ignore[attr-defined]
-        chunk = view[:count]
-        for digest in digests:
-            digest.update(chunk)
-        size += count
-    return [digest.hexdigest() for digest in digests], size
+NO_KEY = "an archive key"  # what a check lacks when the archive has no key
 
 
 def verify_archive(
@@ -101,49 +60,58 @@ def verify_archive(
         findings += _check_blobs(archive, session, sha512)
         findings += _check_chain(session)
         messages = _check_captures(archive, session, key, findings)
-        _check_checkpoints(session, key, findings)
+        tree = merkle.MerkleTree(log.leaves(session))
+        _check_checkpoints(session, tree, key, findings)
         _check_tokens(archive, session, trust, messages, findings)
-        hashes = log.leaves(session) if published else []
-    findings += [check_published_checkpoint(hashes, note, key) for note in published]
+    findings += [check_published_checkpoint(tree, note, key) for note in published]
     return findings
 
 
 def check_published_checkpoint(
-    hashes: Sequence[bytes], note: str, key: PublicKey | None
+    tree: merkle.MerkleTree, note: str, key: PublicKey | None
 ) -> Finding:
-    """Does the log (leaf hashes) still have the root a checkpoint published earlier signed?"""
-    subject = "published checkpoint"
-    if key is None:
-        return Finding(subject, "note signature", UNVERIFIABLE, "an archive key", "none")
-    origin = log_origin(key.fingerprint)
-    try:
-        parsed = parse_checkpoint(verify_note(note, origin, key.raw))
-    except NoteError as exc:
-        return Finding(subject, "note signature", TAMPERED, f"signed by {origin}", str(exc))
+    """Does the log (its Merkle tree) still have the root a checkpoint published earlier
+    signed?"""
+    parsed = checks.checkpoint_note("published checkpoint", note, key, NO_KEY)
+    if isinstance(parsed, Finding):
+        return parsed
     subject = f"published checkpoint {parsed.tree_size}"
-    if parsed.tree_size > len(hashes):
+    return _root_finding(subject, tree, parsed.tree_size, parsed.root_hash.hex())
+
+
+def _root_finding(subject: str, tree: merkle.MerkleTree, size: int, expected: str) -> Finding:
+    """Is `expected` (hex) the root of the first `size` events of the log?"""
+    if size > len(tree.leaves):
         return Finding(
-            subject,
-            "log covers checkpoint",
-            TAMPERED,
-            f">= {parsed.tree_size} events",
-            f"{len(hashes)} events",
-        )
-    root = merkle.root(hashes, parsed.tree_size)
-    status = OK if root == parsed.root_hash else TAMPERED
-    return Finding(
-        subject, "root re-derived from custody log", status, parsed.root_hash.hex(), root.hex()
-    )
+            subject, "log covers checkpoint", TAMPERED, f">= {size} events",
+            f"{len(tree.leaves)} events",
+        )  # fmt: skip
+    root = tree.root(size).hex()
+    status = OK if root == expected else TAMPERED
+    return Finding(subject, "root re-derived from custody log", status, expected, root)
+
+
+def _events(session: Session, action: CustodyAction) -> list[CustodyEvent]:
+    """The custody events of one action, in log order."""
+    statement = select(CustodyEvent).where(CustodyEvent.action == action)
+    return list(session.exec(statement.order_by(CustodyEvent.seq)))  # type: ignore[arg-type]
 
 
 def _check_key(
     archive: Archive, session: Session, expected: str | None, findings: list[Finding]
 ) -> PublicKey | None:
     """The key signatures are checked with: the one the custody log recorded at creation."""
-    logged = _logged_key(session, findings)
     found_before = len(findings)
-    files = _key_file_fingerprints(archive)
-    for label, fingerprint in files.items():
+    created = _events(session, CustodyAction.KEY_CREATED)
+    logged: PublicKey | None = None
+    if created:
+        logged, problems = checks.logged_key(
+            "key", [(e.subject_id, e.payload.get("public_key")) for e in created]
+        )
+        findings += problems
+    else:
+        findings.append(Finding("key", "key recorded in custody log", UNVERIFIABLE, found="none"))
+    for label, fingerprint in _key_file_fingerprints(archive).items():
         if logged is not None and fingerprint not in (None, logged.fingerprint):
             findings.append(
                 Finding(
@@ -158,8 +126,7 @@ def _check_key(
             trusted = None
     if expected is not None:
         found = trusted.fingerprint if trusted else None
-        status = OK if found == expected.lower() else TAMPERED
-        findings.append(Finding("key", "published fingerprint", status, expected.lower(), found))
+        findings.append(checks.published_fingerprint("key", expected, found))
     clean = all(f.status != TAMPERED for f in findings[found_before:])
     if trusted is not None and clean:
         findings.append(Finding("key", "archive key", OK, found=trusted.fingerprint))
@@ -168,7 +135,7 @@ def _check_key(
 
 def _check_wacz_key(archive: Archive, session: Session, findings: list[Finding]) -> None:
     """The WACZ signing key's public file is the key its one `wacz-key.created` event names."""
-    logged = recorded_keys(session, WACZ_KEY_CREATED)
+    logged = recorded_keys(session, CustodyAction.WACZ_KEY_CREATED)
     try:
         on_disk = wacz_public_fingerprint(archive)
     except ArchiveKeyError as exc:
@@ -181,41 +148,12 @@ def _check_wacz_key(archive: Archive, session: Session, findings: list[Finding])
                         "a wacz-key.created event", "none")
             )  # fmt: skip
         return
-    for later in logged[1:]:
-        findings.append(Finding("WACZ key", "only one WACZ key", TAMPERED, logged[0], later))
+    problems = checks.wacz_key_logged("WACZ key", logged, on_disk)
+    findings += problems
     if on_disk is None:
         findings.append(Finding("WACZ key", "public key file", UNVERIFIABLE, logged[0], "missing"))
-    elif on_disk != logged[0]:
-        findings.append(Finding("WACZ key", "file is the logged key", TAMPERED, logged[0], on_disk))
-    elif len(logged) == 1:
+    elif not problems:
         findings.append(Finding("WACZ key", "WACZ signing key", OK, found=on_disk))
-
-
-def _logged_key(session: Session, findings: list[Finding]) -> PublicKey | None:
-    """The public key of the first `key.created` custody event."""
-    statement = select(CustodyEvent).where(CustodyEvent.action == KEY_CREATED)
-    created = list(session.exec(statement.order_by(CustodyEvent.seq)))  # type: ignore[arg-type]
-    if not created:
-        findings.append(Finding("key", "key recorded in custody log", UNVERIFIABLE, found="none"))
-        return None
-    try:
-        logged = PublicKey(
-            base64.b64decode(str(created[0].payload.get("public_key")), validate=True)
-        )
-    except binascii.Error:
-        logged = PublicKey(b"")
-    if logged.fingerprint != created[0].subject_id:
-        findings.append(
-            Finding(
-                "key", "key.created event fingerprint", TAMPERED, created[0].subject_id,
-                logged.fingerprint,
-            )
-        )  # fmt: skip
-    for later in created[1:]:
-        findings.append(
-            Finding("key", "only one archive key", TAMPERED, logged.fingerprint, later.subject_id)
-        )
-    return logged
 
 
 def _key_file_fingerprints(archive: Archive) -> dict[str, str | None]:
@@ -290,84 +228,81 @@ def _diff(expected: Any, found: Any, path: str = "") -> list[tuple[str, str, str
     return []
 
 
+def _recorded_seqs(session: Session) -> dict[str, int]:
+    """The `capture.recorded` event number of each capture id."""
+    return {e.subject_id: e.seq for e in _events(session, CustodyAction.CAPTURE_RECORDED)}
+
+
 def _check_captures(
     archive: Archive, session: Session, key: PublicKey | None, findings: list[Finding]
 ) -> dict[str, bytes]:
     """Check every capture's seal; return the manifest bytes by capture id."""
     seq_of = {e.entry_hash: e.seq for e in log.events(session)}
-    recorded = {
-        e.subject_id: e.seq
-        for e in session.exec(select(CustodyEvent).where(CustodyEvent.action == "capture.recorded"))
-    }
+    recorded = _recorded_seqs(session)
     messages: dict[str, bytes] = {}
     for capture in session.exec(select(Capture).order_by(Capture.id)):  # type: ignore[arg-type]
         subject = f"capture {capture.id}"
-        if capture.manifest_sha256 is None:
-            findings.append(
-                Finding(
-                    subject, "manifest", UNVERIFIABLE, "a signed manifest", "capture not sealed"
-                )
-            )
-            continue
-        try:
-            manifest = archive.blobs.get(capture.manifest_sha256)
-        except BlobError as exc:
-            findings.append(
-                Finding(subject, "manifest present", TAMPERED, capture.manifest_sha256, str(exc))
-            )
-            continue
-        if hashlib.sha256(manifest).hexdigest() != capture.manifest_sha256:
-            findings.append(
-                Finding(
-                    subject,
-                    "manifest sha256",
-                    TAMPERED,
-                    capture.manifest_sha256,
-                    hashlib.sha256(manifest).hexdigest(),
-                )
-            )
+        manifest = _stored_manifest(archive, subject, capture, findings)
+        if manifest is None:
             continue
         messages[capture.id] = manifest
         artifacts = list(session.exec(select(Artifact).where(Artifact.capture_id == capture.id)))
         _check_signature(archive, subject, capture, artifacts, manifest, key, findings)
-        try:
-            document = parse_manifest(manifest)
-        except ValueError as exc:
-            findings.append(
-                Finding(subject, "manifest format", TAMPERED, "a capture manifest", str(exc))
-            )
+        document = checks.manifest_document(subject, manifest)
+        if isinstance(document, Finding):
+            findings.append(document)
             continue
         _check_manifest_content(session, subject, capture, artifacts, document, key, findings)
         head = document.get("custody", {}).get("previous_log_head")
         head_seq = 0 if head == custody.GENESIS_HASH else seq_of.get(head)
-        own_seq = recorded.get(capture.id)
-        if head_seq is None:
-            findings.append(
-                Finding(
-                    subject, "manifest log head is in the custody log", TAMPERED, head, "absent"
-                )
-            )
-        elif own_seq is None:
-            findings.append(
-                Finding(
-                    subject,
-                    "custody event records the capture",
-                    TAMPERED,
-                    "capture.recorded",
-                    "none",
-                )
-            )
-        elif head_seq >= own_seq:
-            findings.append(
-                Finding(
-                    subject,
-                    "manifest log head precedes the capture",
-                    TAMPERED,
-                    f"< {own_seq}",
-                    str(head_seq),
-                )
-            )
+        problem = _log_head_problem(subject, head, head_seq, recorded.get(capture.id))
+        if problem is not None:
+            findings.append(problem)
     return messages
+
+
+def _stored_manifest(
+    archive: Archive, subject: str, capture: Capture, findings: list[Finding]
+) -> bytes | None:
+    """The capture's manifest bytes when it is sealed and they are intact, else a finding."""
+    if capture.manifest_sha256 is None:
+        findings.append(
+            Finding(subject, "manifest", UNVERIFIABLE, "a signed manifest", "capture not sealed")
+        )
+        return None
+    try:
+        manifest = archive.blobs.get(capture.manifest_sha256)
+    except BlobError as exc:
+        findings.append(
+            Finding(subject, "manifest present", TAMPERED, capture.manifest_sha256, str(exc))
+        )
+        return None
+    actual = hashlib.sha256(manifest).hexdigest()
+    if actual != capture.manifest_sha256:
+        findings.append(
+            Finding(subject, "manifest sha256", TAMPERED, capture.manifest_sha256, actual)
+        )
+        return None
+    return manifest
+
+
+def _log_head_problem(
+    subject: str, head: Any, head_seq: int | None, own_seq: int | None
+) -> Finding | None:
+    """The manifest's log head must be an event before the capture's `capture.recorded`."""
+    if head_seq is None:
+        return Finding(subject, "manifest log head is in the custody log", TAMPERED, head, "absent")
+    if own_seq is None:
+        return Finding(
+            subject, "custody event records the capture", TAMPERED,
+            CustodyAction.CAPTURE_RECORDED, "none",
+        )  # fmt: skip
+    if head_seq >= own_seq:
+        return Finding(
+            subject, "manifest log head precedes the capture", TAMPERED, f"< {own_seq}",
+            str(head_seq),
+        )  # fmt: skip
+    return None
 
 
 def _check_signature(
@@ -395,20 +330,7 @@ def _check_signature(
                 signature.hex(),
             )
         )
-    if key is None:
-        findings.append(Finding(subject, "signature", UNVERIFIABLE, "an archive key", "none"))
-    elif verify_signature(key.raw, manifest, signature):
-        findings.append(Finding(subject, "signature", OK, found=f"Ed25519 by {key.fingerprint}"))
-    else:
-        findings.append(
-            Finding(
-                subject,
-                "signature",
-                TAMPERED,
-                f"valid Ed25519 by {key.fingerprint}",
-                "does not verify",
-            )
-        )
+    findings.append(checks.signature_finding(subject, key, manifest, signature, NO_KEY))
 
 
 def _check_manifest_content(
@@ -456,78 +378,46 @@ def _check_manifest_content(
         )
 
 
-def _check_checkpoints(session: Session, key: PublicKey | None, findings: list[Finding]) -> None:
-    hashes = log.leaves(session)
+def _check_checkpoints(
+    session: Session, tree: merkle.MerkleTree, key: PublicKey | None, findings: list[Finding]
+) -> None:
     previous: Checkpoint | None = None
     for checkpoint in log.checkpoints(session):
         subject = f"checkpoint {checkpoint.tree_size}"
         size = checkpoint.tree_size
-        if key is None:
-            findings.append(Finding(subject, "signature", UNVERIFIABLE, "an archive key", "none"))
-        else:
-            origin = log_origin(key.fingerprint)
-            try:
-                parsed = parse_checkpoint(verify_note(checkpoint.note, origin, key.raw))
-            except NoteError as exc:
-                findings.append(
-                    Finding(subject, "note signature", TAMPERED, f"signed by {origin}", str(exc))
-                )
-            else:
-                if parsed.tree_size != size or parsed.root_hash.hex() != checkpoint.root_hash:
-                    findings.append(
-                        Finding(
-                            subject,
-                            "row matches signed note",
-                            TAMPERED,
-                            f"{parsed.tree_size} {parsed.root_hash.hex()}",
-                            f"{size} {checkpoint.root_hash}",
-                        )
-                    )
-        if size > len(hashes):
-            findings.append(
-                Finding(
-                    subject,
-                    "log covers checkpoint",
-                    TAMPERED,
-                    f">= {size} events",
-                    f"{len(hashes)} events",
-                )
-            )
+        parsed = checks.checkpoint_note(subject, checkpoint.note, key, NO_KEY)
+        if isinstance(parsed, Finding):
+            findings.append(parsed)
+        elif problem := _row_matches_note(subject, checkpoint, parsed):
+            findings.append(problem)
+        root = _root_finding(subject, tree, size, checkpoint.root_hash)
+        findings.append(root)
+        if root.check == "log covers checkpoint":
             continue
-        root = merkle.root(hashes, size).hex()
-        if root != checkpoint.root_hash:
-            findings.append(
-                Finding(
-                    subject,
-                    "root re-derived from custody log",
-                    TAMPERED,
-                    checkpoint.root_hash,
-                    root,
-                )
-            )
-        else:
-            findings.append(
-                Finding(subject, "root re-derived from custody log", OK, checkpoint.root_hash, root)
-            )
         if previous is not None:
-            proof = merkle.consistency_proof(hashes, previous.tree_size, size)
-            holds = merkle.verify_consistency(
-                previous.tree_size,
-                size,
-                bytes.fromhex(previous.root_hash),
-                bytes.fromhex(checkpoint.root_hash),
-                proof,
-            )
             findings.append(
-                Finding(
+                checks.consistency_finding(
                     subject,
-                    f"consistent with checkpoint {previous.tree_size}",
-                    OK if holds else TAMPERED,
-                    "a valid RFC 9162 consistency proof",
-                    "verified" if holds else "proof fails: the log was rewritten",
+                    (previous.tree_size, size),
+                    (bytes.fromhex(previous.root_hash), bytes.fromhex(checkpoint.root_hash)),
+                    tree.consistency_proof(previous.tree_size, size),
+                    against=previous.tree_size,
                 )
             )
         previous = checkpoint
+
+
+def _row_matches_note(
+    subject: str, checkpoint: Checkpoint, parsed: ParsedCheckpoint
+) -> Finding | None:
+    """The checkpoint row's size and root are the ones its note signs."""
+    if (parsed.tree_size, parsed.root_hash.hex()) == (checkpoint.tree_size, checkpoint.root_hash):
+        return None
+    return Finding(
+        subject, "row matches signed note", TAMPERED,
+        f"{parsed.tree_size} {parsed.root_hash.hex()}",
+        f"{checkpoint.tree_size} {checkpoint.root_hash}",
+    )  # fmt: skip
 
 
 def _check_tokens(
@@ -566,79 +456,29 @@ def _check_tokens(
             )
         try:
             raw = archive.blobs.get(str(token.token_sha256))
-            check_response(raw, message)
-        except (BlobError, TimestampError) as exc:
+        except BlobError as exc:
             findings.append(
                 Finding(
                     subject, "token covers the subject", TAMPERED, f"imprint of {actual}", str(exc)
                 )
             )
             continue
-        stamped.add((token.subject_type, token.subject_id))
-        findings.append(_trust_finding(subject, raw, message, trust))
+        finding = checks.token_finding(subject, raw, message, trust)
+        findings.append(finding)
+        if finding.check != "token covers the subject":
+            stamped.add((token.subject_type, token.subject_id))
     _report_unstamped(session, stamped, findings)
-
-
-def _trust_finding(subject: str, raw: bytes, message: bytes, trust: TrustStore | None) -> Finding:
-    if trust is None:
-        return Finding(
-            subject, "TSA signature and chain", UNVERIFIABLE, "a TSA CA bundle", "none given"
-        )
-    certificate = signer_certificate(raw)
-    if certificate is not None and not trust.knows_issuer_of(certificate):
-        issuer = certificate.issuer.rfc4514_string()
-        return Finding(
-            subject,
-            "TSA signature and chain",
-            UNVERIFIABLE,
-            f"a trust root for {issuer}",
-            "not in the CA bundle",
-        )
-    try:
-        gen_time = verify_token(raw, message, trust)
-    except Exception as exc:  # rfc3161-client raises VerificationError and ValueError
-        return Finding(
-            subject, "TSA signature and chain", TAMPERED, "a valid RFC 3161 token", str(exc)
-        )
-    return Finding(subject, "TSA signature and chain", OK, found=f"genTime {iso(gen_time)}")
 
 
 def _report_unstamped(
     session: Session, stamped: set[tuple[str, str]], findings: list[Finding]
 ) -> None:
-    """Captures with no token of their own and no timestamped checkpoint covering them."""
-    covered_up_to = max((int(i) for t, i in stamped if t == "checkpoint"), default=0)
-    recorded = {
-        e.subject_id: e.seq
-        for e in session.exec(select(CustodyEvent).where(CustodyEvent.action == "capture.recorded"))
-    }
+    """Captures with no token of their own, timestamped or not by a checkpoint covering them."""
+    checkpoints = [int(i) for t, i in stamped if t == "checkpoint"]
+    recorded = _recorded_seqs(session)
     for capture in session.exec(select(Capture).where(Capture.manifest_sha256.is_not(None))):  # type: ignore[union-attr]
         if ("capture", capture.id) in stamped:
             continue
-        if recorded.get(capture.id, covered_up_to + 1) <= covered_up_to:
-            findings.append(
-                Finding(
-                    f"capture {capture.id}",
-                    "timestamped",
-                    OK,
-                    found=f"via checkpoint {covered_up_to}",
-                )
-            )
-        else:
-            findings.append(
-                Finding(
-                    f"capture {capture.id}",
-                    "timestamped",
-                    UNVERIFIABLE,
-                    "an RFC 3161 token",
-                    "not timestamped",
-                )
-            )
-
-
-def summary(findings: list[Finding]) -> dict[str, int]:
-    """How many findings of each status."""
-    counts = {OK: 0, TAMPERED: 0, UNVERIFIABLE: 0}
-    for finding in findings:
-        counts[finding.status] += 1
-    return counts
+        seq = recorded.get(capture.id)
+        covering = [size for size in checkpoints if seq is not None and seq <= size]
+        findings.append(checks.timestamp_coverage(f"capture {capture.id}", covering))

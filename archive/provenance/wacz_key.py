@@ -32,10 +32,10 @@ from archive.provenance.keys import (
     record_key_created,
     write_key_files,
 )
+from archive.vocabulary import CustodyAction
 
 PRIVATE_FILE = "wacz-ecdsa-p384.key"
 PUBLIC_FILE = "wacz-ecdsa-p384.pub"
-WACZ_KEY_CREATED = "wacz-key.created"
 WACZ_KEY_PATH = "provenance/wacz-key.pem"  # where a WACZ carries the public key
 ALGORITHM = "ECDSA P-384 (SHA-256)"
 CURVE = ec.SECP384R1
@@ -104,20 +104,24 @@ def verify_anonymous(public_key_base64: str, signature_base64: str, text: str) -
     return None
 
 
+def public_der(pem: bytes) -> bytes:
+    """The DER SubjectPublicKeyInfo of a PEM public key; ValueError or UnsupportedAlgorithm
+    when `pem` is not one."""
+    return serialization.load_pem_public_key(pem).public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
 def public_file_fingerprint(archive: Archive) -> str | None:
     """Fingerprint of `keys/wacz-ecdsa-p384.pub` (None when absent); ArchiveKeyError when
     the file is not a public key."""
     path = archive.home / "keys" / PUBLIC_FILE
     try:
-        key = serialization.load_pem_public_key(path.read_bytes())
+        return hashlib.sha256(public_der(path.read_bytes())).hexdigest()
     except FileNotFoundError:
         return None
     except (OSError, ValueError, UnsupportedAlgorithm) as exc:
         raise ArchiveKeyError(f"{path} is not a public key: {exc}") from exc
-    der = key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return hashlib.sha256(der).hexdigest()
 
 
 def _load(archive: Archive) -> WaczKey | None:
@@ -160,7 +164,7 @@ def ensure_wacz_key(archive: Archive) -> WaczKey:
             f"keys/{PUBLIC_FILE} does not belong to keys/{PRIVATE_FILE}: the key files were altered"
         )
     record_key_created(
-        archive, WACZ_KEY_CREATED, key.fingerprint,
+        archive, CustodyAction.WACZ_KEY_CREATED, key.fingerprint,
         {"algorithm": ALGORITHM, "purpose": "wacz-auth anonymous signature",
          "public_key": key.der_base64, "fingerprint": key.fingerprint},
     )  # fmt: skip

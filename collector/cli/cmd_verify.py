@@ -68,8 +68,9 @@ def register(app: typer.Typer) -> None:
         """Re-hash every blob; check manifests, signatures, tokens, the custody log and
         checkpoints. Exit 0 when nothing was altered, 1 when something was."""
         from archive.export.package_verify import verify_package
+        from archive.provenance.findings import TAMPERED, UNVERIFIABLE, summary
         from archive.provenance.timestamps import TrustStore, tsa_settings
-        from archive.provenance.verify import TAMPERED, UNVERIFIABLE, summary, verify_archive
+        from archive.provenance.verify import verify_archive
         from collector.cli.output import console, print_json, print_table
 
         if package is not None:

@@ -320,12 +320,12 @@ def test_zip_larger_than_the_free_disk_is_refused(tmp_path, monkeypatch):
     import zipfile
 
     from archive.errors import EvidenceError
-    from archive.export import package_verify
+    from archive.export import package_verify, unpack
 
     bomb = tmp_path / "bomb.zip"
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr("data/zeros.bin", b"\0" * (8 << 20))
     usage = collections.namedtuple("usage", "total used free")
-    monkeypatch.setattr(package_verify.shutil, "disk_usage", lambda _p: usage(0, 0, 1 << 20))
+    monkeypatch.setattr(unpack.shutil, "disk_usage", lambda _p: usage(0, 0, 1 << 20))
     with pytest.raises(EvidenceError, match="unpacks to 8,388,608 bytes"):
         package_verify.verify_package(bomb)

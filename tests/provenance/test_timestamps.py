@@ -11,7 +11,6 @@ from sqlmodel import select
 
 from archive.archive import Archive
 from archive.models import CustodyEvent
-from archive.provenance.der import resort_certificates
 from archive.provenance.log import write_checkpoint
 from archive.provenance.models import TimestampToken
 from archive.provenance.timestamps import (
@@ -19,11 +18,11 @@ from archive.provenance.timestamps import (
     TrustStore,
     check_response,
     obtain_tokens,
-    parse_response,
     request_token,
     timestamp_pending,
     verify_token,
 )
+from archive.provenance.tsp import der_ordered, read_answer
 from tests.provenance.sealing import store_capture
 from tests.provenance.tsa import LocalTsa, build_pki
 
@@ -78,9 +77,9 @@ def test_non_der_certificate_set_is_parsed_and_original_kept(tsa: LocalTsa, tmp_
         raw = request_token(f"{tsa.url}/multi", MESSAGE, client)
     with pytest.raises(ValueError):
         decode_timestamp_response(raw)  # strict DER parser refuses OpenSSL's certificate order
-    fixed = resort_certificates(raw)
+    fixed = der_ordered(raw)
     assert fixed != raw and len(fixed) == len(raw)
-    assert len(parse_response(raw).signed_data.certificates) == 3
+    assert len(read_answer(raw).certificates) == 3
     assert verify_token(raw, MESSAGE, TrustStore.from_pem_file(tsa.bundle))
     path = tmp_path / "orig.tsr"
     path.write_bytes(raw)  # the original bytes still verify independently
@@ -141,3 +140,33 @@ def test_pending_covers_manifests_and_checkpoints_once(
     assert timestamp_pending(archive) == []
     with archive.session() as session:
         assert len(session.exec(select(TimestampToken)).all()) == 4
+
+
+def test_answer_fields_read_by_name_match_rfc3161_client(tsa: LocalTsa) -> None:
+    with httpx.Client() as client:
+        raw = request_token(f"{tsa.url}/tsa", MESSAGE, client)
+    answer = read_answer(raw)
+    strict = decode_timestamp_response(raw)
+    assert answer.granted and answer.status == "granted"
+    assert (
+        answer.imprint
+        == hashlib.sha256(MESSAGE).digest()
+        == strict.tst_info.message_imprint.message
+    )
+    assert answer.imprint_algorithm == "2.16.840.1.101.3.4.2.1"
+    assert answer.serial_number == strict.tst_info.serial_number
+    assert answer.nonce == strict.tst_info.nonce
+    assert answer.gen_time == strict.tst_info.gen_time
+    assert answer.gen_time == verify_token(raw, MESSAGE, TrustStore.from_pem_file(tsa.bundle))
+    assert answer.certificates == tuple(strict.signed_data.certificates)
+
+
+def test_refusals_and_garbage_are_errors_not_tracebacks() -> None:
+    refusal = bytes.fromhex("3011300f020102300a0c084e6f7420746f6461")  # rejection, "Not toda"
+    assert read_answer(refusal).status == "rejection" and not read_answer(refusal).granted
+    assert der_ordered(refusal) == refusal
+    with pytest.raises(TimestampError, match="the TSA refused: Not toda"):
+        check_response(refusal, MESSAGE)
+    for garbage in (b"", b"garbage", refusal[:-1], refusal + b"\0"):
+        with pytest.raises(TimestampError, match="not an RFC 3161 response"):
+            check_response(garbage, MESSAGE)

@@ -21,19 +21,14 @@ from cryptography.hazmat.primitives.serialization import (
 from archive import custody
 from archive.archive import Archive
 from archive.canonical import canonical_json, sha256_hex
+from archive.hashing import hash_stream
 from archive.provenance import log
+from archive.provenance.findings import OK, TAMPERED, UNVERIFIABLE, Finding
 from archive.provenance.keys import ensure_key, key_paths
 from archive.provenance.log import write_checkpoint
 from archive.provenance.signing import sign
 from archive.provenance.timestamps import TrustStore, obtain_tokens
-from archive.provenance.verify import (
-    OK,
-    TAMPERED,
-    UNVERIFIABLE,
-    Finding,
-    hash_stream,
-    verify_archive,
-)
+from archive.provenance.verify import verify_archive
 from tests.provenance.sealing import KINDS, SealedArchive, store_capture
 from tests.provenance.tsa import LocalTsa, build_pki
 
