@@ -14,17 +14,13 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from collector.extract.canonical import absolute_url
 from collector.extract.merge import CitationSet
 from collector.extract.model import Citation
-from collector.extract.platforms import (
-    NOT_CITATIONS,
-    UrlInfo,
-    bluesky_at_uri,
-    classify_url,
-    twitter_post_url,
-)
 from collector.extract.text import extract_text, parse_signature_date, sentence_around
+from collector.sites import bluesky, twitter
+from collector.sites.canonical import absolute_url
+from collector.sites.classify import classify_url
+from collector.sites.model import NOT_CITATIONS, UrlInfo
 
 _EMBED_SELECTORS = (
     "blockquote",
@@ -220,7 +216,7 @@ class _Page:
         """Handle `node` if it is an embed; True when it was."""
         tag = node.tag
         uri = _attr(node, "data-bluesky-uri")
-        info = bluesky_at_uri(uri) if uri else None
+        info = bluesky.at_uri(uri) if uri else None
         if info is not None:
             self.out.add_url(info, uri, _text(node) or uri, "embed")
             self.consume(node)
@@ -269,7 +265,7 @@ class _Page:
         citation = Citation(
             kind="post",
             platform="twitter",
-            url=twitter_post_url(handle, tweet_id),
+            url=twitter.post_url(handle, tweet_id),
             post_id=tweet_id,
             author_handle=handle,
             text=_text(node) or None,
@@ -336,7 +332,7 @@ class _Page:
             text=body,
         )
         if post is not None and citation.author_handle:
-            citation.url = twitter_post_url(citation.author_handle, post.post_id or "")
+            citation.url = twitter.post_url(citation.author_handle, post.post_id or "")
         added = self.out.add(
             citation, raw or (signature.group(0) if signature else ""), _text(node), "embed"
         )

@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from collector.collect.targets import target_key
 from collector.extract.model import Citation, Occurrence
-from collector.extract.platforms import UrlInfo, twitter_post_url
+from collector.sites import twitter
+from collector.sites.keys import target_key
+from collector.sites.model import UrlInfo
 
 MAX_CONTEXT = 400
 
@@ -69,7 +70,7 @@ def _fill(target: Citation, other: Citation) -> None:
         if getattr(target, name) is None and getattr(other, name) is not None:
             setattr(target, name, getattr(other, name))
     if target.platform == "twitter" and target.kind == "post" and target.post_id:
-        target.url = twitter_post_url(target.author_handle, target.post_id)
+        target.url = twitter.post_url(target.author_handle, target.post_id)
     elif target.url is None:
         target.url = other.url
     for link in other.links:

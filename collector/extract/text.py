@@ -15,7 +15,8 @@ from twitter_text import extract_urls_with_indices
 from collector.extract.dates import parse_signature_date
 from collector.extract.merge import CitationSet
 from collector.extract.model import Citation
-from collector.extract.platforms import NOT_CITATIONS, classify_url
+from collector.sites.classify import classify_url
+from collector.sites.model import NOT_CITATIONS
 
 MAX_TEXT_CHARS = 2_000_000
 MAX_POST_LINES = 8

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collector.extract import classify_url
-from collector.extract.canonical import canonicalize_url
+from collector.sites.canonical import canonicalize_url
 from tests.extract.conftest import FIXTURES
 
 W3LIB = json.loads((FIXTURES / "url-canonicalization" / "w3lib__test_url_cases.json").read_text())[
