@@ -10,8 +10,6 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from twitter_text import extract_urls_with_indices
-
 from collector.extract.dates import parse_signature_date
 from collector.extract.merge import CitationSet
 from collector.extract.model import Citation
@@ -57,6 +55,8 @@ class Signature:
 
 def extract_urls(text: str) -> list[tuple[str, int, int]]:
     """(url, start, end) of every URL in `text`, by the twitter-text rules."""
+    from twitter_text import extract_urls_with_indices  # compiles large regexes on import
+
     return [(u["url"], *u["indices"]) for u in extract_urls_with_indices(text)]
 
 

@@ -5,11 +5,9 @@ meta tags / <title>. What each source said is kept whole in `extra` so nothing i
 precedence. The x.com migrate interstitial is recognised and reported as such.
 """
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
-import extruct
 import httpx
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
@@ -68,6 +66,8 @@ def _article(json_ld: list[dict[str, Any]]) -> dict[str, Any]:
 
 def parse_page(html: str, url: str, result: PlatformResult) -> None:
     """Fill `result` from a page's HTML."""
+    import extruct  # lxml underneath: slow to import, so only when a page is read
+
     if is_x_interstitial(html):
         result.set_availability("unknown", INTERSTITIAL_REASON)
         return
@@ -133,7 +133,11 @@ class GenericAdapter(Adapter):
     """Every URL no platform adapter claims."""
 
     name = "generic"
-    url_patterns = (re.compile(r"https?://", re.IGNORECASE),)
+
+    @classmethod
+    def suitable(cls, url: str) -> bool:
+        """Any http(s) URL."""
+        return url.strip().lower().startswith(("http://", "https://"))
 
     async def fetch(self, url: str, client: httpx.AsyncClient) -> PlatformResult:
         result = PlatformResult(platform="generic", url=url)
