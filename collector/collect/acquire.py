@@ -27,9 +27,6 @@ from collector.platforms.generic import GenericAdapter, parse_page
 from collector.platforms.registry import adapter_for
 from collector.platforms.result import PlatformResult
 
-RECORDED_ADAPTERS = frozenset({"twitter", "telegram", "bluesky"})
-"""Adapters that only call APIs and pages: their exchanges go into the capture's WARC.
-yt-dlp does its own networking (and may download for minutes), so it runs beside the capture."""
 SHORT_LINK_HOSTS = frozenset({"t.co"})
 MAX_SHORT_LINKS = 20
 
@@ -93,7 +90,7 @@ class Acquirer:
         if isinstance(adapter, GenericAdapter):
             capture = await self.engine.capture(url)
             return Acquisition(url, capture, self._page_metadata(capture))
-        if adapter.name in RECORDED_ADAPTERS:
+        if adapter.recorded():  # the site module says (collector.sites.<site>.PLATFORM)
             capture = await self.engine.capture(url, self._recorded_fetch(adapter, url))
             fetched = capture.companion_result
         else:

@@ -3,7 +3,6 @@
 `EVIDENCE_BLUESKY_API_URL` (default https://public.api.bsky.app) is the AppView base.
 """
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +11,7 @@ import httpx
 from collector.platforms.base import Adapter
 from collector.platforms.fetching import fetch_into
 from collector.platforms.result import Link, MediaItem, PlatformResult
+from collector.sites import bluesky
 
 _NOT_AVAILABLE = {
     "app.bsky.feed.defs#notFoundPost": ("not_found", "the AppView reports notFoundPost"),
@@ -128,22 +128,19 @@ def parse_thread(body: Any, result: PlatformResult) -> None:
 
 
 class BlueskyAdapter(Adapter):
-    """bsky.app post URLs."""
+    """bsky.app post URLs (`collector.sites.bluesky`)."""
 
     name = "bluesky"
-    url_patterns = (
-        re.compile(
-            r"https?://(?:www\.)?bsky\.app/profile/(?P<handle>[^/\s]+)/post/(?P<post_id>[a-z0-9]+)",
-            re.IGNORECASE,
-        ),
-    )
+    site = bluesky.PLATFORM
 
     async def fetch(self, url: str, client: httpx.AsyncClient) -> PlatformResult:
         found = self.match(url)
-        if found is None:
+        if found is None or found.post_id is None or found.handle is None:
             raise ValueError(f"not a Bluesky post URL: {url}")
-        handle, post_id = found.group("handle"), found.group("post_id")
-        result = PlatformResult(platform="bluesky", url=url, post_id=post_id, author_handle=handle)
+        handle, post_id = found.handle, found.post_id
+        result = PlatformResult(
+            platform=bluesky.NAME, url=url, post_id=post_id, author_handle=handle
+        )
         endpoint = f"{self.config.bluesky_api_url}/xrpc/app.bsky.feed.getPostThread"
         params = {"uri": f"at://{handle}/app.bsky.feed.post/{post_id}", "depth": "0"}
         raw = await fetch_into(

@@ -18,6 +18,7 @@ from selectolax.lexbor import LexborNode as Node
 from collector.platforms.base import Adapter
 from collector.platforms.html_meta import meta_tags
 from collector.platforms.result import Link, MediaItem, PlatformResult
+from collector.sites import telegram
 
 _BACKGROUND_URL = re.compile(r"background-image:\s*url\(['\"]?(?P<url>[^'\")]+)")
 _COUNT = re.compile(r"^(?P<number>\d+(?:[.,]\d+)?)\s*(?P<unit>[KMB]?)$", re.IGNORECASE)
@@ -124,30 +125,38 @@ def parse_post_page(html: str, result: PlatformResult) -> None:
         result.extra["embed_url"] = iframe.attributes.get("src")
 
 
+PRIVATE_NOTE = (
+    "t.me/c/ links name posts of private channels, which only their members can read: "
+    "the post was not fetched"
+)
+
+
 class TelegramAdapter(Adapter):
-    """t.me / telegram.me public channel post URLs."""
+    """Telegram channel post URLs (`collector.sites.telegram`).
+
+    Private channel posts (`t.me/c/<chat>/<id>`) are posts to the extractor too; they are taken
+    here, so both agree, and answered without a request: only members can read them.
+    """
 
     name = "telegram"
-    url_patterns = (
-        re.compile(
-            r"https?://(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog)/(?:s/)?"
-            r"(?P<channel>[A-Za-z][A-Za-z0-9_]{3,31})/(?P<post_id>\d+)",
-            re.IGNORECASE,
-        ),
-    )
+    site = telegram.PLATFORM
 
     async def fetch(self, url: str, client: httpx.AsyncClient) -> PlatformResult:
         found = self.match(url)
-        if found is None:
+        if found is None or found.post_id is None or found.canonical_url is None:
             raise ValueError(f"not a Telegram post URL: {url}")
-        channel, post_id = found.group("channel"), found.group("post_id")
-        base = self.config.telegram_url
+        channel, _, post_id = found.post_id.rpartition("/")
         result = PlatformResult(
-            platform="telegram",
-            url=f"https://t.me/{channel}/{post_id}",
+            platform=telegram.NAME,
+            url=found.canonical_url,
             post_id=post_id,
-            author_handle=channel,
+            author_handle=found.handle,
         )
+        if found.handle is None:  # a private channel: t.me/c/<chat id>/<id>
+            result.extra["private_chat_id"] = channel.removeprefix(telegram.PRIVATE_PREFIX)
+            result.notes.append(PRIVATE_NOTE)
+            return result
+        base = self.config.telegram_url
         attempts = (
             ("telegram.embed", f"{base}/{channel}/{post_id}", {"embed": "1", "mode": "tme"}),
             ("telegram.channel_preview", f"{base}/s/{channel}/{post_id}", None),

@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from collector.platforms.html_meta import meta_tags
 from collector.platforms.result import AVAILABILITY, Link, MediaItem, PlatformResult
+from collector.sites.twitter import post_url
 
 SNOWFLAKE_EPOCH_MS = 1288834974657
 _STATUS_RE = re.compile(r"/(?P<handle>[A-Za-z0-9_]{1,15}|i)/status(?:es)?/(?P<id>\d+)")
@@ -51,11 +52,6 @@ def snowflake_time(post_id: str) -> datetime | None:
         return None
     millis = (int(post_id) >> 22) + SNOWFLAKE_EPOCH_MS
     return datetime.fromtimestamp(millis / 1000, UTC)
-
-
-def status_url(handle: str | None, post_id: str) -> str:
-    """The canonical twitter.com status URL."""
-    return f"https://twitter.com/{handle or 'i'}/status/{post_id}"
 
 
 def status_id_from_url(url: str | None) -> str | None:
@@ -232,14 +228,14 @@ def parse_legacy_tweet(tweet: dict[str, Any], result: PlatformResult) -> None:
     if isinstance(card, dict) and card.get("url"):
         result.extra["card"] = {"name": card.get("name"), "url": card.get("url")}
     if result.author_handle and post_id:
-        result.url = status_url(result.author_handle, post_id)
+        result.url = post_url(result.author_handle, post_id)
 
 
 def _link_quote(result: PlatformResult, quoted: PlatformResult) -> None:
     result.quoted = quoted
     result.quoted_post_id = quoted.post_id
     if quoted.post_id:
-        result.quoted_url = status_url(quoted.author_handle, quoted.post_id)
+        result.quoted_url = post_url(quoted.author_handle, quoted.post_id)
 
 
 def parse_syndication(body: Any, result: PlatformResult) -> None:
@@ -323,7 +319,7 @@ def parse_graphql_result(node: dict[str, Any], result: PlatformResult) -> None:
     elif legacy.get("quoted_status_id_str"):
         result.quoted_post_id = legacy["quoted_status_id_str"]
         permalink = legacy.get("quoted_status_permalink") or {}
-        result.quoted_url = permalink.get("expanded") or status_url(None, result.quoted_post_id)
+        result.quoted_url = permalink.get("expanded") or post_url(None, result.quoted_post_id)
 
 
 def parse_graphql(body: Any, result: PlatformResult) -> None:
@@ -387,7 +383,7 @@ def parse_oembed(body: Any, result: PlatformResult, post_id: str) -> None:
     if result.posted_at is not None:
         result.extra["posted_at_from"] = "snowflake id"
     if result.author_handle:
-        result.url = status_url(result.author_handle, post_id)
+        result.url = post_url(result.author_handle, post_id)
 
 
 def parse_api(body: Any, result: PlatformResult) -> None:

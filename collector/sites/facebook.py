@@ -74,6 +74,7 @@ PLATFORM = Platform(
             CitationKind.POST,
             "456",
             "https://www.facebook.com/somepage/posts/456",
+            "ytdlp",
         ),
         UrlExample(
             "https://www.facebook.com/somepage",

@@ -57,6 +57,7 @@ PLATFORM = Platform(
             CitationKind.POST,
             "abc123",
             "https://www.reddit.com/comments/abc123/",
+            "ytdlp",
         ),
         UrlExample(
             "https://old.reddit.com/user/someone",

@@ -56,8 +56,7 @@ PLATFORM = Platform(
             CitationKind.POST,
             "7100000000000000000",
             "https://www.tiktok.com/embed/v2/7100000000000000000",
-            "ytdlp",
-        ),
+        ),  # no yt-dlp extractor takes embed/v2 pages: captured as a page
         UrlExample(
             "https://www.tiktok.com/@user",
             CitationKind.PROFILE,

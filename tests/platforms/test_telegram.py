@@ -51,7 +51,7 @@ def page(name: str) -> str:
 
 def test_url_patterns() -> None:
     found = TelegramAdapter.match("https://t.me/s/teslahunt/15513")
-    assert found and (found.group("channel"), found.group("post_id")) == ("teslahunt", "15513")
+    assert found and (found.handle, found.post_id) == ("teslahunt", "teslahunt/15513")
     assert TelegramAdapter.suitable("https://t.me/chollometro/28542?start=1")
     assert not TelegramAdapter.suitable("https://t.me/unlimitedhangout")
     assert not TelegramAdapter.suitable("https://t.co/d0rwf2dLIp")

@@ -1,0 +1,87 @@
+"""Every site module's URL examples, against the extractor's classifier and adapter routing.
+
+A URL means one thing everywhere: the platform, kind, post id and canonical URL its site module
+promises, and the adapter that acquires it, for the URL as written and for its canonical form.
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+from archive.vocabulary import CitationKind
+from collector.platforms.registry import ADAPTERS, adapter_class_for
+from collector.sites.classify import classify_url
+from collector.sites.keys import target_key
+from collector.sites.model import UrlExample
+from collector.sites.registry import PLATFORMS, all_examples
+
+EXAMPLES = all_examples()
+
+
+def test_every_site_has_examples() -> None:
+    named = {name for name, _ in EXAMPLES}
+    assert {p.name for p in PLATFORMS} <= named
+    assert {"mastodon", "web"} <= named
+
+
+@pytest.mark.parametrize(("site", "example"), EXAMPLES, ids=[e.url for _, e in EXAMPLES])
+def test_example(site: str, example: UrlExample) -> None:
+    info = classify_url(example.url)
+    assert info is not None
+    assert (info.platform, info.kind, info.post_id) == (site, example.kind, example.post_id)
+    if example.canonical is not None:
+        assert info.canonical_url == example.canonical
+    assert adapter_class_for(example.url).name == example.adapter
+    if info.canonical_url is not None:
+        assert adapter_class_for(info.canonical_url).name == example.adapter
+        again = classify_url(info.canonical_url)
+        assert again == info, "a canonical URL classifies as itself"
+
+
+@pytest.mark.parametrize("adapter", [a for a in ADAPTERS if a.site is not None])
+def test_a_site_adapter_takes_exactly_its_site_posts(adapter: type) -> None:
+    for site, example in EXAMPLES:
+        is_post = example.kind == CitationKind.POST and site == adapter.site.name
+        assert adapter.suitable(example.url) == is_post, example.url
+
+
+def test_post_forms_share_one_target_key() -> None:
+    forms = [
+        "https://twitter.com/jack/status/20",
+        "https://x.com/i/web/status/20",
+        "https://nitter.net/jack/status/20",
+        "https://platform.twitter.com/embed/Tweet.html?id=20",
+    ]
+    keys = {
+        target_key(vars(classify_url(url)) | {"url": classify_url(url).canonical_url})
+        for url in forms
+    }
+    assert keys == {"twitter:post:20"}
+
+
+@pytest.mark.parametrize(
+    ("modules", "heavy"),
+    [
+        (
+            "collector.sites.classify, collector.sites.keys, collector.extract",
+            ("yt_dlp", "twitter_text", "lxml", "extruct", "PIL", "httpx", "playwright"),
+        ),
+        ("collector.platforms.registry", ("yt_dlp", "twitter_text", "lxml", "extruct", "PIL")),
+    ],
+)
+def test_url_modules_import_nothing_heavy(modules: str, heavy: tuple[str, ...]) -> None:
+    code = f"import sys, {modules}\nprint(' '.join(m for m in {heavy!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+
+
+def test_ytdlp_routing_is_yt_dlp_s_own() -> None:
+    from collector.platforms.ytdlp import EXTRACTORS, extractors
+
+    assert {ie.ie_key() for ie in extractors()} == EXTRACTORS, "every key names an extractor"
+    assert adapter_class_for("https://www.youtube.com/watch?v=dQw4w9WgXcQ&list=PL1").name == (
+        "ytdlp"
+    ), "the canonical form (list dropped) is the video"
+    assert adapter_class_for("https://www.youtube.com/@channel").name == "generic"
+    assert adapter_class_for("https://www.tiktok.com/@user").name == "generic"
