@@ -354,7 +354,11 @@ class _Page:
 
     def escaped_embeds(self, root: LexborNode) -> None:
         """Embeds kept as escaped HTML in attributes or scripts inside the article (JSON props
-        of a component, `&lt;blockquote ...` placeholders)."""
+        of a component, `&lt;blockquote ...` placeholders).
+
+        Each fragment's own parse is dropped once read: its nodes are not in the page's text,
+        and holding them keeps every fragment's parser alive (quadratic time in their number).
+        """
         for node in root.traverse():
             values = [v for v in node.attributes.values() if v and "blockquote" in v]
             if node.tag == "script" and "blockquote" in (node.text() or ""):
@@ -362,8 +366,10 @@ class _Page:
             for value in values:
                 fragment = _unescape_fragment(value)
                 for m in _BLOCKQUOTE.finditer(fragment):
+                    mark = len(self.consumed)
                     for inner in LexborHTMLParser(m.group(0)).css("blockquote"):
                         self.embed(inner)
+                    del self.consumed[mark:]
 
     def scripts(self) -> None:
         """Post URLs in scripts and JSON, for pages whose article only exists as data."""

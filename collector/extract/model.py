@@ -6,7 +6,7 @@ from typing import Any
 KINDS = ("post", "profile", "link", "media")
 
 
-@dataclass
+@dataclass(slots=True)
 class Occurrence:
     """One place a citation was found: the raw string, its sentence, and how it was cited."""
 
@@ -19,7 +19,7 @@ class Occurrence:
         return asdict(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class Citation:
     """One cited thing (post, profile, link or media); repeated mentions are occurrences."""
 

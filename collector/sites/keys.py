@@ -15,6 +15,9 @@ from archive.errors import EvidenceError
 from archive.vocabulary import CitationKind
 from collector.sites.registry import GLOBAL_POST_IDS
 
+KEY_FIELDS = ("platform", "kind", "post_id", "url", "author_handle", "text", "posted_at")
+"""What `target_key` reads of a citation."""
+
 
 def target_key(citation: Mapping[str, Any]) -> str:
     """The archive-wide identity of what a citation points at."""

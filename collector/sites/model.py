@@ -25,7 +25,7 @@ UrlKind = CitationKind | NotCitation
 NOT_CITATIONS = frozenset(NotCitation)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UrlInfo:
     """What a URL points at."""
 

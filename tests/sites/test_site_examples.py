@@ -53,9 +53,13 @@ def test_post_forms_share_one_target_key() -> None:
         "https://nitter.net/jack/status/20",
         "https://platform.twitter.com/embed/Tweet.html?id=20",
     ]
+    infos = [classify_url(url) for url in forms]
     keys = {
-        target_key(vars(classify_url(url)) | {"url": classify_url(url).canonical_url})
-        for url in forms
+        target_key(
+            {"platform": i.platform, "kind": i.kind, "post_id": i.post_id, "url": i.canonical_url}
+        )
+        for i in infos
+        if i is not None
     }
     assert keys == {"twitter:post:20"}
 
