@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from archive.vocabulary import CitationKind
 from collector.sites import mastodon, web
-from collector.sites.canonical import absolute_url, canonicalize_url
+from collector.sites.canonical import absolute_url, canonical_form
 from collector.sites.model import NOT_CITATIONS, UrlInfo, segments
 from collector.sites.registry import platform_for_host
 
@@ -51,7 +51,7 @@ def classify_url(url: str, base_url: str | None = None) -> UrlInfo | None:
         if found is None:  # the platform's home page or an unknown path on its host
             found = UrlInfo(platform.name, CitationKind.LINK)
         if found.canonical_url is None and found.kind not in NOT_CITATIONS:
-            canonical = canonicalize_url(absolute)
+            canonical = canonical_form(absolute)
             return UrlInfo(found.platform, found.kind, found.post_id, found.handle, canonical)
         return found
     if mastodon.might_be_post(parts.path):

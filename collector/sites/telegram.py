@@ -8,7 +8,7 @@ channel) and the target key is the canonical URL.
 import re
 
 from archive.vocabulary import CitationKind
-from collector.sites.canonical import canonicalize_url
+from collector.sites.canonical import canonical_form
 from collector.sites.model import DIGITS, NotCitation, Platform, Query, UrlExample, UrlInfo
 
 NAME = "telegram"
@@ -31,7 +31,7 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
         return UrlInfo(NAME, CitationKind.POST, post, None, f"https://t.me/{post}")
     channel = segs[0]
     if not _CHANNEL.match(channel):
-        return UrlInfo(NAME, CitationKind.LINK, canonical_url=canonicalize_url(url))
+        return UrlInfo(NAME, CitationKind.LINK, canonical_url=canonical_form(url))
     if len(segs) >= 2 and DIGITS.match(segs[1]):
         post = f"{channel}/{segs[1]}"
         return UrlInfo(NAME, CitationKind.POST, post, channel, f"https://t.me/{post}")

@@ -5,7 +5,7 @@ Video ids are global; the canonical post is `https://www.tiktok.com/@<user>/vide
 """
 
 from archive.vocabulary import CitationKind
-from collector.sites.canonical import canonicalize_url
+from collector.sites.canonical import canonical_form
 from collector.sites.model import (
     DIGITS,
     NotCitation,
@@ -39,7 +39,7 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
         return UrlInfo(NAME, CitationKind.PROFILE, None, segs[0][1:], profile)
     if segs[0] in ("share", "upload"):
         return UrlInfo(NAME, NotCitation.SHARE)
-    return UrlInfo(NAME, CitationKind.LINK, canonical_url=canonicalize_url(url))
+    return UrlInfo(NAME, CitationKind.LINK, canonical_url=canonical_form(url))
 
 
 _VIDEO = "https://www.tiktok.com/@user/video/7100000000000000000"

@@ -4,7 +4,7 @@ plain links."""
 import re
 
 from archive.vocabulary import CitationKind
-from collector.sites.canonical import canonicalize_url
+from collector.sites.canonical import canonical_form
 from collector.sites.model import NotCitation, UrlExample, UrlInfo
 
 NAME = "web"
@@ -52,7 +52,7 @@ def rules(base_host: str, path: str, url: str) -> UrlInfo | None:
     """What a URL on a host no platform claims names; None when it cannot be canonicalized."""
     if base_host in _BOOKMARK_HOSTS or (_SHARE_PATH.search(path) and base_host in _SHARE_HOSTS):
         return UrlInfo(NAME, NotCitation.SHARE)
-    canonical = canonicalize_url(url)
+    canonical = canonical_form(url)
     if canonical is None:
         return None
     if _ASSET_FILE.search(path):
