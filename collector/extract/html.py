@@ -14,6 +14,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from archive.vocabulary import CitationKind
 from collector.extract.merge import CitationSet
 from collector.extract.model import Citation
 from collector.extract.text import extract_text, parse_signature_date, sentence_around
@@ -250,7 +251,7 @@ class _Page:
 
     def embedded_url(self, node: LexborNode, url: str, raw: str) -> bool:
         info = self.classify(url)
-        if info is None or info.kind != "post":
+        if info is None or info.kind != CitationKind.POST:
             return False
         self.out.add_url(info, raw, _text(node) or raw, "embed")
         self.consume(node)
@@ -260,11 +261,11 @@ class _Page:
         handle = None
         for a in node.css("a[href]"):
             info = self.classify(_attr(a, "href"))
-            if info and info.kind == "post" and info.post_id == tweet_id:
+            if info and info.kind == CitationKind.POST and info.post_id == tweet_id:
                 handle = info.handle
         citation = Citation(
-            kind="post",
-            platform="twitter",
+            kind=CitationKind.POST,
+            platform=twitter.NAME,
             url=twitter.post_url(handle, tweet_id),
             post_id=tweet_id,
             author_handle=handle,
@@ -303,9 +304,9 @@ class _Page:
             info = self.classify(href) if self.resolvable(href) else None
             if info is None:
                 continue
-            if info.platform == "twitter" and info.kind == "post":
+            if info.platform == twitter.NAME and info.kind == CitationKind.POST:
                 post, raw = info, href
-            elif info.kind in ("link", "media"):
+            elif info.kind in (CitationKind.LINK, CitationKind.MEDIA):
                 attached.append((info, href))
                 shown = _text(a)
                 shown_pic = shown.startswith("pic.twitter.com/")
@@ -322,8 +323,8 @@ class _Page:
         if post is None and signature is None:
             return False
         citation = Citation(
-            kind="post",
-            platform="twitter",
+            kind=CitationKind.POST,
+            platform=twitter.NAME,
             url=post.canonical_url if post else None,
             post_id=post.post_id if post else None,
             author_handle=(post.handle if post else None) or handle,
@@ -380,7 +381,7 @@ class _Page:
             data = htmllib.unescape(data.replace("\\/", "/").replace("\\u002F", "/"))
             for m in _SCRIPT_URL.finditer(data):
                 info = self.classify(m.group(0))
-                if info is not None and info.kind == "post":
+                if info is not None and info.kind == CitationKind.POST:
                     self.out.add_url(info, m.group(0), m.group(0), "script")
 
 

@@ -3,6 +3,7 @@
 from dataclasses import replace
 from typing import Any
 
+from archive.vocabulary import CitationKind
 from collector.extract.model import Citation, Occurrence
 from collector.sites import twitter
 from collector.sites.keys import KEY_FIELDS, target_key
@@ -81,7 +82,7 @@ def _fill(target: Citation, other: Citation) -> None:
     for name in ("author_handle", "author_name", "posted_at", "text"):
         if getattr(target, name) is None and getattr(other, name) is not None:
             setattr(target, name, getattr(other, name))
-    if target.platform == "twitter" and target.kind == "post" and target.post_id:
+    if target.platform == twitter.NAME and target.kind == CitationKind.POST and target.post_id:
         target.url = twitter.post_url(target.author_handle, target.post_id)
     elif target.url is None:
         target.url = other.url

@@ -10,9 +10,11 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from archive.vocabulary import CitationKind
 from collector.extract.dates import parse_signature_date
 from collector.extract.merge import CitationSet
 from collector.extract.model import Citation
+from collector.sites import twitter
 from collector.sites.classify import classify_url
 from collector.sites.model import NOT_CITATIONS
 
@@ -188,8 +190,8 @@ def extract_text(text: str, citations: CitationSet) -> None:
     spans: list[tuple[int, int, Citation]] = []
     for sig in signatures:
         citation = Citation(
-            kind="post",
-            platform="twitter",
+            kind=CitationKind.POST,
+            platform=twitter.NAME,
             url=None,
             author_handle=sig.handle,
             author_name=sig.name,

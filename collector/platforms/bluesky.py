@@ -8,14 +8,15 @@ from typing import Any
 
 import httpx
 
+from archive.vocabulary import Availability
 from collector.platforms.base import Adapter
 from collector.platforms.fetching import fetch_into
 from collector.platforms.result import Link, MediaItem, PlatformResult
 from collector.sites import bluesky
 
 _NOT_AVAILABLE = {
-    "app.bsky.feed.defs#notFoundPost": ("not_found", "the AppView reports notFoundPost"),
-    "app.bsky.feed.defs#blockedPost": ("protected", "the AppView reports blockedPost"),
+    "app.bsky.feed.defs#notFoundPost": (Availability.NOT_FOUND, "the AppView reports notFoundPost"),
+    "app.bsky.feed.defs#blockedPost": (Availability.PROTECTED, "the AppView reports blockedPost"),
 }
 
 
@@ -82,7 +83,7 @@ def parse_thread(body: Any, result: PlatformResult) -> None:
     """Fill `result` from a `getPostThread` answer."""
     thread = body.get("thread") if isinstance(body, dict) else None
     if not isinstance(thread, dict):
-        result.set_availability("unknown", "getPostThread answer without a thread")
+        result.set_availability(Availability.UNKNOWN, "getPostThread answer without a thread")
         return
     kind = thread.get("$type", "")
     if kind in _NOT_AVAILABLE:
@@ -92,7 +93,7 @@ def parse_thread(body: Any, result: PlatformResult) -> None:
     author = post.get("author") or {}
     record = post.get("record") or {}
     result.source = "bluesky.getPostThread"
-    result.set_availability("available")
+    result.set_availability(Availability.AVAILABLE)
     result.post_id = _rkey(post.get("uri")) or result.post_id
     result.author_handle = author.get("handle")
     result.author_name = author.get("displayName") or None
@@ -159,7 +160,7 @@ class BlueskyAdapter(Adapter):
             result.notes.append(f"bluesky: HTTP {raw.status} answer is not JSON")
             return result
         if raw.status == 400 and isinstance(body, dict) and body.get("error") == "NotFound":
-            result.set_availability("not_found", body.get("message") or "NotFound")
+            result.set_availability(Availability.NOT_FOUND, body.get("message") or "NotFound")
         elif raw.status != 200:
             result.notes.append(f"bluesky: HTTP {raw.status} {body}")
         else:

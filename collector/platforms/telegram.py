@@ -15,6 +15,7 @@ import httpx
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
+from archive.vocabulary import Availability
 from collector.platforms.base import Adapter
 from collector.platforms.html_meta import meta_tags
 from collector.platforms.result import Link, MediaItem, PlatformResult
@@ -55,7 +56,7 @@ def find_message(html: str, channel: str, post_id: str) -> Node | None:
 
 def parse_message(node: Node, result: PlatformResult) -> None:
     """Fill `result` from one `tgme_widget_message` block."""
-    result.set_availability("available")
+    result.set_availability(Availability.AVAILABLE)
     data_post = node.attributes.get("data-post") or ""
     channel, _, post_id = data_post.partition("/")
     result.author_handle = channel or result.author_handle
@@ -109,9 +110,9 @@ def parse_post_page(html: str, result: PlatformResult) -> None:
     app_url = meta.get("al:ios:url") or meta.get("al:android:url") or ""
     found = re.search(r"domain=(?P<channel>[\w]+)(?:&|&amp;)post=(?P<post>\d+)", app_url)
     if not found:
-        result.set_availability("unknown", "t.me page does not describe a post")
+        result.set_availability(Availability.UNKNOWN, "t.me page does not describe a post")
         return
-    result.set_availability("available", "read from the post page's meta tags only")
+    result.set_availability(Availability.AVAILABLE, "read from the post page's meta tags only")
     result.source = result.source or "telegram.post_page"
     result.author_handle = found.group("channel")
     result.post_id = found.group("post")
@@ -176,6 +177,8 @@ class TelegramAdapter(Adapter):
         raw = await self.get(client, result, "telegram.post_page", page, ok_only=True)
         if raw is not None:
             parse_post_page(raw.text(), result)
-        if result.availability == "unknown" and not_found:
-            result.set_availability("not_found", "the embed widget says the post is not found")
+        if result.availability == Availability.UNKNOWN and not_found:
+            result.set_availability(
+                Availability.NOT_FOUND, "the embed widget says the post is not found"
+            )
         return result
