@@ -22,23 +22,17 @@ from collector.sites import bluesky, twitter
 from collector.sites.canonical import absolute_url
 from collector.sites.classify import classify_url
 from collector.sites.model import NOT_CITATIONS, UrlInfo
+from collector.sites.registry import EMBED_ATTRIBUTES, EMBED_SELECTORS
 
 _EMBED_SELECTORS = (
     "blockquote",
     "iframe",
-    "amp-twitter",
-    "amp-youtube",
-    "amp-instagram",
     "amp-iframe",
-    "[data-tweet-id]",
-    "[data-tweetid]",
     "[data-embed-id]",
     "[data-embedded-url]",
-    "[data-telegram-post]",
     "[data-href]",
-    "[data-bluesky-uri]",
-    "lite-youtube",
     ".wp-block-embed__wrapper",
+    *EMBED_SELECTORS,  # each site's own (collector.sites.<site>.PLATFORM.embed_selectors)
 )
 EMBED_SELECTOR = ", ".join(_EMBED_SELECTORS)
 BOILERPLATE_SELECTOR = ", ".join(
@@ -235,18 +229,25 @@ class _Page:
                 continue
             if value and self.embedded_url(node, value, f'{name}="{value}"'):
                 return True
-        channel_post = _attr(node, "data-telegram-post")
-        if channel_post and self.embedded_url(node, f"https://t.me/{channel_post}", channel_post):
+        if self.attribute_embed(node):
             return True
-        video = _attr(node, "data-videoid") or _attr(node, "videoid")
-        if video and self.embedded_url(node, f"https://youtu.be/{video}", video):
-            return True
-        shortcode = _attr(node, "data-shortcode")
-        if tag == "amp-instagram" and shortcode:
-            return self.embedded_url(node, f"https://www.instagram.com/p/{shortcode}/", shortcode)
         if "wp-block-embed__wrapper" in _attr(node, "class"):
             shown = _text(node)
             return "://" in shown[:12] and self.embedded_url(node, shown, shown)
+        return False
+
+    def attribute_embed(self, node: LexborNode) -> bool:
+        """Handle `node` if a site's embed attribute on it names a post; True when it did."""
+        for rule in EMBED_ATTRIBUTES:
+            if not (rule.tag == node.tag if rule.tag else node.tag != "blockquote"):
+                continue
+            value = _attr(node, rule.attribute)
+            if not value or (rule.digits and not value.isdigit()):
+                continue
+            if rule.class_word and rule.class_word not in _attr(node, "class").lower():
+                continue
+            if self.embedded_url(node, rule.url.format(value), rule.raw.format(value)):
+                return True
         return False
 
     def embedded_url(self, node: LexborNode, url: str, raw: str) -> bool:
@@ -281,10 +282,8 @@ class _Page:
             value = _attr(node, name)
             if value and self.embedded_url(node, value, value):
                 return True
-        video = _attr(node, "data-video-id")
-        if "tiktok" in classes and video.isdigit():
-            url = f"https://www.tiktok.com/embed/v2/{video}"
-            return self.embedded_url(node, url, f'data-video-id="{video}"')
+        if self.attribute_embed(node):
+            return True
         if any(word in classes for word in ("reddit", "instagram", "tiktok", "bluesky")):
             for a in node.css("a[href]"):
                 if self.embedded_url(node, _attr(a, "href"), _attr(a, "href")):

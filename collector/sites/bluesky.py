@@ -41,6 +41,7 @@ PLATFORM = Platform(
     rules=rules,
     global_post_ids=True,
     recorded=True,
+    embed_selectors=("[data-bluesky-uri]",),
     examples=(
         UrlExample(_POST, CitationKind.POST, "3k", _POST, "bluesky"),
         UrlExample(

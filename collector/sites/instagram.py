@@ -8,7 +8,7 @@ import re
 
 from archive.vocabulary import CitationKind
 from collector.sites.canonical import canonical_form
-from collector.sites.model import Platform, Query, UrlExample, UrlInfo
+from collector.sites.model import EmbedAttribute, Platform, Query, UrlExample, UrlInfo
 
 NAME = "instagram"
 _RESERVED = frozenset(
@@ -53,6 +53,12 @@ PLATFORM = Platform(
     hosts=frozenset({"instagram.com", "instagr.am"}),
     rules=rules,
     global_post_ids=True,
+    embed_selectors=("amp-instagram",),
+    embed_attributes=(
+        EmbedAttribute(
+            "data-shortcode", "https://www.instagram.com/p/{}/", "Cabc123", tag="amp-instagram"
+        ),
+    ),
     examples=(
         UrlExample(
             "https://www.instagram.com/p/Cabc123/",

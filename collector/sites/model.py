@@ -54,6 +54,20 @@ class UrlExample:
 
 
 @dataclass(frozen=True)
+class EmbedAttribute:
+    """An embed element whose attribute holds the embedded post: `url` and `raw` are templates
+    for the attribute's value (the post's URL, and the occurrence's raw text)."""
+
+    attribute: str
+    url: str
+    example: str  # a value of the attribute, embedded by tests/sites
+    raw: str = "{}"
+    tag: str | None = None  # only on this element (None: any but blockquote, read apart)
+    class_word: str | None = None  # only when its class attribute holds this word
+    digits: bool = False  # only when the value is all digits
+
+
+@dataclass(frozen=True)
 class Platform:
     """One site: its hosts, URL rules and how its posts are identified and fetched."""
 
@@ -71,6 +85,9 @@ class Platform:
     proxy into the capture's WARC (yt-dlp sites do their own networking beside the capture)."""
     fragment_routes: bool = False
     """`#!/path` fragments are the path (old single-page-app links)."""
+    embed_selectors: tuple[str, ...] = ()
+    """CSS selectors of the elements its embeds are made of in article HTML."""
+    embed_attributes: tuple[EmbedAttribute, ...] = ()
     examples: tuple[UrlExample, ...] = field(default=())
 
 

@@ -14,7 +14,7 @@ from collector.sites import (
     web,
     youtube,
 )
-from collector.sites.model import Platform, UrlExample
+from collector.sites.model import EmbedAttribute, Platform, UrlExample
 
 PLATFORMS: tuple[Platform, ...] = (
     twitter.PLATFORM,
@@ -32,8 +32,11 @@ BY_HOST: dict[str, Platform] = {host: p for p in PLATFORMS for host in p.hosts}
 BY_NAME: dict[str, Platform] = {p.name: p for p in PLATFORMS}
 GLOBAL_POST_IDS = frozenset(p.name for p in PLATFORMS if p.global_post_ids)
 """Platforms whose post ids name a post on their own (target key `<platform>:post:<id>`)."""
-RECORDED = frozenset(p.name for p in PLATFORMS if p.recorded)
-"""Platforms whose adapter's requests go through the capture's recording proxy."""
+EMBED_SELECTORS = tuple(selector for p in PLATFORMS for selector in p.embed_selectors)
+"""CSS selectors of the platforms' own embed elements (generic ones are the extractor's)."""
+EMBED_ATTRIBUTES: tuple[EmbedAttribute, ...] = tuple(
+    rule for p in PLATFORMS for rule in p.embed_attributes
+)
 
 _PREFIXES = tuple((prefix, p) for p in PLATFORMS for prefix in p.host_prefixes)
 _SUFFIXES = tuple((suffix, p) for p in PLATFORMS for suffix in p.host_suffixes)

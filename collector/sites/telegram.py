@@ -9,7 +9,15 @@ import re
 
 from archive.vocabulary import CitationKind
 from collector.sites.canonical import canonical_form
-from collector.sites.model import DIGITS, NotCitation, Platform, Query, UrlExample, UrlInfo
+from collector.sites.model import (
+    DIGITS,
+    EmbedAttribute,
+    NotCitation,
+    Platform,
+    Query,
+    UrlExample,
+    UrlInfo,
+)
 
 NAME = "telegram"
 PRIVATE_PREFIX = "c/"
@@ -43,6 +51,8 @@ PLATFORM = Platform(
     hosts=frozenset({"t.me", "telegram.me", "telegram.dog"}),
     rules=rules,
     recorded=True,
+    embed_selectors=("[data-telegram-post]",),
+    embed_attributes=(EmbedAttribute("data-telegram-post", "https://t.me/{}", "durov/42"),),
     examples=(
         UrlExample(
             "https://t.me/durov/42",

@@ -8,6 +8,7 @@ from archive.vocabulary import CitationKind
 from collector.sites.canonical import canonical_form
 from collector.sites.model import (
     DIGITS,
+    EmbedAttribute,
     NotCitation,
     Platform,
     Query,
@@ -49,6 +50,17 @@ PLATFORM = Platform(
     rules=rules,
     host_suffixes=(".tiktok.com",),
     global_post_ids=True,
+    embed_attributes=(
+        EmbedAttribute(
+            "data-video-id",
+            "https://www.tiktok.com/embed/v2/{}",
+            "7100000000000000000",
+            raw='data-video-id="{}"',
+            tag="blockquote",
+            class_word="tiktok",
+            digits=True,
+        ),
+    ),
     examples=(
         UrlExample(_VIDEO, CitationKind.POST, "7100000000000000000", _VIDEO, "ytdlp"),
         UrlExample(

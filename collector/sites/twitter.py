@@ -146,6 +146,7 @@ PLATFORM = Platform(
     global_post_ids=True,
     recorded=True,
     fragment_routes=True,
+    embed_selectors=("amp-twitter", "[data-tweet-id]", "[data-tweetid]"),
     examples=(
         UrlExample(
             "https://twitter.com/jack/status/20",

@@ -8,7 +8,14 @@ import re
 
 from archive.vocabulary import CitationKind
 from collector.sites.canonical import canonical_form
-from collector.sites.model import NotCitation, Platform, Query, UrlExample, UrlInfo
+from collector.sites.model import (
+    EmbedAttribute,
+    NotCitation,
+    Platform,
+    Query,
+    UrlExample,
+    UrlInfo,
+)
 
 NAME = "youtube"
 _VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
@@ -62,6 +69,11 @@ PLATFORM = Platform(
     ),
     rules=rules,
     global_post_ids=True,
+    embed_selectors=("amp-youtube", "lite-youtube"),
+    embed_attributes=(
+        EmbedAttribute("data-videoid", "https://youtu.be/{}", "dQw4w9WgXcQ"),
+        EmbedAttribute("videoid", "https://youtu.be/{}", "dQw4w9WgXcQ"),
+    ),
     examples=(
         UrlExample(_WATCH, CitationKind.POST, "dQw4w9WgXcQ", _WATCH, "ytdlp"),
         UrlExample(

@@ -10,10 +10,11 @@ import sys
 import pytest
 
 from archive.vocabulary import CitationKind
+from collector.extract import extract
 from collector.platforms.registry import ADAPTERS, adapter_class_for
 from collector.sites.classify import classify_url
 from collector.sites.keys import target_key
-from collector.sites.model import UrlExample
+from collector.sites.model import EmbedAttribute, Platform, UrlExample
 from collector.sites.registry import PLATFORMS, all_examples
 
 EXAMPLES = all_examples()
@@ -89,3 +90,26 @@ def test_ytdlp_routing_is_yt_dlp_s_own() -> None:
     ), "the canonical form (list dropped) is the video"
     assert adapter_class_for("https://www.youtube.com/@channel").name == "generic"
     assert adapter_class_for("https://www.tiktok.com/@user").name == "generic"
+
+
+EMBEDS = [(p, rule) for p in PLATFORMS for rule in p.embed_attributes]
+
+
+@pytest.mark.parametrize(("platform", "rule"), EMBEDS, ids=[r.attribute for _, r in EMBEDS])
+def test_embed_attribute_examples(platform: Platform, rule: EmbedAttribute) -> None:
+    elements = [s for s in platform.embed_selectors if s.replace("-", "").isalpha()]
+    tag = rule.tag or (elements[0] if elements else "div")
+    page = (
+        f'<html><body><article><{tag} class="{rule.class_word or ""}-embed" '
+        f'{rule.attribute}="{rule.example}"></{tag}></article></body></html>'
+    )
+    (citation,) = extract(page).citations
+    expected = classify_url(rule.url.format(rule.example))
+    assert expected is not None and expected.kind == CitationKind.POST
+    assert (citation.platform, citation.kind, citation.url) == (
+        platform.name,
+        CitationKind.POST,
+        expected.canonical_url,
+    )
+    assert [o.via for o in citation.occurrences] == ["embed"]
+    assert citation.occurrences[0].raw == rule.raw.format(rule.example)
