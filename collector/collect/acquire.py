@@ -1,9 +1,10 @@
 """Acquire one URL: the browser capture and, for platform URLs, the post's own data.
 
-The two run side by side. A platform adapter (X/Twitter, Telegram, Bluesky) fetches the post's
-structured data through the capture's own recording proxy, so its answers are in the same WARC
-as the page; yt-dlp sites run beside the capture. Media and the post's t.co links are then
-fetched over the adapters' guarded HTTP client (outside the page's time budget); any other page
+The two run side by side. An adapter whose site is `recorded` (X/Twitter, Telegram, Bluesky;
+see `collector.sites`) fetches the post's structured data through the capture's own recording
+proxy, so its answers are in the same WARC as the page; yt-dlp sites run beside the capture.
+Media and the post's t.co links are then fetched over the adapters' guarded HTTP client
+(outside the page's time budget); any other page
 gets its metadata (OpenGraph, JSON-LD, cards) read from the HTML the browser capture received,
 so a plain link costs one fetch. A failing adapter never loses the browser capture: the error
 is kept with the result and stored as a note.
