@@ -73,6 +73,10 @@ def test_post_forms_share_one_target_key() -> None:
             ("yt_dlp", "twitter_text", "lxml", "extruct", "PIL", "httpx", "playwright"),
         ),
         ("collector.platforms.registry", ("yt_dlp", "twitter_text", "lxml", "extruct", "PIL")),
+        (
+            "collector.platforms.media, collector.platforms.evidence_card",
+            ("PIL", "imagehash", "numpy", "yt_dlp", "lxml", "extruct"),
+        ),
     ],
 )
 def test_url_modules_import_nothing_heavy(modules: str, heavy: tuple[str, ...]) -> None:
