@@ -6,7 +6,6 @@ Post ids (record keys) are treated as global, as they always have been by target
 import re
 
 from archive.vocabulary import CitationKind
-from collector.sites.canonical import canonical_form
 from collector.sites.model import NotCitation, Platform, Query, UrlExample, UrlInfo
 
 NAME = "bluesky"
@@ -23,7 +22,7 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
         return UrlInfo(NAME, CitationKind.PROFILE, None, segs[1], profile)
     if segs[:1] == ["intent"]:
         return UrlInfo(NAME, NotCitation.SHARE)
-    return UrlInfo(NAME, CitationKind.LINK, canonical_url=canonical_form(url)) if segs else None
+    return None
 
 
 def at_uri(uri: str) -> UrlInfo | None:

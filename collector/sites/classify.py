@@ -18,8 +18,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from archive.vocabulary import CitationKind
 from collector.sites import mastodon, web
 from collector.sites.canonical import absolute_url, canonical_form
-from collector.sites.model import NOT_CITATIONS, UrlInfo, segments
+from collector.sites.model import NOT_CITATIONS, UrlInfo
 from collector.sites.registry import platform_for_host
+from collector.sites.urlparts import segments
 
 _HOST_PREFIXES = ("www.", "mobile.", "m.", "web.", "old.", "new.", "np.", "d.", "api.")
 

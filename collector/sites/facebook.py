@@ -7,7 +7,6 @@ yt-dlp (for videos).
 import re
 
 from archive.vocabulary import CitationKind
-from collector.sites.canonical import canonical_form
 from collector.sites.model import NotCitation, Platform, Query, UrlExample, UrlInfo
 
 NAME = "facebook"
@@ -54,7 +53,7 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
     if len(segs) == 1 and _PAGE.match(segs[0]) and "." not in first[-4:]:
         page = f"https://www.facebook.com/{segs[0]}"
         return UrlInfo(NAME, CitationKind.PROFILE, None, segs[0], page)
-    return UrlInfo(NAME, CitationKind.LINK, canonical_url=canonical_form(url))
+    return None
 
 
 PLATFORM = Platform(

@@ -7,7 +7,6 @@ for reels). Its adapter is yt-dlp.
 import re
 
 from archive.vocabulary import CitationKind
-from collector.sites.canonical import canonical_form
 from collector.sites.model import EmbedAttribute, Platform, Query, UrlExample, UrlInfo
 
 NAME = "instagram"
@@ -43,7 +42,7 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
         canonical = f"https://www.instagram.com/{kind}/{segs[1]}/"
         return UrlInfo(NAME, CitationKind.POST, segs[1], None, canonical)
     if first in _RESERVED or not _USER.match(segs[0]):
-        return UrlInfo(NAME, CitationKind.LINK, canonical_url=canonical_form(url))
+        return None
     profile = f"https://www.instagram.com/{segs[0]}/"
     return UrlInfo(NAME, CitationKind.PROFILE, None, segs[0], profile)
 

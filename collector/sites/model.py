@@ -5,11 +5,9 @@ Everything here is pure: no network, no heavy imports, so the extractor, the ada
 and the CLI's startup can all read it.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from urllib.parse import unquote, urlsplit
 
 from archive.vocabulary import CitationKind
 
@@ -39,7 +37,8 @@ class UrlInfo:
 Query = dict[str, list[str]]
 Rules = Callable[[str, list[str], Query, str], UrlInfo | None]
 """A site's URL rules: (base host, path segments, query, absolute URL) → what it names; None
-for the site's home page or a path it does not know (then a plain link of that platform)."""
+for the site's home page or a path it does not know (then a plain link of that platform). A
+result without a canonical URL gets the URL's w3lib canonical form (`classify_url`)."""
 
 
 @dataclass(frozen=True)
@@ -89,17 +88,3 @@ class Platform:
     """CSS selectors of the elements its embeds are made of in article HTML."""
     embed_attributes: tuple[EmbedAttribute, ...] = ()
     examples: tuple[UrlExample, ...] = field(default=())
-
-
-DIGITS = re.compile(r"^\d{1,20}$")
-
-
-def segments(path: str) -> list[str]:
-    """The non-empty, percent-decoded segments of a URL path."""
-    return [unquote(s) for s in path.split("/") if s]
-
-
-def keep_case(url: str) -> str:
-    """Short links and media ids are case-sensitive: only scheme and host are normalized."""
-    parts = urlsplit(url)
-    return f"https://{(parts.hostname or '').lower()}{parts.path}"

@@ -7,7 +7,6 @@ Its adapter is yt-dlp (for video posts).
 import re
 
 from archive.vocabulary import CitationKind
-from collector.sites.canonical import canonical_form
 from collector.sites.model import NotCitation, Platform, Query, UrlExample, UrlInfo
 
 NAME = "reddit"
@@ -25,7 +24,7 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
     if host == "redd.it":
         return _post(segs[0]) if segs and _POST_ID.match(segs[0]) else None
     if host in _MEDIA_HOSTS:
-        return UrlInfo(NAME, CitationKind.MEDIA, canonical_url=canonical_form(url))
+        return UrlInfo(NAME, CitationKind.MEDIA)  # canonical URL: see classify_url
     if "comments" in segs:
         i = segs.index("comments")
         if i + 1 < len(segs) and _POST_ID.match(segs[i + 1]):
@@ -36,7 +35,7 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
         return UrlInfo(NAME, CitationKind.PROFILE, None, segs[1], profile)
     if segs[:1] == ["submit"]:
         return UrlInfo(NAME, NotCitation.SHARE)
-    return UrlInfo(NAME, CitationKind.LINK, canonical_url=canonical_form(url)) if segs else None
+    return None
 
 
 PLATFORM = Platform(

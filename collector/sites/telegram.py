@@ -8,16 +8,8 @@ channel) and the target key is the canonical URL.
 import re
 
 from archive.vocabulary import CitationKind
-from collector.sites.canonical import canonical_form
-from collector.sites.model import (
-    DIGITS,
-    EmbedAttribute,
-    NotCitation,
-    Platform,
-    Query,
-    UrlExample,
-    UrlInfo,
-)
+from collector.sites.model import EmbedAttribute, NotCitation, Platform, Query, UrlExample, UrlInfo
+from collector.sites.urlparts import DIGITS
 
 NAME = "telegram"
 PRIVATE_PREFIX = "c/"
@@ -39,7 +31,7 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
         return UrlInfo(NAME, CitationKind.POST, post, None, f"https://t.me/{post}")
     channel = segs[0]
     if not _CHANNEL.match(channel):
-        return UrlInfo(NAME, CitationKind.LINK, canonical_url=canonical_form(url))
+        return None
     if len(segs) >= 2 and DIGITS.match(segs[1]):
         post = f"{channel}/{segs[1]}"
         return UrlInfo(NAME, CitationKind.POST, post, channel, f"https://t.me/{post}")

@@ -1,7 +1,6 @@
 """Threads URLs: posts (`/@<user>/post/<code>`) and profiles."""
 
 from archive.vocabulary import CitationKind
-from collector.sites.canonical import canonical_form
 from collector.sites.model import Platform, Query, UrlExample, UrlInfo
 
 NAME = "threads"
@@ -10,8 +9,7 @@ NAME = "threads"
 def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
     """What a Threads URL names."""
     if not segs or not segs[0].startswith("@"):
-        link = UrlInfo(NAME, CitationKind.LINK, canonical_url=canonical_form(url))
-        return link if segs else None
+        return None
     user = segs[0][1:]
     if len(segs) >= 3 and segs[1] == "post":
         canonical = f"https://www.threads.net/@{user}/post/{segs[2]}"

@@ -5,17 +5,8 @@ Video ids are global; the canonical post is `https://www.tiktok.com/@<user>/vide
 """
 
 from archive.vocabulary import CitationKind
-from collector.sites.canonical import canonical_form
-from collector.sites.model import (
-    DIGITS,
-    EmbedAttribute,
-    NotCitation,
-    Platform,
-    Query,
-    UrlExample,
-    UrlInfo,
-    keep_case,
-)
+from collector.sites.model import EmbedAttribute, NotCitation, Platform, Query, UrlExample, UrlInfo
+from collector.sites.urlparts import DIGITS, keep_case
 
 NAME = "tiktok"
 _SHORT_HOSTS = frozenset({"vm.tiktok.com", "vt.tiktok.com"})
@@ -40,7 +31,7 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
         return UrlInfo(NAME, CitationKind.PROFILE, None, segs[0][1:], profile)
     if segs[0] in ("share", "upload"):
         return UrlInfo(NAME, NotCitation.SHARE)
-    return UrlInfo(NAME, CitationKind.LINK, canonical_url=canonical_form(url))
+    return None
 
 
 _VIDEO = "https://www.tiktok.com/@user/video/7100000000000000000"

@@ -8,16 +8,8 @@ handle is unknown); status ids are global, so every form of one post shares one 
 import re
 
 from archive.vocabulary import CitationKind
-from collector.sites.canonical import canonical_form
-from collector.sites.model import (
-    DIGITS,
-    NotCitation,
-    Platform,
-    Query,
-    UrlExample,
-    UrlInfo,
-    keep_case,
-)
+from collector.sites.model import NotCitation, Platform, Query, UrlExample, UrlInfo
+from collector.sites.urlparts import DIGITS, keep_case
 
 NAME = "twitter"
 CANONICAL_HOST = "x.com"
@@ -131,11 +123,11 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
     if first == "hashtag" or first == "search":
         return UrlInfo(NAME, NotCitation.SHARE)
     if first in _RESERVED or not HANDLE.match(segs[0]):
-        return UrlInfo(NAME, CitationKind.LINK, canonical_url=canonical_form(url))
+        return None
     if len(segs) == 1 or segs[1].lower() in ("with_replies", "media", "likes", "highlights"):
         profile = f"https://{CANONICAL_HOST}/{segs[0]}"
         return UrlInfo(NAME, CitationKind.PROFILE, handle=segs[0], canonical_url=profile)
-    return UrlInfo(NAME, CitationKind.LINK, canonical_url=canonical_form(url))
+    return None
 
 
 PLATFORM = Platform(

@@ -6,7 +6,6 @@ Its adapter is yt-dlp (for `/video…` and `/clip…` pages).
 import re
 
 from archive.vocabulary import CitationKind
-from collector.sites.canonical import canonical_form
 from collector.sites.model import NotCitation, Platform, Query, UrlExample, UrlInfo
 
 NAME = "vk"
@@ -27,7 +26,7 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
         return UrlInfo(NAME, NotCitation.SHARE)
     if len(segs) == 1 and _PAGE.match(segs[0]) and "." not in segs[0]:
         return UrlInfo(NAME, CitationKind.PROFILE, None, segs[0], f"https://vk.com/{segs[0]}")
-    return UrlInfo(NAME, CitationKind.LINK, canonical_url=canonical_form(url))
+    return None
 
 
 PLATFORM = Platform(

@@ -7,15 +7,7 @@ Its adapter is yt-dlp (which does its own networking beside the capture).
 import re
 
 from archive.vocabulary import CitationKind
-from collector.sites.canonical import canonical_form
-from collector.sites.model import (
-    EmbedAttribute,
-    NotCitation,
-    Platform,
-    Query,
-    UrlExample,
-    UrlInfo,
-)
+from collector.sites.model import EmbedAttribute, NotCitation, Platform, Query, UrlExample, UrlInfo
 
 NAME = "youtube"
 _VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
@@ -31,7 +23,7 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
     if host == "youtu.be":
         return _video(segs[0]) if segs and _VIDEO_ID.match(segs[0]) else None
     if host == "i.ytimg.com" or host == "img.youtube.com":
-        return UrlInfo(NAME, CitationKind.MEDIA, canonical_url=canonical_form(url))
+        return UrlInfo(NAME, CitationKind.MEDIA)  # canonical URL: see classify_url
     if not segs:
         return None
     first = segs[0].lower()
@@ -51,7 +43,7 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
     if first in ("channel", "c", "user") and len(segs) >= 2:
         channel = f"https://www.youtube.com/{first}/{segs[1]}"
         return UrlInfo(NAME, CitationKind.PROFILE, None, segs[1], channel)
-    return UrlInfo(NAME, CitationKind.LINK, canonical_url=canonical_form(url))
+    return None
 
 
 _WATCH = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
