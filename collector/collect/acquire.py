@@ -27,8 +27,8 @@ from collector.platforms.config import PlatformConfig
 from collector.platforms.generic import GenericAdapter, parse_page
 from collector.platforms.registry import adapter_for
 from collector.platforms.result import PlatformResult
+from collector.sites.registry import SHORT_LINK_HOSTS
 
-SHORT_LINK_HOSTS = frozenset({"t.co"})
 MAX_SHORT_LINKS = 20
 
 

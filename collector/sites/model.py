@@ -84,6 +84,8 @@ class Platform:
     proxy into the capture's WARC (yt-dlp sites do their own networking beside the capture)."""
     fragment_routes: bool = False
     """`#!/path` fragments are the path (old single-page-app links)."""
+    short_link_hosts: frozenset[str] = frozenset()
+    """Hosts of its link shortener: the adapter's result lists them, acquisition follows them."""
     embed_selectors: tuple[str, ...] = ()
     """CSS selectors of the elements its embeds are made of in article HTML."""
     embed_attributes: tuple[EmbedAttribute, ...] = ()

@@ -135,6 +135,7 @@ PLATFORM = Platform(
     hosts=MIRRORS | _OTHER_HOSTS,
     rules=rules,
     host_prefixes=("nitter.",),
+    short_link_hosts=frozenset({"t.co"}),
     global_post_ids=True,
     recorded=True,
     fragment_routes=True,
