@@ -20,9 +20,16 @@ Engines, all timed on the same bytes in the same run:
   in the interpreter given by --peer-python (`pip install tweetfinder` in its own venv).
 "Exact sets" counts the pages whose post-id set equals the hand-counted expectation in
 tests/extract/test_fixture_pages.py.
+
+Linearity: `generated_article(n)` is an article of n links in paragraphs of ten (a quarter
+each X posts, web pages, relative links and Telegram posts, all distinct), and
+`generated_post(n)` an embedded post holding n distinct links; each is extracted once per size
+(default 10,000 and 100,000 links; --links to change). Time should grow with n: the goal is
+100,000 links in under 5 s.
 """
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -41,6 +48,7 @@ from tests.extract.test_fixture_pages import NEWS_PAGES, PEER_PAGES  # noqa: E40
 FIXTURES = ROOT / "tests" / "fixtures"
 ARTICLE = FIXTURES / "peer-suite-tweetfinder" / "time.html"
 GOAL_PAGES_PER_S = 200
+GOAL_100K_LINKS_S = 5.0
 _STATUS = re.compile(r"(?:twitter|x)\.com/(?:#!/)?\w+/status(?:es)?/(\d+)", re.IGNORECASE)
 
 PEER_SCRIPT = r"""
@@ -106,6 +114,51 @@ def trafilatura_pass(doc: bytes) -> set[str]:
     return set(_STATUS.findall(text))
 
 
+def generated_article(links: int) -> bytes:
+    """An article of `links` distinct links, ten to a paragraph (see the module docstring)."""
+    parts = ["<html><head><title>Generated</title></head><body><article>"]
+    for i in range(links):
+        if i % 10 == 0:
+            parts.append(f"<p>Paragraph {i} has enough words to count as the article's text. ")
+        parts.append(
+            (
+                f'See <a href="https://twitter.com/user{i % 997}/status/{10**17 + i}">a post</a>, ',
+                f'<a href="https://example.com/news/{i}">story {i}</a>; ',
+                f'<a href="/relative/{i}">page {i}</a> and ',
+                f'<a href="https://t.me/channel{i % 50}/{i}">message {i}</a>. ',
+            )[i % 4]
+        )
+        if i % 10 == 9:
+            parts.append("</p>")
+    parts.append("</article></body></html>")
+    return "".join(parts).encode("utf-8")
+
+
+def generated_post(links: int) -> bytes:
+    """An article embedding one X post that holds `links` distinct t.co links."""
+    inner = " ".join(f'<a href="https://t.co/l{i}">t.co/l{i}</a>' for i in range(links))
+    return (
+        '<html><body><article><blockquote class="twitter-tweet"><p>'
+        f"{inner}</p>&mdash; A (@a) "
+        '<a href="https://twitter.com/a/status/1234567890123">May 1, 2020</a>'
+        "</blockquote></article></body></html>"
+    ).encode()
+
+
+def linearity(sizes: list[int]) -> list[tuple[str, int, int, float]]:
+    """(shape, links, citations and links found, CPU seconds) of one extraction each."""
+    rows = []
+    for shape, make in (("article", generated_article), ("one post", generated_post)):
+        for n in sizes:
+            doc = make(n)
+            gc.collect()
+            start = time.process_time()
+            citations = extract(doc, base_url="https://news.example/generated").citations
+            seconds = time.process_time() - start
+            rows.append((shape, n, len(citations) + sum(len(c.links) for c in citations), seconds))
+    return rows
+
+
 def peer(python: str, paths: list[Path], seconds: float) -> dict | None:
     command = [python, "-c", PEER_SCRIPT, json.dumps([str(p) for p in paths]), str(seconds)]
     command.append(str(ARTICLE))
@@ -121,6 +174,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
     parser.add_argument("--peer-python", help="a Python with `tweetfinder` installed")
+    parser.add_argument(
+        "--links",
+        default="10000,100000",
+        help="comma-separated link counts of the generated articles ('' to skip)",
+    )
     args = parser.parse_args()
     pinned = pin_one_core()
     paths = corpus()
@@ -159,6 +217,14 @@ def main() -> None:
     ours = rows[0][1]
     verdict = "met" if ours >= GOAL_PAGES_PER_S else "NOT met"
     print(f"goal: >= {GOAL_PAGES_PER_S} pages/s on the 100 KB article: {verdict} ({ours:.0f})")
+    sizes = [int(n) for n in args.links.split(",") if n.strip()]
+    if sizes:
+        print(f"{'generated':<10} {'links':>8} {'found':>8} {'CPU s':>7} {'us/link':>8}")
+        for shape, n, found, seconds in linearity(sizes):
+            print(f"{shape:<10} {n:>8} {found:>8} {seconds:>7.2f} {seconds / n * 1e6:>8.1f}")
+            if n == 100_000 and shape == "article":
+                met = "met" if seconds < GOAL_100K_LINKS_S else "NOT met"
+                print(f"goal: 100,000 links in < {GOAL_100K_LINKS_S:g} s: {met} ({seconds:.2f} s)")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Acquire one URL: the browser capture and, for platform URLs, the post's own data.
 
-The two run side by side. A platform adapter (X/Twitter, Telegram, Bluesky) fetches the post's
-structured data through the capture's own recording proxy, so its answers are in the same WARC
-as the page; yt-dlp sites run beside the capture. Media and the post's t.co links are then
-fetched over the adapters' guarded HTTP client (outside the page's time budget); any other page
+The two run side by side. An adapter whose site is `recorded` (X/Twitter, Telegram, Bluesky;
+see `collector.sites`) fetches the post's structured data through the capture's own recording
+proxy, so its answers are in the same WARC as the page; yt-dlp sites run beside the capture.
+Media and the post's t.co links are then fetched over the adapters' guarded HTTP client
+(outside the page's time budget); any other page
 gets its metadata (OpenGraph, JSON-LD, cards) read from the HTML the browser capture received,
 so a plain link costs one fetch. A failing adapter never loses the browser capture: the error
 is kept with the result and stored as a note.
@@ -26,11 +27,8 @@ from collector.platforms.config import PlatformConfig
 from collector.platforms.generic import GenericAdapter, parse_page
 from collector.platforms.registry import adapter_for
 from collector.platforms.result import PlatformResult
+from collector.sites.registry import SHORT_LINK_HOSTS
 
-RECORDED_ADAPTERS = frozenset({"twitter", "telegram", "bluesky"})
-"""Adapters that only call APIs and pages: their exchanges go into the capture's WARC.
-yt-dlp does its own networking (and may download for minutes), so it runs beside the capture."""
-SHORT_LINK_HOSTS = frozenset({"t.co"})
 MAX_SHORT_LINKS = 20
 
 
@@ -93,7 +91,7 @@ class Acquirer:
         if isinstance(adapter, GenericAdapter):
             capture = await self.engine.capture(url)
             return Acquisition(url, capture, self._page_metadata(capture))
-        if adapter.name in RECORDED_ADAPTERS:
+        if adapter.recorded():  # the site module says (collector.sites.<site>.PLATFORM)
             capture = await self.engine.capture(url, self._recorded_fetch(adapter, url))
             fetched = capture.companion_result
         else:

@@ -10,8 +10,9 @@ from collector.extract.document import UnsupportedDocument, read_document
 from collector.extract.html import extract_html
 from collector.extract.merge import CitationSet, merge_into
 from collector.extract.model import Citation, ExtractionResult, Occurrence
-from collector.extract.platforms import UrlInfo, classify_url
 from collector.extract.text import extract_text
+from collector.sites.classify import classify_url
+from collector.sites.model import UrlInfo
 
 if TYPE_CHECKING:
     from collector.extract.fetch import SourceInfo

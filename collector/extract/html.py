@@ -1,86 +1,39 @@
 """Citations in HTML: embeds anywhere in the page, links and pasted text in the main content.
 
-Parsing is selectolax (lexbor). Main-content detection is a small readability-style rule
-(the deepest element holding most of the paragraph text, see `_main_content`) instead of
-trafilatura: it has to run in about a millisecond for the benchmark goal (trafilatura takes
-about 9 ms on a 100 KB page), and it only needs to tell the article body from navigation,
-footers, sidebars and related lists.
+Parsing is selectolax (lexbor); the article is found by `main_content`, and markup nested
+deeper than any real article is unwrapped first by `nesting`.
 """
 
 import html as htmllib
 import re
-from itertools import accumulate
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from collector.extract.canonical import absolute_url
+from archive.vocabulary import CitationKind
+from collector.extract.main_content import article_links, main_content
 from collector.extract.merge import CitationSet
 from collector.extract.model import Citation
-from collector.extract.platforms import (
-    NOT_CITATIONS,
-    UrlInfo,
-    bluesky_at_uri,
-    classify_url,
-    twitter_post_url,
-)
+from collector.extract.nesting import MAX_DEPTH, limit_nesting, too_deep
+from collector.extract.nodes import attr, node_text
 from collector.extract.text import extract_text, parse_signature_date, sentence_around
+from collector.sites import bluesky, twitter
+from collector.sites.canonical import absolute_url
+from collector.sites.classify import classify_url
+from collector.sites.model import NOT_CITATIONS, UrlInfo
+from collector.sites.registry import EMBED_ATTRIBUTES, EMBED_SELECTORS
 
 _EMBED_SELECTORS = (
     "blockquote",
     "iframe",
-    "amp-twitter",
-    "amp-youtube",
-    "amp-instagram",
     "amp-iframe",
-    "[data-tweet-id]",
-    "[data-tweetid]",
     "[data-embed-id]",
     "[data-embedded-url]",
-    "[data-telegram-post]",
     "[data-href]",
-    "[data-bluesky-uri]",
-    "lite-youtube",
     ".wp-block-embed__wrapper",
+    *EMBED_SELECTORS,  # each site's own (collector.sites.<site>.PLATFORM.embed_selectors)
 )
 EMBED_SELECTOR = ", ".join(_EMBED_SELECTORS)
-BOILERPLATE_SELECTOR = ", ".join(
-    [
-        "nav",
-        "header",
-        "footer",
-        "aside",
-        "form",
-        "menu",
-        "[role=navigation]",
-        "[role=banner]",
-        "[role=contentinfo]",
-        "[role=complementary]",
-        *(
-            f"[{attr}*={word} i]"
-            for attr in ("class", "id")
-            for word in (
-                "share",
-                "sharing",
-                "related",
-                "recirc",
-                "recommend",
-                "newsletter",
-                "byline",
-                "comment",
-                "sidebar",
-                "promo",
-                "breadcrumb",
-                "tags",
-                "subscribe",
-                "follow",
-                "more-stories",
-                "read-more",
-                "widget",
-            )
-        ),
-    ]
-)
 _BLOCKS = re.compile(
     r"<(?:/?(?:p|div|li|ul|ol|blockquote|h[1-6]|tr|table|section|article|figure|figcaption|pre"
     r"|dd|dt|dl|header|footer|aside|main|nav)\b[^>]*|br\s*/?)>",
@@ -99,68 +52,7 @@ _SCRIPT_URL = re.compile(r"https?://[^\s\"'<>\\]{4,300}")
 _CONTEXT_TAGS = frozenset(
     {"p", "li", "blockquote", "td", "figcaption", "h1", "h2", "h3", "h4", "dd", "q", "figure"}
 )
-CHROME_SELECTOR = ", ".join(
-    [
-        "footer",
-        "nav",
-        "aside",
-        "a",
-        *(
-            f"[{attr}*={word} i]"
-            for attr in ("class", "id")
-            for word in ("comment", "related", "footer", "widget")
-        ),
-    ]
-)
 MIN_ARTICLE_CHARS = 600
-MAX_DEPTH = 512
-_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]{0,40})[^<>]{0,2000}?(/?)>")
-_VOID = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "param",
-        "source",
-        "track",
-        "wbr",
-    ]
-)
-_EMBED_TAGS = frozenset(
-    [
-        "blockquote",
-        "p",
-        "a",
-        "iframe",
-        "q",
-        "figure",
-        "script",
-        "amp-twitter",
-        "amp-youtube",
-        "amp-instagram",
-    ]
-)
-_CONTAINER_TAG = re.compile(
-    r"<(/?)(?:div|section|blockquote|span|ul|ol|table|article|font|main|aside|nav|header"
-    r"|footer|figure|center)\b",
-    re.IGNORECASE,
-)
-_STEP = {"": 1, "/": -1}
-
-
-def _attr(node: LexborNode, name: str) -> str:
-    return (node.attributes.get(name) or "").strip()
-
-
-def _text(node: LexborNode) -> str:
-    return " ".join((node.text(deep=True, separator=" ") or "").split())
 
 
 class _Page:
@@ -177,7 +69,7 @@ class _Page:
     def context(self, node: LexborNode) -> str:
         """The sentence around `node` inside its nearest block. A block's text is computed
         once and searched from where its previous link was found (links come in order)."""
-        needle = _text(node)
+        needle = node_text(node)
         block = node.parent
         for _ in range(6):
             if block is None or block.tag in _CONTEXT_TAGS:
@@ -187,7 +79,7 @@ class _Page:
             return needle
         entry = self.blocks.get(block.mem_id)
         if entry is None:
-            entry = self.blocks[block.mem_id] = [_text(block), 0]
+            entry = self.blocks[block.mem_id] = [node_text(block), 0]
         text, cursor = entry
         at = text.find(needle, cursor) if needle else -1
         if at < 0 and needle:
@@ -219,80 +111,85 @@ class _Page:
     def embed(self, node: LexborNode) -> bool:
         """Handle `node` if it is an embed; True when it was."""
         tag = node.tag
-        uri = _attr(node, "data-bluesky-uri")
-        info = bluesky_at_uri(uri) if uri else None
+        uri = attr(node, "data-bluesky-uri")
+        info = bluesky.at_uri(uri) if uri else None
         if info is not None:
-            self.out.add_url(info, uri, _text(node) or uri, "embed")
+            self.out.add_url(info, uri, node_text(node) or uri, "embed")
             self.consume(node)
             return True
-        tweet_id = _attr(node, "data-tweet-id") or _attr(node, "data-tweetid")
-        if not tweet_id and _attr(node, "data-embed-type").lower() == "twitter":
-            tweet_id = _attr(node, "data-embed-id")
+        tweet_id = attr(node, "data-tweet-id") or attr(node, "data-tweetid")
+        if not tweet_id and attr(node, "data-embed-type").lower() == "twitter":
+            tweet_id = attr(node, "data-embed-id")
         if tweet_id.isdigit():
             return self.tweet_by_id(node, tweet_id)
         if tag == "blockquote":
             return self.blockquote(node)
         for name in ("data-embedded-url", "data-href", "src", "data-src", "data-url"):
-            value = _attr(node, name)
-            if name == "data-href" and "fb-" not in _attr(node, "class"):
+            value = attr(node, name)
+            if name == "data-href" and "fb-" not in attr(node, "class"):
                 continue
             if value and self.embedded_url(node, value, f'{name}="{value}"'):
                 return True
-        channel_post = _attr(node, "data-telegram-post")
-        if channel_post and self.embedded_url(node, f"https://t.me/{channel_post}", channel_post):
+        if self.attribute_embed(node):
             return True
-        video = _attr(node, "data-videoid") or _attr(node, "videoid")
-        if video and self.embedded_url(node, f"https://youtu.be/{video}", video):
-            return True
-        shortcode = _attr(node, "data-shortcode")
-        if tag == "amp-instagram" and shortcode:
-            return self.embedded_url(node, f"https://www.instagram.com/p/{shortcode}/", shortcode)
-        if "wp-block-embed__wrapper" in _attr(node, "class"):
-            shown = _text(node)
+        if "wp-block-embed__wrapper" in attr(node, "class"):
+            shown = node_text(node)
             return "://" in shown[:12] and self.embedded_url(node, shown, shown)
+        return False
+
+    def attribute_embed(self, node: LexborNode) -> bool:
+        """Handle `node` if a site's embed attribute on it names a post; True when it did."""
+        for rule in EMBED_ATTRIBUTES:
+            if not (rule.tag == node.tag if rule.tag else node.tag != "blockquote"):
+                continue
+            value = attr(node, rule.attribute)
+            if not value or (rule.digits and not value.isdigit()):
+                continue
+            if rule.class_word and rule.class_word not in attr(node, "class").lower():
+                continue
+            if self.embedded_url(node, rule.url.format(value), rule.raw.format(value)):
+                return True
         return False
 
     def embedded_url(self, node: LexborNode, url: str, raw: str) -> bool:
         info = self.classify(url)
-        if info is None or info.kind != "post":
+        if info is None or info.kind != CitationKind.POST:
             return False
-        self.out.add_url(info, raw, _text(node) or raw, "embed")
+        self.out.add_url(info, raw, node_text(node) or raw, "embed")
         self.consume(node)
         return True
 
     def tweet_by_id(self, node: LexborNode, tweet_id: str) -> bool:
         handle = None
         for a in node.css("a[href]"):
-            info = self.classify(_attr(a, "href"))
-            if info and info.kind == "post" and info.post_id == tweet_id:
+            info = self.classify(attr(a, "href"))
+            if info and info.kind == CitationKind.POST and info.post_id == tweet_id:
                 handle = info.handle
         citation = Citation(
-            kind="post",
-            platform="twitter",
-            url=twitter_post_url(handle, tweet_id),
+            kind=CitationKind.POST,
+            platform=twitter.NAME,
+            url=twitter.post_url(handle, tweet_id),
             post_id=tweet_id,
             author_handle=handle,
-            text=_text(node) or None,
+            text=node_text(node) or None,
         )
-        self.out.add(citation, tweet_id, _text(node) or tweet_id, "embed")
+        self.out.add(citation, tweet_id, node_text(node) or tweet_id, "embed")
         self.consume(node)
         return True
 
     def blockquote(self, node: LexborNode) -> bool:
-        classes = _attr(node, "class").lower()
+        classes = attr(node, "class").lower()
         for name in ("data-instgrm-permalink", "cite", "data-text-post-permalink"):
-            value = _attr(node, name)
+            value = attr(node, name)
             if value and self.embedded_url(node, value, value):
                 return True
-        video = _attr(node, "data-video-id")
-        if "tiktok" in classes and video.isdigit():
-            url = f"https://www.tiktok.com/embed/v2/{video}"
-            return self.embedded_url(node, url, f'data-video-id="{video}"')
+        if self.attribute_embed(node):
+            return True
         if any(word in classes for word in ("reddit", "instagram", "tiktok", "bluesky")):
             for a in node.css("a[href]"):
-                if self.embedded_url(node, _attr(a, "href"), _attr(a, "href")):
+                if self.embedded_url(node, attr(a, "href"), attr(a, "href")):
                     return True
-        text = _text(node)
+        text = node_text(node)
         signature = _SIGNATURE_TAIL.search(text[-260:])
         if "tweet" not in classes and signature is None:
             return False
@@ -303,20 +200,20 @@ class _Page:
         raw = ""
         attached: list[tuple[UrlInfo, str]] = []
         for a in node.css("a[href]"):
-            href = _attr(a, "href")
+            href = attr(a, "href")
             info = self.classify(href) if self.resolvable(href) else None
             if info is None:
                 continue
-            if info.platform == "twitter" and info.kind == "post":
+            if info.platform == twitter.NAME and info.kind == CitationKind.POST:
                 post, raw = info, href
-            elif info.kind in ("link", "media"):
+            elif info.kind in (CitationKind.LINK, CitationKind.MEDIA):
                 attached.append((info, href))
-                shown = _text(a)
+                shown = node_text(a)
                 shown_pic = shown.startswith("pic.twitter.com/")
                 media = self.classify(shown, relative=False) if shown_pic else None
                 if media is not None:
                     attached.append((media, shown))
-        paragraphs = [_text(p) for p in node.css("p")]
+        paragraphs = [node_text(p) for p in node.css("p")]
         body = "\n".join(p for p in paragraphs if p) or None
         name = handle = posted_at = None
         if signature is not None:
@@ -326,8 +223,8 @@ class _Page:
         if post is None and signature is None:
             return False
         citation = Citation(
-            kind="post",
-            platform="twitter",
+            kind=CitationKind.POST,
+            platform=twitter.NAME,
             url=post.canonical_url if post else None,
             post_id=post.post_id if post else None,
             author_handle=(post.handle if post else None) or handle,
@@ -336,9 +233,9 @@ class _Page:
             text=body,
         )
         if post is not None and citation.author_handle:
-            citation.url = twitter_post_url(citation.author_handle, post.post_id or "")
+            citation.url = twitter.post_url(citation.author_handle, post.post_id or "")
         added = self.out.add(
-            citation, raw or (signature.group(0) if signature else ""), _text(node), "embed"
+            citation, raw or (signature.group(0) if signature else ""), node_text(node), "embed"
         )
         for info, href in attached:
             self.out.attach(added, info, href)
@@ -348,7 +245,7 @@ class _Page:
     # --- links and text ------------------------------------------------------------------------
 
     def link(self, node: LexborNode, page_url: str | None) -> None:
-        href = _attr(node, "href")
+        href = attr(node, "href")
         if not href or href.startswith("#") or not self.resolvable(href):
             return
         info = self.classify(href)
@@ -358,7 +255,11 @@ class _Page:
 
     def escaped_embeds(self, root: LexborNode) -> None:
         """Embeds kept as escaped HTML in attributes or scripts inside the article (JSON props
-        of a component, `&lt;blockquote ...` placeholders)."""
+        of a component, `&lt;blockquote ...` placeholders).
+
+        Each fragment's own parse is dropped once read: its nodes are not in the page's text,
+        and holding them keeps every fragment's parser alive (quadratic time in their number).
+        """
         for node in root.traverse():
             values = [v for v in node.attributes.values() if v and "blockquote" in v]
             if node.tag == "script" and "blockquote" in (node.text() or ""):
@@ -366,8 +267,10 @@ class _Page:
             for value in values:
                 fragment = _unescape_fragment(value)
                 for m in _BLOCKQUOTE.finditer(fragment):
+                    mark = len(self.consumed)
                     for inner in LexborHTMLParser(m.group(0)).css("blockquote"):
                         self.embed(inner)
+                    del self.consumed[mark:]
 
     def scripts(self) -> None:
         """Post URLs in scripts and JSON, for pages whose article only exists as data."""
@@ -378,36 +281,8 @@ class _Page:
             data = htmllib.unescape(data.replace("\\/", "/").replace("\\u002F", "/"))
             for m in _SCRIPT_URL.finditer(data):
                 info = self.classify(m.group(0))
-                if info is not None and info.kind == "post":
+                if info is not None and info.kind == CitationKind.POST:
                     self.out.add_url(info, m.group(0), m.group(0), "script")
-
-
-def _paragraph_text(
-    body: LexborNode, chrome: set[int]
-) -> tuple[dict[int, int], dict[int, tuple[int, LexborNode]], int, int]:
-    """Paragraph characters held by each element (paragraphs under `chrome` not counted),
-    the total counted and the total of all paragraphs."""
-    held: dict[int, int] = {}
-    nodes: dict[int, tuple[int, LexborNode]] = {}
-    total = everything = 0
-    for p in body.css("p"):
-        n = len((p.text() or "").strip())
-        if n < 25:
-            continue
-        everything += n
-        path = []
-        node = p.parent
-        while node is not None:
-            path.append(node)
-            node = node.parent
-        if chrome and any(node.mem_id in chrome for node in path):
-            continue
-        total += n
-        for i, node in enumerate(path):
-            mem = node.mem_id
-            held[mem] = held.get(mem, 0) + n
-            nodes.setdefault(mem, (len(path) - i, node))
-    return held, nodes, total, everything
 
 
 def _unescape_fragment(value: str) -> str:
@@ -416,39 +291,6 @@ def _unescape_fragment(value: str) -> str:
         value = htmllib.unescape(value).replace('\\"', '"').replace("\\/", "/")
         value = _JS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
     return value
-
-
-def _main_content(tree: LexborHTMLParser) -> tuple[LexborNode, dict[int, int]]:
-    """The element holding the article, and the paragraph text (chars) under each element.
-
-    The root is the deepest element that holds half of the paragraph text outside footers,
-    navigation, asides, widgets, link cards and comments (or three quarters, when that is its
-    parent), promoted to an enclosing `article`, `main` or `itemprop=articleBody` a few levels up.
-    """
-    body = tree.body or tree.root
-    chrome = {n.mem_id for n in body.css(CHROME_SELECTOR)}
-    held, nodes, total, everything = _paragraph_text(body, chrome)
-    if total * 3 < everything:  # the chrome rules swallowed the article: ignore them
-        held, nodes, total, _ = _paragraph_text(body, set())
-    if not total:
-        return body, held
-
-    def deepest(share: float) -> tuple[int, LexborNode]:
-        held_enough = (nodes[mem] for mem, n in held.items() if n >= share * total)
-        return max(held_enough, key=lambda item: item[0])
-
-    depth, best = deepest(0.5)
-    outer_depth, outer = deepest(0.75)
-    if depth - outer_depth <= 1:  # siblings of the article block (footnotes, parts) join it
-        best = outer
-    node = best
-    for _ in range(4):
-        node = node.parent
-        if node is None or node.tag in ("body", "html"):
-            break
-        if node.tag in ("article", "main") or _attr(node, "itemprop") == "articleBody":
-            return node, held
-    return best, held
 
 
 def _root_text(root: LexborNode, consumed: list[LexborNode]) -> str:
@@ -469,7 +311,7 @@ def _base(tree: LexborHTMLParser, base_url: str | None) -> str | None:
     else the page's own canonical or og:url (saved pages and files)."""
     node = tree.css_first("base[href]")
     if node is not None:
-        return absolute_url(_attr(node, "href"), base_url) or base_url
+        return absolute_url(attr(node, "href"), base_url) or base_url
     if base_url:
         return base_url
     for selector, name in (
@@ -477,7 +319,7 @@ def _base(tree: LexborHTMLParser, base_url: str | None) -> str | None:
         ('meta[property="og:url"]', "content"),
     ):
         found = tree.css_first(selector)
-        value = _attr(found, name) if found is not None else ""
+        value = attr(found, name) if found is not None else ""
         if value.lower().startswith(("http://", "https://")):
             return value
     return None
@@ -485,10 +327,10 @@ def _base(tree: LexborHTMLParser, base_url: str | None) -> str | None:
 
 def _title(tree: LexborHTMLParser) -> str | None:
     node = tree.css_first("title")
-    title = _text(node) if node is not None else ""
+    title = node_text(node) if node is not None else ""
     if not title:
         og = tree.css_first('meta[property="og:title"]')
-        title = _attr(og, "content") if og is not None else ""
+        title = attr(og, "content") if og is not None else ""
     return title or None
 
 
@@ -499,52 +341,11 @@ def _embeds_and_anchors(tree: LexborHTMLParser) -> list[LexborNode]:
     return [node for node in tree.root.traverse() if node.mem_id in wanted]
 
 
-def _too_deep(text: str) -> bool:
-    """True when container elements nest deeper than MAX_DEPTH (counted at C speed)."""
-    marks = _CONTAINER_TAG.findall(text)
-    if len(marks) <= MAX_DEPTH:
-        return False
-    return max(accumulate(map(_STEP.__getitem__, marks))) > MAX_DEPTH
-
-
-def limit_nesting(text: str) -> str:
-    """`text` with elements nested deeper than MAX_DEPTH unwrapped (their content kept; the
-    tags an embed is made of get a little more room).
-
-    The HTML parser takes quadratic time on very deep trees; no real article nests this deep.
-    """
-    pieces: list[str] = []
-    depth = 0
-    dropped: dict[str, int] = {}
-    last = 0
-    for m in _TAG.finditer(text):
-        closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
-        drop = False
-        if closing:
-            if dropped.get(name):
-                dropped[name] -= 1
-                drop = True
-            else:
-                depth = max(0, depth - 1)
-        elif name not in _VOID and not self_closing:
-            keep = depth < MAX_DEPTH or (name in _EMBED_TAGS and depth < MAX_DEPTH + 64)
-            if keep:
-                depth += 1
-            else:
-                dropped[name] = dropped.get(name, 0) + 1
-                drop = True
-        if drop:
-            pieces.append(text[last : m.start()])
-            last = m.end()
-    pieces.append(text[last:])
-    return "".join(pieces)
-
-
 def extract_html(
     text: str, base_url: str | None, out: CitationSet, warnings: list[str] | None = None
 ) -> tuple[str | None, str | None]:
     """Add the citations of an HTML page to `out`; return (title, base URL used)."""
-    if _too_deep(text):
+    if too_deep(text):
         text = limit_nesting(text)
         if warnings is not None:
             warnings.append(f"elements nested deeper than {MAX_DEPTH} levels were unwrapped")
@@ -553,12 +354,8 @@ def extract_html(
     page = _Page(tree, base, out)
     page_info = classify_url(base) if base else None
     page_url = page_info.canonical_url if page_info else None
-    root, held = _main_content(tree)
-    article_chars = held.get(root.mem_id, 0)
-    in_root = {a.mem_id for a in root.css("a[href]")}
-    for block in root.css(BOILERPLATE_SELECTOR):
-        if block.mem_id != root.mem_id and held.get(block.mem_id, 0) * 5 < article_chars:
-            in_root.difference_update(a.mem_id for a in block.css("a[href]"))
+    root, held = main_content(tree)
+    in_root = article_links(root, held)
     for node in _embeds_and_anchors(tree):
         mem = node.mem_id
         if mem in page.skip_anchors:

@@ -1,17 +1,20 @@
 """One citation per distinct target: repeated mentions become occurrences of the first."""
 
+from dataclasses import replace
 from typing import Any
 
-from collector.collect.targets import target_key
+from archive.vocabulary import CitationKind
 from collector.extract.model import Citation, Occurrence
-from collector.extract.platforms import UrlInfo, twitter_post_url
+from collector.sites import twitter
+from collector.sites.keys import KEY_FIELDS, target_key
+from collector.sites.model import UrlInfo
 
 MAX_CONTEXT = 400
 
 
 def citation_key(citation: Citation) -> str:
     """The identity used for deduplication: the archive's target key."""
-    return target_key(vars(citation))
+    return target_key({name: getattr(citation, name) for name in KEY_FIELDS})
 
 
 def _link_entry(info: UrlInfo, raw: str) -> dict[str, Any]:
@@ -23,6 +26,7 @@ class CitationSet:
 
     def __init__(self) -> None:
         self._by_key: dict[str, Citation] = {}
+        self._link_urls: dict[int, set[str]] = {}  # id of a held citation -> its links' URLs
         self._position = 0
 
     def __len__(self) -> int:
@@ -40,6 +44,7 @@ class CitationSet:
             found = self._by_key[key] = citation
         else:
             _fill(found, citation)
+            self._add_links(found, citation.links)
         occurrence = Occurrence(raw=raw, context=_clip(context), via=via, position=self._position)
         self._position += 1
         found.occurrences.append(occurrence)
@@ -56,11 +61,20 @@ class CitationSet:
         )
         return self.add(citation, raw, context, via)
 
-    @staticmethod
-    def attach(citation: Citation, info: UrlInfo, raw: str) -> None:
+    def attach(self, citation: Citation, info: UrlInfo, raw: str) -> None:
         """Attach a link found inside a cited post (its t.co, pic.twitter.com, ...)."""
-        if info.canonical_url and all(link["url"] != info.canonical_url for link in citation.links):
-            citation.links.append(_link_entry(info, raw))
+        if info.canonical_url:
+            self._add_links(citation, [_link_entry(info, raw)])
+
+    def _add_links(self, citation: Citation, links: list[dict[str, Any]]) -> None:
+        """Append the `links` whose URL `citation` does not have yet (a set lookup each)."""
+        urls = self._link_urls.get(id(citation))
+        if urls is None:
+            urls = self._link_urls[id(citation)] = {link["url"] for link in citation.links}
+        for link in links:
+            if link["url"] not in urls:
+                urls.add(link["url"])
+                citation.links.append(link)
 
 
 def _fill(target: Citation, other: Citation) -> None:
@@ -68,13 +82,10 @@ def _fill(target: Citation, other: Citation) -> None:
     for name in ("author_handle", "author_name", "posted_at", "text"):
         if getattr(target, name) is None and getattr(other, name) is not None:
             setattr(target, name, getattr(other, name))
-    if target.platform == "twitter" and target.kind == "post" and target.post_id:
-        target.url = twitter_post_url(target.author_handle, target.post_id)
+    if target.platform == twitter.NAME and target.kind == CitationKind.POST and target.post_id:
+        target.url = twitter.post_url(target.author_handle, target.post_id)
     elif target.url is None:
         target.url = other.url
-    for link in other.links:
-        if all(existing["url"] != link["url"] for existing in target.links):
-            target.links.append(link)
 
 
 def _clip(context: str) -> str:
@@ -88,6 +99,6 @@ def merge_into(out: CitationSet, citations: list[Citation], via_suffix: str) -> 
     for citation in citations:
         occurrences = citation.occurrences
         for i, occurrence in enumerate(occurrences):
-            copy = Citation(**{**vars(citation), "occurrences": []}) if i == 0 else citation
+            copy = replace(citation, occurrences=[]) if i == 0 else citation
             via = f"{occurrence.via}{via_suffix}"
             out.add(copy, occurrence.raw, occurrence.context, via)

@@ -3,10 +3,11 @@
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-KINDS = ("post", "profile", "link", "media")
+from archive.vocabulary import CitationKind
+from collector.sites.model import UrlKind
 
 
-@dataclass
+@dataclass(slots=True)
 class Occurrence:
     """One place a citation was found: the raw string, its sentence, and how it was cited."""
 
@@ -19,11 +20,11 @@ class Occurrence:
         return asdict(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class Citation:
     """One cited thing (post, profile, link or media); repeated mentions are occurrences."""
 
-    kind: str
+    kind: UrlKind
     platform: str
     url: str | None
     post_id: str | None = None
@@ -71,7 +72,7 @@ class ExtractionResult:
         return [
             c
             for c in self.citations
-            if c.kind == "post" and (platform is None or c.platform == platform)
+            if c.kind == CitationKind.POST and (platform is None or c.platform == platform)
         ]
 
     def to_dict(self) -> dict[str, Any]:

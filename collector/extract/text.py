@@ -10,12 +10,13 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from twitter_text import extract_urls_with_indices
-
+from archive.vocabulary import CitationKind
 from collector.extract.dates import parse_signature_date
 from collector.extract.merge import CitationSet
 from collector.extract.model import Citation
-from collector.extract.platforms import NOT_CITATIONS, classify_url
+from collector.sites import twitter
+from collector.sites.classify import classify_url
+from collector.sites.model import NOT_CITATIONS
 
 MAX_TEXT_CHARS = 2_000_000
 MAX_POST_LINES = 8
@@ -56,6 +57,8 @@ class Signature:
 
 def extract_urls(text: str) -> list[tuple[str, int, int]]:
     """(url, start, end) of every URL in `text`, by the twitter-text rules."""
+    from twitter_text import extract_urls_with_indices  # compiles large regexes on import
+
     return [(u["url"], *u["indices"]) for u in extract_urls_with_indices(text)]
 
 
@@ -187,8 +190,8 @@ def extract_text(text: str, citations: CitationSet) -> None:
     spans: list[tuple[int, int, Citation]] = []
     for sig in signatures:
         citation = Citation(
-            kind="post",
-            platform="twitter",
+            kind=CitationKind.POST,
+            platform=twitter.NAME,
             url=None,
             author_handle=sig.handle,
             author_name=sig.name,

@@ -1,37 +1,48 @@
-"""The adapter interface: URL patterns, `suitable(url)` and `async fetch(url, client)`.
+"""The adapter interface: `suitable(url)`, `match(url)` and `async fetch(url, client)`.
 
-In the spirit of yt-dlp's extractors each adapter owns its URL patterns (compiled regexes with
-named groups such as `post_id`, `handle`, `channel`), so the registry needs nothing else.
+An adapter fetches the posts of one site: which URLs those are is the site module's
+(`collector.sites.<site>`), the same rules the extractor classifies citations with, so a URL
+the extractor calls a post of that site is exactly a URL its adapter takes.
 """
 
-import re
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
 import httpx
 
+from archive.vocabulary import CitationKind
 from collector.platforms.config import PlatformConfig
 from collector.platforms.fetching import fetch_into
 from collector.platforms.result import PlatformResult, RawResponse
+from collector.sites.classify import classify_url
+from collector.sites.model import Platform, UrlInfo
 
 
 class Adapter(ABC):
     """One platform: which URLs it takes and how it turns one into a `PlatformResult`."""
 
     name: ClassVar[str]
-    url_patterns: ClassVar[tuple[re.Pattern[str], ...]] = ()
+    site: ClassVar[Platform | None] = None
+    """The site whose posts this adapter fetches."""
 
     def __init__(self, config: PlatformConfig | None = None) -> None:
         self.config = config or PlatformConfig.load()
 
     @classmethod
-    def match(cls, url: str) -> re.Match[str] | None:
-        """The first pattern match for `url`, or None."""
-        for pattern in cls.url_patterns:
-            found = pattern.match(url.strip())
-            if found:
-                return found
-        return None
+    def recorded(cls) -> bool:
+        """True when its requests go through the capture's recording proxy (see `Platform`)."""
+        return cls.site is not None and cls.site.recorded
+
+    @classmethod
+    def match(cls, url: str) -> UrlInfo | None:
+        """The post `url` names when it is a post of this adapter's site, else None."""
+        site = cls.site
+        if site is None:
+            return None
+        info = classify_url(url.strip())
+        if info is None or info.platform != site.name or info.kind != CitationKind.POST:
+            return None
+        return info
 
     @classmethod
     def suitable(cls, url: str) -> bool:

@@ -3,19 +3,20 @@
 `EVIDENCE_BLUESKY_API_URL` (default https://public.api.bsky.app) is the AppView base.
 """
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from archive.vocabulary import Availability
 from collector.platforms.base import Adapter
 from collector.platforms.fetching import fetch_into
 from collector.platforms.result import Link, MediaItem, PlatformResult
+from collector.sites import bluesky
 
 _NOT_AVAILABLE = {
-    "app.bsky.feed.defs#notFoundPost": ("not_found", "the AppView reports notFoundPost"),
-    "app.bsky.feed.defs#blockedPost": ("protected", "the AppView reports blockedPost"),
+    "app.bsky.feed.defs#notFoundPost": (Availability.NOT_FOUND, "the AppView reports notFoundPost"),
+    "app.bsky.feed.defs#blockedPost": (Availability.PROTECTED, "the AppView reports blockedPost"),
 }
 
 
@@ -82,7 +83,7 @@ def parse_thread(body: Any, result: PlatformResult) -> None:
     """Fill `result` from a `getPostThread` answer."""
     thread = body.get("thread") if isinstance(body, dict) else None
     if not isinstance(thread, dict):
-        result.set_availability("unknown", "getPostThread answer without a thread")
+        result.set_availability(Availability.UNKNOWN, "getPostThread answer without a thread")
         return
     kind = thread.get("$type", "")
     if kind in _NOT_AVAILABLE:
@@ -92,7 +93,7 @@ def parse_thread(body: Any, result: PlatformResult) -> None:
     author = post.get("author") or {}
     record = post.get("record") or {}
     result.source = "bluesky.getPostThread"
-    result.set_availability("available")
+    result.set_availability(Availability.AVAILABLE)
     result.post_id = _rkey(post.get("uri")) or result.post_id
     result.author_handle = author.get("handle")
     result.author_name = author.get("displayName") or None
@@ -128,22 +129,19 @@ def parse_thread(body: Any, result: PlatformResult) -> None:
 
 
 class BlueskyAdapter(Adapter):
-    """bsky.app post URLs."""
+    """bsky.app post URLs (`collector.sites.bluesky`)."""
 
     name = "bluesky"
-    url_patterns = (
-        re.compile(
-            r"https?://(?:www\.)?bsky\.app/profile/(?P<handle>[^/\s]+)/post/(?P<post_id>[a-z0-9]+)",
-            re.IGNORECASE,
-        ),
-    )
+    site = bluesky.PLATFORM
 
     async def fetch(self, url: str, client: httpx.AsyncClient) -> PlatformResult:
         found = self.match(url)
-        if found is None:
+        if found is None or found.post_id is None or found.handle is None:
             raise ValueError(f"not a Bluesky post URL: {url}")
-        handle, post_id = found.group("handle"), found.group("post_id")
-        result = PlatformResult(platform="bluesky", url=url, post_id=post_id, author_handle=handle)
+        handle, post_id = found.handle, found.post_id
+        result = PlatformResult(
+            platform=bluesky.NAME, url=url, post_id=post_id, author_handle=handle
+        )
         endpoint = f"{self.config.bluesky_api_url}/xrpc/app.bsky.feed.getPostThread"
         params = {"uri": f"at://{handle}/app.bsky.feed.post/{post_id}", "depth": "0"}
         raw = await fetch_into(
@@ -162,7 +160,7 @@ class BlueskyAdapter(Adapter):
             result.notes.append(f"bluesky: HTTP {raw.status} answer is not JSON")
             return result
         if raw.status == 400 and isinstance(body, dict) and body.get("error") == "NotFound":
-            result.set_availability("not_found", body.get("message") or "NotFound")
+            result.set_availability(Availability.NOT_FOUND, body.get("message") or "NotFound")
         elif raw.status != 200:
             result.notes.append(f"bluesky: HTTP {raw.status} {body}")
         else:

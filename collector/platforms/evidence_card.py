@@ -9,11 +9,13 @@ import hashlib
 import io
 import textwrap
 from datetime import datetime
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from archive.timeutil import iso
 from collector.platforms.imaging import ImageRejected, open_checked
+
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 MAX_WIDTH = 1600
 MAX_SCREEN_HEIGHT = 6000
@@ -24,7 +26,9 @@ BACKGROUND = (245, 245, 240)
 RULE = (160, 160, 160)
 
 
-def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+def _font(size: int) -> "ImageFont.ImageFont | ImageFont.FreeTypeFont":
+    from PIL import ImageFont  # Pillow on first use: importing this module stays cheap
+
     try:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow without FreeType support for the default font
@@ -52,6 +56,8 @@ def render_card(
 ) -> bytes:
     """Return the card PNG: the screenshot (scaled to at most 1600 px wide, tall pages cut at
     6000 px with a note) above the footer. ImageRejected when the screenshot does not decode."""
+    from PIL import Image, ImageDraw
+
     sha256 = hashlib.sha256(screenshot_png).hexdigest()
     shot = open_checked(screenshot_png, max_pixels)
     try:

@@ -5,14 +5,13 @@ meta tags / <title>. What each source said is kept whole in `extra` so nothing i
 precedence. The x.com migrate interstitial is recognised and reported as such.
 """
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
-import extruct
 import httpx
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from archive.vocabulary import Availability
 from collector.platforms.base import Adapter
 from collector.platforms.fetching import fetch_into
 from collector.platforms.html_meta import meta_tags
@@ -68,8 +67,10 @@ def _article(json_ld: list[dict[str, Any]]) -> dict[str, Any]:
 
 def parse_page(html: str, url: str, result: PlatformResult) -> None:
     """Fill `result` from a page's HTML."""
+    import extruct  # lxml underneath: slow to import, so only when a page is read
+
     if is_x_interstitial(html):
-        result.set_availability("unknown", INTERSTITIAL_REASON)
+        result.set_availability(Availability.UNKNOWN, INTERSTITIAL_REASON)
         return
     tree = HTMLParser(html)
     meta = meta_tags(tree)
@@ -126,31 +127,35 @@ def parse_page(html: str, url: str, result: PlatformResult) -> None:
             "json_ld": data["json-ld"],
         }
     )
-    result.set_availability("available")
+    result.set_availability(Availability.AVAILABLE)
 
 
 class GenericAdapter(Adapter):
     """Every URL no platform adapter claims."""
 
     name = "generic"
-    url_patterns = (re.compile(r"https?://", re.IGNORECASE),)
+
+    @classmethod
+    def suitable(cls, url: str) -> bool:
+        """Any http(s) URL."""
+        return url.strip().lower().startswith(("http://", "https://"))
 
     async def fetch(self, url: str, client: httpx.AsyncClient) -> PlatformResult:
         result = PlatformResult(platform="generic", url=url)
         limit = self.config.response_max_bytes
         raw = await fetch_into(result, client, "generic.page", url, max_bytes=limit)
         if raw is None:
-            result.set_availability("unknown", "the page could not be fetched")
+            result.set_availability(Availability.UNKNOWN, "the page could not be fetched")
             return result
         result.url = raw.final_url or url
         if raw.status in (404, 410):
-            result.set_availability("not_found", f"HTTP {raw.status}")
+            result.set_availability(Availability.NOT_FOUND, f"HTTP {raw.status}")
             return result
         if raw.status != 200:
-            result.set_availability("unknown", f"HTTP {raw.status}")
+            result.set_availability(Availability.UNKNOWN, f"HTTP {raw.status}")
             return result
         if raw.media_type not in _HTML_TYPES:
-            result.set_availability("available", f"not HTML ({raw.media_type})")
+            result.set_availability(Availability.AVAILABLE, f"not HTML ({raw.media_type})")
             return result
         parse_page(raw.text(), result.url, result)
         return result

@@ -2,18 +2,19 @@
 (WebP) and perceptual hashes (pHash via imagehash; PDQ when the optional pdqhash is installed).
 
 A corrupt image or a decompression bomb raises `ImageRejected` with a one-line reason; nothing
-is trusted from EXIF, it is recorded as the file states it.
+is trusted from EXIF, it is recorded as the file states it. Pillow and imagehash (numpy, scipy)
+are imported when an image is first read: importing this module must stay cheap for the CLI.
 """
 
 import io
 import warnings
-from typing import Any
-
-import imagehash
-from PIL import ExifTags, Image, TiffImagePlugin, UnidentifiedImageError
+from typing import TYPE_CHECKING, Any
 
 from archive.errors import EvidenceError
 from collector.platforms.result import ImageInfo
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 THUMBNAIL_SIZE = (512, 512)
 
@@ -23,6 +24,8 @@ class ImageRejected(EvidenceError):
 
 
 def _json_value(value: Any) -> Any:
+    from PIL import TiffImagePlugin
+
     if isinstance(value, TiffImagePlugin.IFDRational):
         return None if value.denominator == 0 else float(value)
     if isinstance(value, bytes):
@@ -36,8 +39,10 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-def exif_data(image: Image.Image) -> dict[str, Any]:
+def exif_data(image: "Image.Image") -> dict[str, Any]:
     """EXIF (with GPS and Exif sub-IFDs) as a JSON-ready dict keyed by tag names."""
+    from PIL import ExifTags
+
     exif = image.getexif()
     out: dict[str, Any] = {}
     for tag, value in exif.items():
@@ -53,7 +58,10 @@ def exif_data(image: Image.Image) -> dict[str, Any]:
     return out
 
 
-def open_checked(data: bytes, max_pixels: int) -> Image.Image:
+def open_checked(data: bytes, max_pixels: int) -> "Image.Image":
+    """The image in `data`, opened (not decoded); ImageRejected when it cannot or must not be."""
+    from PIL import Image, UnidentifiedImageError
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -73,7 +81,7 @@ def open_checked(data: bytes, max_pixels: int) -> Image.Image:
     return image
 
 
-def _pdq(image: Image.Image) -> tuple[str | None, int | None]:
+def _pdq(image: "Image.Image") -> tuple[str | None, int | None]:
     try:
         import numpy
         import pdqhash
@@ -86,6 +94,9 @@ def _pdq(image: Image.Image) -> tuple[str | None, int | None]:
 
 def analyze_image(data: bytes, max_pixels: int) -> ImageInfo:
     """Decode `data` completely and describe it; ImageRejected when corrupt or too large."""
+    import imagehash
+    from PIL import Image
+
     image = open_checked(data, max_pixels)
     try:
         image.verify()  # structure and checksums (PNG CRCs); the image is unusable afterwards

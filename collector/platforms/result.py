@@ -9,16 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-AVAILABILITY = (
-    "available",
-    "deleted",
-    "suspended",
-    "protected",
-    "withheld",
-    "age_restricted",
-    "not_found",
-    "unknown",
-)
+from archive.vocabulary import Availability
 
 MEDIA_KINDS = ("photo", "video", "gif", "m3u8", "audio")
 
@@ -153,7 +144,7 @@ class PlatformResult:
     platform: str
     url: str
     post_id: str | None = None
-    availability: str = "unknown"
+    availability: Availability = Availability.UNKNOWN
     availability_reason: str | None = None
     source: str | None = None  # which response the fields were read from
     author_handle: str | None = None
@@ -176,14 +167,19 @@ class PlatformResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.availability not in AVAILABILITY:
-            raise ValueError(f"unknown availability {self.availability!r}")
+        self.availability = _availability(self.availability)
         if self.posted_at is not None and self.posted_at.tzinfo is None:
             raise ValueError("posted_at must be an aware UTC datetime")
 
-    def set_availability(self, availability: str, reason: str | None = None) -> None:
-        """Record availability (one of AVAILABILITY) and why."""
-        if availability not in AVAILABILITY:
-            raise ValueError(f"unknown availability {availability!r}")
-        self.availability = availability
+    def set_availability(self, availability: Availability | str, reason: str | None = None) -> None:
+        """Record availability and why."""
+        self.availability = _availability(availability)
         self.availability_reason = reason
+
+
+def _availability(value: Availability | str) -> Availability:
+    """`value` as an Availability; ValueError for a word outside the vocabulary."""
+    try:
+        return Availability(value)
+    except ValueError:
+        raise ValueError(f"unknown availability {value!r}") from None

@@ -15,9 +15,11 @@ import httpx
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
+from archive.vocabulary import Availability
 from collector.platforms.base import Adapter
 from collector.platforms.html_meta import meta_tags
 from collector.platforms.result import Link, MediaItem, PlatformResult
+from collector.sites import telegram
 
 _BACKGROUND_URL = re.compile(r"background-image:\s*url\(['\"]?(?P<url>[^'\")]+)")
 _COUNT = re.compile(r"^(?P<number>\d+(?:[.,]\d+)?)\s*(?P<unit>[KMB]?)$", re.IGNORECASE)
@@ -54,7 +56,7 @@ def find_message(html: str, channel: str, post_id: str) -> Node | None:
 
 def parse_message(node: Node, result: PlatformResult) -> None:
     """Fill `result` from one `tgme_widget_message` block."""
-    result.set_availability("available")
+    result.set_availability(Availability.AVAILABLE)
     data_post = node.attributes.get("data-post") or ""
     channel, _, post_id = data_post.partition("/")
     result.author_handle = channel or result.author_handle
@@ -108,9 +110,9 @@ def parse_post_page(html: str, result: PlatformResult) -> None:
     app_url = meta.get("al:ios:url") or meta.get("al:android:url") or ""
     found = re.search(r"domain=(?P<channel>[\w]+)(?:&|&amp;)post=(?P<post>\d+)", app_url)
     if not found:
-        result.set_availability("unknown", "t.me page does not describe a post")
+        result.set_availability(Availability.UNKNOWN, "t.me page does not describe a post")
         return
-    result.set_availability("available", "read from the post page's meta tags only")
+    result.set_availability(Availability.AVAILABLE, "read from the post page's meta tags only")
     result.source = result.source or "telegram.post_page"
     result.author_handle = found.group("channel")
     result.post_id = found.group("post")
@@ -124,30 +126,38 @@ def parse_post_page(html: str, result: PlatformResult) -> None:
         result.extra["embed_url"] = iframe.attributes.get("src")
 
 
+PRIVATE_NOTE = (
+    "t.me/c/ links name posts of private channels, which only their members can read: "
+    "the post was not fetched"
+)
+
+
 class TelegramAdapter(Adapter):
-    """t.me / telegram.me public channel post URLs."""
+    """Telegram channel post URLs (`collector.sites.telegram`).
+
+    Private channel posts (`t.me/c/<chat>/<id>`) are posts to the extractor too; they are taken
+    here, so both agree, and answered without a request: only members can read them.
+    """
 
     name = "telegram"
-    url_patterns = (
-        re.compile(
-            r"https?://(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog)/(?:s/)?"
-            r"(?P<channel>[A-Za-z][A-Za-z0-9_]{3,31})/(?P<post_id>\d+)",
-            re.IGNORECASE,
-        ),
-    )
+    site = telegram.PLATFORM
 
     async def fetch(self, url: str, client: httpx.AsyncClient) -> PlatformResult:
         found = self.match(url)
-        if found is None:
+        if found is None or found.post_id is None or found.canonical_url is None:
             raise ValueError(f"not a Telegram post URL: {url}")
-        channel, post_id = found.group("channel"), found.group("post_id")
-        base = self.config.telegram_url
+        channel, _, post_id = found.post_id.rpartition("/")
         result = PlatformResult(
-            platform="telegram",
-            url=f"https://t.me/{channel}/{post_id}",
+            platform=telegram.NAME,
+            url=found.canonical_url,
             post_id=post_id,
-            author_handle=channel,
+            author_handle=found.handle,
         )
+        if found.handle is None:  # a private channel: t.me/c/<chat id>/<id>
+            result.extra["private_chat_id"] = channel.removeprefix(telegram.PRIVATE_PREFIX)
+            result.notes.append(PRIVATE_NOTE)
+            return result
+        base = self.config.telegram_url
         attempts = (
             ("telegram.embed", f"{base}/{channel}/{post_id}", {"embed": "1", "mode": "tme"}),
             ("telegram.channel_preview", f"{base}/s/{channel}/{post_id}", None),
@@ -167,6 +177,8 @@ class TelegramAdapter(Adapter):
         raw = await self.get(client, result, "telegram.post_page", page, ok_only=True)
         if raw is not None:
             parse_post_page(raw.text(), result)
-        if result.availability == "unknown" and not_found:
-            result.set_availability("not_found", "the embed widget says the post is not found")
+        if result.availability == Availability.UNKNOWN and not_found:
+            result.set_availability(
+                Availability.NOT_FOUND, "the embed widget says the post is not found"
+            )
         return result

@@ -8,14 +8,14 @@ Each answer is kept as a raw response whatever it says; why a step was skipped o
 in `result.notes`.
 """
 
-import re
-
 import httpx
 
+from archive.vocabulary import Availability
 from collector.platforms import twitter_parse as parse
 from collector.platforms.base import Adapter
 from collector.platforms.result import PlatformResult, RawResponse
 from collector.platforms.twitter_token import syndication_token
+from collector.sites import twitter
 
 # Query react-tweet sends (see the fixtures' unavailable_and_tombstone_shapes.json).
 SYNDICATION_FEATURES = (
@@ -27,37 +27,38 @@ SYNDICATION_FEATURES = (
     "tfw_show_gov_verified_badge:on;tfw_show_business_affiliate_badge:on;"
     "tfw_tweet_edit_frontend:on"
 )
-_RESTRICTIONS = ("protected", "withheld", "age_restricted", "suspended", "deleted")
+OEMBED_STATUS_URL = "https://twitter.com/{handle}/status/{post_id}"
+"""The status URL oEmbed is asked about: the form publish.twitter.com documents and the stored
+oEmbed recordings were made with (results carry the canonical x.com URL)."""
+_RESTRICTIONS = (
+    Availability.PROTECTED,
+    Availability.WITHHELD,
+    Availability.AGE_RESTRICTED,
+    Availability.SUSPENDED,
+    Availability.DELETED,
+)
 
 
 class TwitterAdapter(Adapter):
-    """twitter.com / x.com (and mirror hosts) status URLs."""
+    """X/Twitter status URLs on every host `collector.sites.twitter` knows."""
 
     name = "twitter"
-    url_patterns = (
-        re.compile(
-            r"https?://(?:(?:www|mobile|m)\.)?"
-            r"(?:twitter|x|fxtwitter|vxtwitter|fixupx|fixvx|twittpr)\.com/"
-            r"(?:(?P<handle>[A-Za-z0-9_]{1,15})|i(?:/web)?)/status(?:es)?/(?P<post_id>\d{1,20})",
-            re.IGNORECASE,
-        ),
-    )
+    site = twitter.PLATFORM
 
     async def fetch(self, url: str, client: httpx.AsyncClient) -> PlatformResult:
         found = self.match(url)
-        if found is None:
+        if found is None or found.post_id is None:
             raise ValueError(f"not an X/Twitter status URL: {url}")
-        post_id = found.group("post_id")
-        handle = found.group("handle")
+        post_id, handle = found.post_id, found.handle
         result = PlatformResult(
-            platform="twitter", url=parse.status_url(handle, post_id), post_id=post_id
+            platform=twitter.NAME, url=twitter.post_url(handle, post_id), post_id=post_id
         )
         await self._syndication(client, result, post_id)
-        if result.availability != "available" and self.config.twitter_api_url:
+        if result.availability != Availability.AVAILABLE and self.config.twitter_api_url:
             await self._api(client, result, post_id)
-        if result.availability != "available":
+        if result.availability != Availability.AVAILABLE:
             await self._oembed(client, result, handle, post_id)
-        if result.availability == "unknown" and result.source is None:
+        if result.availability == Availability.UNKNOWN and result.source is None:
             await self._status_page(client, result, url)
         return result
 
@@ -83,7 +84,7 @@ class TwitterAdapter(Adapter):
         if raw is None:
             return
         if raw.status == 404:
-            result.set_availability("not_found", "syndication answered 404")
+            result.set_availability(Availability.NOT_FOUND, "syndication answered 404")
             return
         if raw.status != 200:
             result.notes.append(f"twitter.syndication: HTTP {raw.status}")
@@ -108,7 +109,7 @@ class TwitterAdapter(Adapter):
         self, client: httpx.AsyncClient, result: PlatformResult, handle: str | None, post_id: str
     ) -> None:
         params = {
-            "url": parse.status_url(handle, post_id),
+            "url": OEMBED_STATUS_URL.format(handle=handle or "i", post_id=post_id),
             "omit_script": "1",
             "dnt": "true",
         }
@@ -118,10 +119,10 @@ class TwitterAdapter(Adapter):
         if raw is None:
             return
         if raw.status == 404:
-            if result.availability in ("unknown", "not_found"):
+            if result.availability in (Availability.UNKNOWN, Availability.NOT_FOUND):
                 earlier = result.availability_reason
                 reason = "oEmbed answered 404" + (f" (before: {earlier})" if earlier else "")
-                result.set_availability("not_found", reason)
+                result.set_availability(Availability.NOT_FOUND, reason)
             return
         if raw.status != 200:
             body = self._json(result, raw)
@@ -137,7 +138,7 @@ class TwitterAdapter(Adapter):
     @staticmethod
     def _keep_restriction(result: PlatformResult, before: tuple[str, str | None]) -> None:
         """A restriction seen earlier (e.g. age-restricted) stays the availability."""
-        if before[0] in _RESTRICTIONS and result.availability == "available":
+        if before[0] in _RESTRICTIONS and result.availability == Availability.AVAILABLE:
             result.set_availability(*before)
             result.notes.append(f"content read from {result.source} despite: {before[1]}")
 

@@ -14,35 +14,43 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from archive.vocabulary import Availability
 from collector.platforms.html_meta import meta_tags
-from collector.platforms.result import AVAILABILITY, Link, MediaItem, PlatformResult
+from collector.platforms.result import Link, MediaItem, PlatformResult
+from collector.sites.twitter import post_url
 
 SNOWFLAKE_EPOCH_MS = 1288834974657
 _STATUS_RE = re.compile(r"/(?P<handle>[A-Za-z0-9_]{1,15}|i)/status(?:es)?/(?P<id>\d+)")
 
 # Tombstone and unavailable wording → availability (X's own words, matched loosely).
 _TOMBSTONE_RULES = (
-    ("suspended", "suspended"),
-    ("deleted", "deleted"),
-    ("no longer available", "deleted"),
-    ("doesn’t exist", "not_found"),
-    ("doesn't exist", "not_found"),
-    ("limits who can view", "protected"),
-    ("protected", "protected"),
-    ("withheld", "withheld"),
-    ("age-restricted", "age_restricted"),
-    ("adult content", "age_restricted"),
-    ("sensitive", "age_restricted"),
+    ("suspended", Availability.SUSPENDED),
+    ("deleted", Availability.DELETED),
+    ("no longer available", Availability.DELETED),
+    ("doesn’t exist", Availability.NOT_FOUND),
+    ("doesn't exist", Availability.NOT_FOUND),
+    ("limits who can view", Availability.PROTECTED),
+    ("protected", Availability.PROTECTED),
+    ("withheld", Availability.WITHHELD),
+    ("age-restricted", Availability.AGE_RESTRICTED),
+    ("adult content", Availability.AGE_RESTRICTED),
+    ("sensitive", Availability.AGE_RESTRICTED),
 )
 _UNAVAILABLE_REASONS = {
-    "suspended": "suspended",
-    "protected": "protected",
-    "nsfwloggedout": "age_restricted",
-    "nsfw": "age_restricted",
-    "withheld": "withheld",
-    "deleted": "deleted",
-    "private": "protected",
+    "suspended": Availability.SUSPENDED,
+    "protected": Availability.PROTECTED,
+    "nsfwloggedout": Availability.AGE_RESTRICTED,
+    "nsfw": Availability.AGE_RESTRICTED,
+    "withheld": Availability.WITHHELD,
+    "deleted": Availability.DELETED,
+    "private": Availability.PROTECTED,
 }
+_FX_REASONS = {
+    "private": Availability.PROTECTED,
+    "blocked": Availability.UNKNOWN,
+    "unavailable": Availability.UNKNOWN,
+}
+_AVAILABILITY_WORDS = frozenset(Availability)
 
 
 def snowflake_time(post_id: str) -> datetime | None:
@@ -53,24 +61,19 @@ def snowflake_time(post_id: str) -> datetime | None:
     return datetime.fromtimestamp(millis / 1000, UTC)
 
 
-def status_url(handle: str | None, post_id: str) -> str:
-    """The canonical twitter.com status URL."""
-    return f"https://twitter.com/{handle or 'i'}/status/{post_id}"
-
-
 def status_id_from_url(url: str | None) -> str | None:
     """The post id in a status URL (also `/photo/1`, `/video/1` forms), or None."""
     found = _STATUS_RE.search(urlsplit(url).path) if url else None
     return found.group("id") if found else None
 
 
-def classify_tombstone(text: str | None) -> str:
+def classify_tombstone(text: str | None) -> Availability:
     """Availability for a tombstone or notice text; `unknown` when the text says nothing."""
     lowered = (text or "").lower()
     for needle, availability in _TOMBSTONE_RULES:
         if needle in lowered:
             return availability
-    return "unknown"
+    return Availability.UNKNOWN
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -201,7 +204,7 @@ def parse_legacy_tweet(tweet: dict[str, Any], result: PlatformResult) -> None:
     user = tweet.get("user") or {}
     post_id = str(tweet.get("id_str") or result.post_id or "")
     result.post_id = post_id or None
-    result.set_availability("available")
+    result.set_availability(Availability.AVAILABLE)
     result.author_handle = user.get("screen_name")
     result.author_name = user.get("name")
     result.author_id = user.get("id_str")
@@ -232,20 +235,20 @@ def parse_legacy_tweet(tweet: dict[str, Any], result: PlatformResult) -> None:
     if isinstance(card, dict) and card.get("url"):
         result.extra["card"] = {"name": card.get("name"), "url": card.get("url")}
     if result.author_handle and post_id:
-        result.url = status_url(result.author_handle, post_id)
+        result.url = post_url(result.author_handle, post_id)
 
 
 def _link_quote(result: PlatformResult, quoted: PlatformResult) -> None:
     result.quoted = quoted
     result.quoted_post_id = quoted.post_id
     if quoted.post_id:
-        result.quoted_url = status_url(quoted.author_handle, quoted.post_id)
+        result.quoted_url = post_url(quoted.author_handle, quoted.post_id)
 
 
 def parse_syndication(body: Any, result: PlatformResult) -> None:
     """Fill `result` from a `tweet-result` JSON body (react-tweet's reading of the shapes)."""
     if not isinstance(body, dict) or not body:
-        result.set_availability("not_found", "syndication answered an empty object")
+        result.set_availability(Availability.NOT_FOUND, "syndication answered an empty object")
         return
     typename = body.get("__typename")
     if typename == "TweetTombstone":
@@ -256,7 +259,7 @@ def parse_syndication(body: Any, result: PlatformResult) -> None:
         )
         return
     if typename not in (None, "Tweet") or "id_str" not in body:
-        result.set_availability("unknown", f"unexpected syndication answer {typename!r}")
+        result.set_availability(Availability.UNKNOWN, f"unexpected syndication answer {typename!r}")
         return
     result.source = "twitter.syndication"
     parse_legacy_tweet(body, result)
@@ -297,11 +300,12 @@ def parse_graphql_result(node: dict[str, Any], result: PlatformResult) -> None:
     if typename == "TweetUnavailable":
         reason = str(node.get("reason") or "")
         result.set_availability(
-            _UNAVAILABLE_REASONS.get(reason.lower(), "unknown"), f"TweetUnavailable: {reason}"
+            _UNAVAILABLE_REASONS.get(reason.lower(), Availability.UNKNOWN),
+            f"TweetUnavailable: {reason}",
         )
         return
     if typename != "Tweet":
-        result.set_availability("unknown", f"unexpected GraphQL result {typename!r}")
+        result.set_availability(Availability.UNKNOWN, f"unexpected GraphQL result {typename!r}")
         return
     legacy = dict(node.get("legacy") or {})
     legacy["id_str"] = node.get("rest_id") or legacy.get("id_str")
@@ -323,7 +327,7 @@ def parse_graphql_result(node: dict[str, Any], result: PlatformResult) -> None:
     elif legacy.get("quoted_status_id_str"):
         result.quoted_post_id = legacy["quoted_status_id_str"]
         permalink = legacy.get("quoted_status_permalink") or {}
-        result.quoted_url = permalink.get("expanded") or status_url(None, result.quoted_post_id)
+        result.quoted_url = permalink.get("expanded") or post_url(None, result.quoted_post_id)
 
 
 def parse_graphql(body: Any, result: PlatformResult) -> None:
@@ -331,7 +335,7 @@ def parse_graphql(body: Any, result: PlatformResult) -> None:
     data = (body or {}).get("data") if isinstance(body, dict) else None
     node = ((data or {}).get("tweetResult") or {}).get("result")
     if not isinstance(node, dict):
-        result.set_availability("not_found", "GraphQL answer has no tweet result")
+        result.set_availability(Availability.NOT_FOUND, "GraphQL answer has no tweet result")
         return
     result.source = "twitter.graphql"
     parse_graphql_result(node, result)
@@ -354,10 +358,10 @@ def parse_oembed(body: Any, result: PlatformResult, post_id: str) -> None:
     the signature's day is kept (in `extra["posted_date"]`, never made up to a time).
     """
     if not isinstance(body, dict) or "html" not in body:
-        result.set_availability("unknown", "oEmbed answer without html")
+        result.set_availability(Availability.UNKNOWN, "oEmbed answer without html")
         return
     result.source = result.source or "twitter.oembed"
-    result.set_availability("available")
+    result.set_availability(Availability.AVAILABLE)
     result.post_id = post_id
     result.author_name = body.get("author_name")
     author_url = body.get("author_url") or ""
@@ -387,13 +391,13 @@ def parse_oembed(body: Any, result: PlatformResult, post_id: str) -> None:
     if result.posted_at is not None:
         result.extra["posted_at_from"] = "snowflake id"
     if result.author_handle:
-        result.url = status_url(result.author_handle, post_id)
+        result.url = post_url(result.author_handle, post_id)
 
 
 def parse_api(body: Any, result: PlatformResult) -> None:
     """Fill `result` from an fxtwitter (`{code, tweet|status}`) or vxtwitter (flat) answer."""
     if not isinstance(body, dict):
-        result.set_availability("unknown", "API answer is not a JSON object")
+        result.set_availability(Availability.UNKNOWN, "API answer is not a JSON object")
         return
     if "tweetID" in body:
         _parse_vx(body, result)
@@ -405,16 +409,16 @@ def parse_api(body: Any, result: PlatformResult) -> None:
     code = body.get("code")
     message = str(body.get("message") or "")
     if code == 404:
-        result.set_availability("not_found", f"API: {message or 'not found'}")
+        result.set_availability(Availability.NOT_FOUND, f"API: {message or 'not found'}")
     elif code in (401, 403):
         result.set_availability(classify_tombstone(message), f"API: {message}")
     else:
-        result.set_availability("unknown", f"API answered code {code!r}: {message}")
+        result.set_availability(Availability.UNKNOWN, f"API answered code {code!r}: {message}")
 
 
 def _parse_vx(body: dict[str, Any], result: PlatformResult) -> None:
     result.source = "twitter.api"
-    result.set_availability("available")
+    result.set_availability(Availability.AVAILABLE)
     result.post_id = str(body["tweetID"])
     result.author_handle = body.get("user_screen_name")
     result.author_name = body.get("user_name")
@@ -457,13 +461,12 @@ def _parse_vx(body: dict[str, Any], result: PlatformResult) -> None:
 def _parse_fx(status: dict[str, Any], result: PlatformResult) -> None:
     if status.get("type") == "tombstone":
         reason = str(status.get("reason") or "")
-        mapped = {"private": "protected", "blocked": "unknown", "unavailable": "unknown"}
-        fallback = reason if reason in AVAILABILITY else "unknown"
-        result.set_availability(mapped.get(reason, fallback), f"API tombstone: {reason}")
+        fallback = reason if reason in _AVAILABILITY_WORDS else Availability.UNKNOWN
+        result.set_availability(_FX_REASONS.get(reason, fallback), f"API tombstone: {reason}")
         return
     author = status.get("author") or {}
     result.source = "twitter.api"
-    result.set_availability("available")
+    result.set_availability(Availability.AVAILABLE)
     result.post_id = str(status.get("id") or result.post_id)
     result.author_handle = author.get("screen_name")
     result.author_name = author.get("name")
@@ -520,15 +523,15 @@ def is_x_interstitial(html: str) -> bool:
 def parse_status_page(html: str, result: PlatformResult) -> None:
     """Fill what a status page's meta tags say (author name, text); detect the interstitial."""
     if is_x_interstitial(html):
-        result.set_availability("unknown", INTERSTITIAL_REASON)
+        result.set_availability(Availability.UNKNOWN, INTERSTITIAL_REASON)
         return
     meta = meta_tags(HTMLParser(html))
     description = meta.get("og:description")
     if not description:
-        result.set_availability("unknown", "status page without og:description")
+        result.set_availability(Availability.UNKNOWN, "status page without og:description")
         return
     result.source = result.source or "twitter.status_page"
-    result.set_availability("available", "read from the status page's meta tags")
+    result.set_availability(Availability.AVAILABLE, "read from the status page's meta tags")
     title = meta.get("og:title") or ""
     found = re.match(r"^(?P<name>.*?)(?: \(@(?P<handle>\w{1,15})\))? on (?:X|Twitter)\b", title)
     if found:

@@ -1,5 +1,12 @@
 """Video platforms through yt-dlp used as a library: YouTube, TikTok, Instagram, Facebook,
-Reddit, VK, Vimeo, Dailymotion and any page yt-dlp's generic extractor understands.
+Reddit, VK, Vimeo and Dailymotion.
+
+Which URLs it takes is yt-dlp's own knowledge: the `suitable()` of the single-video extractors
+named in `EXTRACTORS` (never the Generic extractor, which would claim every page; channel,
+user and playlist extractors are left out, so a profile is captured as a page, not crawled).
+A URL is also taken when its canonical form (`collector.sites`) is suitable: `watch?v=…&list=…`
+is the video. yt-dlp is imported on first use (it is slow to import and the CLI must start
+fast).
 
 yt-dlp does its own networking (the httpx client is not used; a proxy is given with
 `proxy=`). Metadata and the media file are separate steps: `fetch` reads the info dict,
@@ -10,20 +17,39 @@ yt-dlp does its own networking (the httpx client is not used; a proxy is given w
 import asyncio
 import hashlib
 import json
-import re
 import tempfile
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-import yt_dlp
-from yt_dlp.utils import DownloadError
 
 from archive.timeutil import utcnow
+from archive.vocabulary import Availability
 from collector.platforms.base import Adapter
 from collector.platforms.config import PlatformConfig
 from collector.platforms.result import DownloadedMedia, MediaItem, PlatformResult, RawResponse
+from collector.sites.classify import classify_url
+
+if TYPE_CHECKING:
+    from yt_dlp.extractor.common import InfoExtractor
+
+EXTRACTORS = frozenset(
+    {
+        "Youtube",
+        "TikTok",
+        "TikTokVM",
+        "Instagram",
+        "Facebook",
+        "FacebookReel",
+        "Reddit",
+        "VK",
+        "Vimeo",
+        "Dailymotion",
+    }
+)
+"""yt-dlp extractor keys (`ie_key()`) whose URLs this adapter takes."""
 
 PLATFORMS = {
     "youtube": "youtube",
@@ -40,21 +66,29 @@ PLATFORMS = {
 
 # yt-dlp error wording → availability (first match wins).
 _ERRORS = (
-    ("private video", "protected"),
-    ("this account is private", "protected"),
-    ("confirm your age", "age_restricted"),
-    ("age-restricted", "age_restricted"),
-    ("inappropriate for some users", "age_restricted"),
-    ("terminated", "suspended"),
-    ("suspended", "suspended"),
-    ("not available in your country", "withheld"),
-    ("geo restrict", "withheld"),
-    ("removed by the uploader", "deleted"),
-    ("has been removed", "deleted"),
-    ("video unavailable", "deleted"),
-    ("http error 404", "not_found"),
-    ("unsupported url", "not_found"),
+    ("private video", Availability.PROTECTED),
+    ("this account is private", Availability.PROTECTED),
+    ("confirm your age", Availability.AGE_RESTRICTED),
+    ("age-restricted", Availability.AGE_RESTRICTED),
+    ("inappropriate for some users", Availability.AGE_RESTRICTED),
+    ("terminated", Availability.SUSPENDED),
+    ("suspended", Availability.SUSPENDED),
+    ("not available in your country", Availability.WITHHELD),
+    ("geo restrict", Availability.WITHHELD),
+    ("removed by the uploader", Availability.DELETED),
+    ("has been removed", Availability.DELETED),
+    ("video unavailable", Availability.DELETED),
+    ("http error 404", Availability.NOT_FOUND),
+    ("unsupported url", Availability.NOT_FOUND),
 )
+
+
+@cache
+def extractors() -> tuple[type["InfoExtractor"], ...]:
+    """yt-dlp's extractor classes named in EXTRACTORS (imported once, on first use)."""
+    from yt_dlp.extractor import gen_extractor_classes
+
+    return tuple(ie for ie in gen_extractor_classes() if ie.ie_key() in EXTRACTORS)
 
 
 class _Log:
@@ -73,24 +107,14 @@ class YtdlpAdapter(Adapter):
     """Video pages of the platforms yt-dlp supports."""
 
     name = "ytdlp"
-    url_patterns = (
-        re.compile(
-            r"https?://(?:(?:www|m|music)\.)?(?:youtube\.com/(?:watch\?|shorts/|live/|embed/)"
-            r"|youtu\.be/)",
-            re.IGNORECASE,
-        ),
-        re.compile(r"https?://(?:(?:www|m|vm|vt)\.)?tiktok\.com/", re.IGNORECASE),
-        re.compile(r"https?://(?:www\.)?instagram\.com/(?:[\w.]+/)?(?:p|reel|reels|tv)/", re.I),
-        re.compile(
-            r"https?://(?:(?:www|m|web)\.)?(?:facebook\.com/(?:.+/videos/|watch|reel/|share/)"
-            r"|fb\.watch/)",
-            re.IGNORECASE,
-        ),
-        re.compile(r"https?://(?:(?:www|old|new)\.)?reddit\.com/r/\w+/comments/", re.I),
-        re.compile(r"https?://v\.redd\.it/", re.IGNORECASE),
-        re.compile(r"https?://(?:(?:www|m)\.)?(?:vk\.com|vkvideo\.ru)/(?:video|clip)-?\d", re.I),
-        re.compile(r"https?://(?:www\.)?(?:vimeo\.com/\d|dailymotion\.com/video/)", re.I),
-    )
+
+    @classmethod
+    def suitable(cls, url: str) -> bool:
+        """True when one of yt-dlp's EXTRACTORS takes `url` or its canonical form."""
+        info = classify_url(url.strip())
+        canonical = info.canonical_url if info is not None else None
+        candidates = [url.strip()] + ([canonical] if canonical else [])
+        return any(ie.suitable(u) for ie in extractors() for u in candidates)
 
     def __init__(self, config: PlatformConfig | None = None, proxy: str | None = None) -> None:
         super().__init__(config)
@@ -113,11 +137,15 @@ class YtdlpAdapter(Adapter):
         return options
 
     def _extract(self, url: str) -> dict[str, Any]:
+        import yt_dlp
+
         with yt_dlp.YoutubeDL(self._options()) as ydl:
             info = ydl.extract_info(url, download=False)
             return ydl.sanitize_info(info)
 
     async def fetch(self, url: str, client: httpx.AsyncClient | None = None) -> PlatformResult:
+        from yt_dlp.utils import DownloadError
+
         result = PlatformResult(platform="video", url=url)
         fetched_at = utcnow()
         try:
@@ -126,7 +154,7 @@ class YtdlpAdapter(Adapter):
             )
         except TimeoutError:
             result.set_availability(
-                "unknown", f"yt-dlp took longer than {self.config.ytdlp_timeout}s"
+                Availability.UNKNOWN, f"yt-dlp took longer than {self.config.ytdlp_timeout}s"
             )
             return result
         except DownloadError as exc:
@@ -149,6 +177,9 @@ class YtdlpAdapter(Adapter):
         return result
 
     def _download(self, url: str, folder: Path) -> tuple[Path, dict[str, Any]]:
+        import yt_dlp
+        from yt_dlp.utils import DownloadError
+
         options = self._options() | {
             "skip_download": False,
             "outtmpl": str(folder / "media.%(ext)s"),
@@ -196,13 +227,13 @@ def _media_type(ext: str | None) -> str | None:
     }.get(ext or "")
 
 
-def classify_error(message: str) -> str:
+def classify_error(message: str) -> Availability:
     """Availability for a yt-dlp error message."""
     lowered = message.lower()
     for needle, availability in _ERRORS:
         if needle in lowered:
             return availability
-    return "unknown"
+    return Availability.UNKNOWN
 
 
 def map_info(info: dict[str, Any], result: PlatformResult) -> None:
@@ -210,7 +241,7 @@ def map_info(info: dict[str, Any], result: PlatformResult) -> None:
     extractor = str(info.get("extractor_key") or info.get("extractor") or "").lower()
     result.platform = PLATFORMS.get(extractor, "video")
     result.source = f"ytdlp.{extractor or 'unknown'}"
-    result.set_availability("available")
+    result.set_availability(Availability.AVAILABLE)
     result.post_id = str(info["id"]) if info.get("id") is not None else None
     result.url = info.get("webpage_url") or result.url
     result.author_name = info.get("uploader") or info.get("channel") or info.get("creator")

@@ -8,7 +8,8 @@ from sqlmodel import select
 from archive.archive import Archive
 from archive.errors import EvidenceError
 from archive.models import CustodyEvent, Target
-from collector.collect.targets import ensure_target, target_key
+from collector.collect.targets import ensure_target
+from collector.sites.keys import target_key
 
 
 def test_same_tweet_cited_differently_is_one_key() -> None:

@@ -1,13 +1,16 @@
 """Canonical URLs: tracking removed, one spelling, idempotent (examples and properties)."""
 
 import json
+import re
+from unittest.mock import patch
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collector.extract import classify_url
-from collector.extract.canonical import canonicalize_url
+from collector.sites import canonical
+from collector.sites.canonical import canonicalize_url
 from tests.extract.conftest import FIXTURES
 
 W3LIB = json.loads((FIXTURES / "url-canonicalization" / "w3lib__test_url_cases.json").read_text())[
@@ -114,3 +117,27 @@ def test_classified_canonical_is_stable(url: str) -> None:
 def test_arbitrary_text_never_raises(text: str) -> None:
     canonicalize_url(text)
     classify_url(text)
+
+
+def _slow_canonical(url: str) -> str | None:
+    """`canonical_form` with both shortcuts turned off."""
+    never = re.compile(r"(?!)")
+    with (
+        patch.object(canonical, "ALREADY_CANONICAL", never),
+        patch.object(canonical, "PLAIN_URL", never),
+    ):
+        return canonical.canonical_form(url)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.from_regex(canonical.ALREADY_CANONICAL, fullmatch=True))
+def test_already_canonical_urls_are_what_w3lib_makes_of_them(url: str) -> None:
+    assert canonical.ALREADY_CANONICAL.match(url)
+    assert canonical.canonical_form(url) == url == _slow_canonical(url)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.from_regex(canonical.PLAIN_URL, fullmatch=True))
+def test_plain_urls_canonicalize_as_after_safe_url_string(url: str) -> None:
+    with patch.object(canonical, "ALREADY_CANONICAL", re.compile(r"(?!)")):
+        assert canonical.canonical_form(url) == _slow_canonical(url)

@@ -51,7 +51,7 @@ def page(name: str) -> str:
 
 def test_url_patterns() -> None:
     found = TelegramAdapter.match("https://t.me/s/teslahunt/15513")
-    assert found and (found.group("channel"), found.group("post_id")) == ("teslahunt", "15513")
+    assert found and (found.handle, found.post_id) == ("teslahunt", "teslahunt/15513")
     assert TelegramAdapter.suitable("https://t.me/chollometro/28542?start=1")
     assert not TelegramAdapter.suitable("https://t.me/unlimitedhangout")
     assert not TelegramAdapter.suitable("https://t.co/d0rwf2dLIp")
@@ -120,3 +120,13 @@ def test_falls_back_to_the_real_post_page(web: FakeWeb) -> None:
         "telegram.channel_preview",
         "telegram.post_page",
     ]
+
+
+def test_private_channel_post_is_taken_and_not_requested(web: FakeWeb) -> None:
+    url = "https://t.me/c/1234567/89"
+    assert TelegramAdapter.suitable(url), "a post to the extractor is a post to the adapter"
+    result = fetch(web, url)
+    assert (result.url, result.post_id, result.author_handle) == (url, "89", None)
+    assert result.availability == "unknown" and result.raw == []
+    assert result.extra["private_chat_id"] == "1234567"
+    assert any("only their members can read" in note for note in result.notes)

@@ -41,9 +41,9 @@ def serve_syndication(web: FakeWeb, post_id: str, token: str, body: object) -> N
 
 def test_url_patterns() -> None:
     found = TwitterAdapter.match("https://mobile.twitter.com/foo/statuses/7?s=19")
-    assert found and found.group("handle") == "foo" and found.group("post_id") == "7"
+    assert found and found.handle == "foo" and found.post_id == "7"
     found = TwitterAdapter.match("https://x.com/i/web/status/1641086480675225601")
-    assert found and found.group("handle") is None
+    assert found and found.handle is None
     assert TwitterAdapter.suitable("https://vxtwitter.com/jack/status/20")
     assert not TwitterAdapter.suitable("https://x.com/jack")
     assert not TwitterAdapter.suitable("https://example.com/jack/status/20")
@@ -103,7 +103,7 @@ def test_syndication_quote_tweet(web: FakeWeb, config: PlatformConfig) -> None:
     assert result.text.startswith("#ReactNative's new architecture renderer")
     assert result.extra["hashtags"] == ["ReactNative"]
     assert result.quoted_post_id == "1641086480675225601"
-    assert result.quoted_url == "https://twitter.com/SamuelSusla/status/1641086480675225601"
+    assert result.quoted_url == "https://x.com/SamuelSusla/status/1641086480675225601"
     quoted = result.quoted
     assert quoted is not None and quoted.author_handle == "SamuelSusla"
     assert quoted.posted_at == datetime(2023, 3, 29, 14, 34, 41, tzinfo=UTC)
@@ -221,7 +221,7 @@ def test_graphql_text_tweet_20() -> None:
         "bookmarks": 10651,
     }
     assert result.media == [] and result.links == []
-    assert result.url == "https://twitter.com/jack/status/20"
+    assert result.url == "https://x.com/jack/status/20"
 
 
 def test_graphql_video_best_mp4_and_m3u8() -> None:
@@ -264,7 +264,7 @@ def test_graphql_quote_with_video() -> None:
     assert result.posted_at == datetime(2025, 3, 18, 18, 7, 30, tzinfo=UTC)
     assert result.language == "zxx"
     assert result.quoted_post_id == "1900793157786255768"
-    assert result.quoted_url == "https://twitter.com/__itzt3z/status/1900793157786255768"
+    assert result.quoted_url == "https://x.com/__itzt3z/status/1900793157786255768"
     quoted = result.quoted
     assert quoted is not None and quoted.author_handle == "__itzt3z"
     assert quoted.text.startswith("the funniest tik toks be the ones they dont let you save")

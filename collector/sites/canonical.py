@@ -6,6 +6,7 @@ tracking parameters, and fragments that do not address content (kept: `#!/...` a
 routes of single-page sites).
 """
 
+import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as w3_canonicalize
@@ -59,13 +60,31 @@ HOST_TRACKING = {
 }
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "blob:", "sms:", "file:")
 MAX_URL_LENGTH = 8192
+PLAIN_URL = re.compile(r"https?://[a-z0-9.-]+(?:/[A-Za-z0-9\-._~/?&=%+,;:@!$*()]*)?\Z")
+"""URLs that `safe_url_string` splits into the parts they already have (lowercase ASCII host,
+no port, no character it would quote): most links, which then skip it."""
+_SEGMENT = r"/[\w~+,:@!$*()-][\w.~+,:@!$*()-]*"
+ALREADY_CANONICAL = re.compile(
+    rf"https?://[a-z0-9.-]*[a-z0-9-](?:(?:{_SEGMENT})*/|(?:{_SEGMENT})+)\Z", re.ASCII
+)
+"""URLs that are their own canonical form: lowercase host without a trailing dot or port, a
+path of plain segments (none starting with a dot, no `;` parameters), no query or fragment.
+Canonicalizing them is skipped (tests/extract/test_canonical.py holds this to w3lib)."""
 
 
 def _host_params(host: str) -> frozenset[str]:
-    for suffix, params in HOST_TRACKING.items():
-        if host == suffix or host.endswith("." + suffix):
+    """The tracking parameters of `host` or the nearest parent domain in HOST_TRACKING."""
+    labels = host.split(".")
+    for i in range(len(labels) - 1):
+        params = HOST_TRACKING.get(".".join(labels[i:]))
+        if params is not None:
             return params
     return frozenset()
+
+
+def _without_tracking(query: str, host_params: frozenset[str]) -> str:
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return urlencode([(k, v) for k, v in pairs if not _is_tracking(k, host_params)])
 
 
 def _is_tracking(name: str, host_params: frozenset[str]) -> bool:
@@ -101,10 +120,15 @@ def absolute_url(raw: str, base_url: str | None = None) -> str | None:
 def canonicalize_url(raw: str, base_url: str | None = None) -> str | None:
     """The canonical form of a web URL (idempotent), or None when it is not an http(s) URL."""
     url = absolute_url(raw, base_url)
-    if url is None:
-        return None
+    return None if url is None else canonical_form(url)
+
+
+def canonical_form(url: str) -> str | None:
+    """`canonicalize_url` of a URL `absolute_url` has already accepted (parsed once less)."""
+    if ALREADY_CANONICAL.match(url):
+        return url
     try:
-        parts = urlsplit(safe_url_string(url))
+        parts = urlsplit(url if PLAIN_URL.match(url) else safe_url_string(url))
         host = (parts.hostname or "").rstrip(".").lower()
         port = parts.port
     except ValueError:
@@ -114,14 +138,7 @@ def canonicalize_url(raw: str, base_url: str | None = None) -> str | None:
     scheme = parts.scheme.lower()
     shown = f"[{host}]" if ":" in host else host
     netloc = shown if port in (None, 80 if scheme == "http" else 443) else f"{shown}:{port}"
-    host_params = _host_params(host)
-    query = urlencode(
-        [
-            (k, v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not _is_tracking(k, host_params)
-        ]
-    )
+    query = parts.query and _without_tracking(parts.query, _host_params(host))
     fragment = parts.fragment if parts.fragment.startswith(("!", "/")) else ""
     rebuilt = urlunsplit((scheme, netloc, parts.path or "/", query, fragment))
     try:
