@@ -21,12 +21,13 @@ from playwright.async_api import Error as PlaywrightError
 
 from archive import __version__ as tool_version
 from archive.timeutil import iso, utcnow
+from archive.vocabulary import CaptureStatus
 from collector.capture import artifacts as build
 from collector.capture import browser as browsers
 from collector.capture.mitm import InterceptionCA
 from collector.capture.netguard import parse_rules
 from collector.capture.recorder import Exchange, Limits, Recorder
-from collector.capture.result import COMPLETE, FAILED, PARTIAL, ArtifactData, CaptureResult
+from collector.capture.result import ArtifactData, CaptureResult
 from collector.capture.settings import CaptureSettings
 from collector.capture.upstream import Connector
 from collector.capture.warc import warcinfo_fields, write_warc
@@ -546,16 +547,16 @@ class _CaptureRun:
             problems=self.problems,
             settings=self.settings.as_dict(),
         )
-        status, reason = COMPLETE, None
+        status, reason = CaptureStatus.COMPLETE, None
         if self.fatal is not None:
-            status, reason = FAILED, self.fatal
+            status, reason = CaptureStatus.FAILED, self.fatal
         elif self.problems:
-            status, reason = PARTIAL, "; ".join(self.problems)
+            status, reason = CaptureStatus.PARTIAL, "; ".join(self.problems)
         return self._base(status, reason, finished, details, chain, main)
 
     def _base(
         self,
-        status: str,
+        status: CaptureStatus,
         reason: str | None,
         finished: Any,
         details: dict[str, Any],
@@ -589,7 +590,9 @@ class _CaptureRun:
 
     def failed(self, reason: str) -> CaptureResult:
         """A failed result for a capture that could not run its steps."""
-        result = self._base(FAILED, reason, utcnow(), {"problems": self.problems}, [], None)
+        result = self._base(
+            CaptureStatus.FAILED, reason, utcnow(), {"problems": self.problems}, [], None
+        )
         result.companion_result = self.companion_result
         return result
 

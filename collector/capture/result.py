@@ -6,8 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from archive.timeutil import iso
-
-COMPLETE, PARTIAL, FAILED = "complete", "partial", "failed"
+from archive.vocabulary import CaptureStatus
 
 
 @dataclass
@@ -34,10 +33,10 @@ class ArtifactData:
 
 @dataclass
 class CaptureResult:
-    """The outcome of capturing one URL; `status` is complete, partial or failed."""
+    """The outcome of capturing one URL."""
 
     requested_url: str
-    status: str
+    status: CaptureStatus
     started_at: datetime
     finished_at: datetime
     status_reason: str | None = None

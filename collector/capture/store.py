@@ -20,6 +20,7 @@ from archive.ids import new_id
 from archive.models import Artifact, Capture, PostSnapshot
 from archive.provenance.seal import prepare_seal
 from archive.timeutil import iso
+from archive.vocabulary import CustodyAction
 from collector.capture.result import CaptureResult
 
 
@@ -144,7 +145,7 @@ def insert_rows(archive: Archive, rows: CaptureRows) -> str:
         session.flush()
         archive.record(
             session,
-            "capture.recorded",
+            CustodyAction.CAPTURE_RECORDED,
             "capture",
             rows.capture_id,
             {

@@ -10,9 +10,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from archive.archive import Archive
 from archive.errors import EvidenceError
 from archive.provenance.seal import finish_writes
+from archive.vocabulary import CaptureStatus
 from collector.capture.client import make_client
 from collector.capture.engine import CaptureEngine
-from collector.capture.result import FAILED
 from collector.capture.settings import CaptureSettings
 from collector.cli.context import state
 from collector.cli.output import err_console, print_json, print_table
@@ -50,7 +50,7 @@ async def run_captures(
                 row = _row(acquisition, saved)
             except Exception as exc:  # one result that cannot be saved must not stop the others
                 row = _row(acquisition, None)
-                row["status"], row["status_reason"] = FAILED, f"not saved: {exc}"
+                row["status"], row["status_reason"] = CaptureStatus.FAILED, f"not saved: {exc}"
             if progress is not None and task is not None:
                 progress.advance(task)
                 progress.console.print(f"{row['status']:8} {url}", highlight=False)
@@ -156,5 +156,5 @@ def register(app: typer.Typer) -> None:
                     for r in rows
                 ),
             )
-        if any(row["status"] == FAILED for row in rows):
+        if any(row["status"] == CaptureStatus.FAILED for row in rows):
             raise typer.Exit(1)
