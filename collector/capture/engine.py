@@ -207,6 +207,7 @@ class _CaptureRun:
                 self.settings.max_response_bytes,
                 self.settings.max_total_bytes,
                 self.settings.long_request_s,
+                self.settings.max_decoded_bytes,
             ),
         )
         port = await self.recorder.start()
@@ -239,7 +240,10 @@ class _CaptureRun:
             await self.recorder.close()
             self.timings["close"] = round(time.monotonic() - began, 3)
         began = time.monotonic()
-        result = self._result()
+        try:
+            result = self._result()
+        finally:
+            self.recorder.release()
         result.companion_result = self.companion_result
         self.timings["artifacts"] = round(time.monotonic() - began, 3)
         return result
@@ -491,13 +495,21 @@ class _CaptureRun:
             **self.events,
         }
         if main is not None and main.response_head is not None:
-            body = build.decoded_body(main)
             is_html = "html" in (main.response_head.get("content-type") or "html").lower()
             role, name = (
                 ("server-html", "server.html") if is_html else ("server-body", "server.body")
             )
             media = main.response_head.get("content-type") or "application/octet-stream"
-            self.artifacts.append(ArtifactData(role, name, media, body, main.url))
+            cap = self.settings.max_decoded_bytes
+            body, decoded = build.spooled_artifact(
+                role, name, media, main.url, lambda out: build.decoded_body(main, cap, out)
+            )
+            self.artifacts.append(body)
+            if decoded.capped and main.truncated != "length":  # else the recorder said so
+                self.problems.append(
+                    f"the page's body decoded past the {cap} byte limit (max_decoded_bytes);"
+                    f" {name} holds the first {cap} bytes"
+                )
             self.artifacts.append(
                 build.json_artifact(
                     "response-headers",
@@ -527,15 +539,14 @@ class _CaptureRun:
                 browsers.playwright_version(),
             )
             info["capture-url"] = self.url
-            self.artifacts.append(
-                ArtifactData(
-                    "warc",
-                    name,
-                    "application/warc",
-                    write_warc(exchanges, name, info, self.started),
-                    self.url,
-                )
+            warc, _ = build.spooled_artifact(
+                "warc",
+                name,
+                "application/warc",
+                self.url,
+                lambda out: write_warc(exchanges, name, info, self.started, out),
             )
+            self.artifacts.append(warc)
         if self.recorder.limit_hit:
             self.problems.append(self.recorder.limit_hit)
         if main is not None and main.truncated:

@@ -1,6 +1,7 @@
 """Saving a capture into the archive in three named steps.
 
-1. `store_blobs`: every artifact's bytes go to the blob store (durable, content-addressed).
+1. `store_blobs`: every artifact's bytes go to the blob store (durable, content-addressed),
+   streamed from memory or from the artifact's temporary file.
 2. `build_rows`: the Capture row and Artifact rows are built as plain data (platform data,
    when there is some, adds its artifacts and PostSnapshot rows: `collector.collect.record`).
 3. `seal_rows`: the manifest of exactly these rows is built, signed and stored
@@ -59,7 +60,8 @@ def store_blobs(archive: Archive, result: CaptureResult) -> list[StoredArtifact]
     stored = []
     with archive.session() as session:
         for artifact in result.artifacts:
-            blob = archive.store_blob(session, artifact.data)
+            with artifact.open() as content:
+                blob = archive.store_blob(session, content)
             stored.append(
                 StoredArtifact(
                     role=artifact.role,
