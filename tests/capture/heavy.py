@@ -1,10 +1,12 @@
 """A loopback server of very large responses, generated on the fly (never held in memory).
 
-`/body?bytes=N` sends N bytes (Content-Length), `/bomb?bytes=N` a gzip stream that expands to
+`/body?bytes=N` sends N random bytes (Content-Length), `/text?bytes=N` N bytes of printable
+lines as text/plain, `/bomb?bytes=N` a gzip stream that expands to
 N zero bytes (`Content-Encoding: gzip`), `/fetch?bytes=N` a page whose script downloads
 `/body?bytes=N` and throws it away. Used by the capture tests and `benchmarks/memory.py`.
 """
 
+import base64
 import os
 import threading
 import zlib
@@ -15,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 BLOCK = 1024 * 1024
 _RANDOM_BLOCK = os.urandom(BLOCK)
 """Body bytes: random, so that neither HTTP nor WARC compression shrinks them."""
+_TEXT_BLOCK = base64.encodebytes(_RANDOM_BLOCK)[:BLOCK]
 _FINAL_EMPTY_BLOCK = b"\x03\x00"
 """A final, empty fixed-Huffman deflate block (what zlib writes at the end of a stream)."""
 
@@ -40,8 +43,8 @@ def gzip_bomb(expanded: int) -> Iterator[bytes]:
     yield _FINAL_EMPTY_BLOCK + crc.to_bytes(4, "little") + (size & 0xFFFFFFFF).to_bytes(4, "little")
 
 
-def _body(size: int) -> Iterator[bytes]:
-    view = memoryview(_RANDOM_BLOCK)
+def _body(size: int, block: bytes = _RANDOM_BLOCK) -> Iterator[bytes]:
+    view = memoryview(block)
     while size > 0:
         piece = view[: min(BLOCK, size)]
         size -= len(piece)
@@ -71,6 +74,9 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path == "/body":
             self._send_head(200, "text/html", {"Content-Length": str(size)})
             self._send_all(_body(size))
+        elif parts.path == "/text":
+            self._send_head(200, "text/plain", {"Content-Length": str(size)})
+            self._send_all(_body(size, _TEXT_BLOCK))
         elif parts.path == "/bomb":
             self._send_head(200, "text/html", {"Content-Encoding": "gzip", "Connection": "close"})
             self._send_all(gzip_bomb(size))
