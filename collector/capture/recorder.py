@@ -24,7 +24,7 @@ from collector.capture.decode import Decoder
 from collector.capture.httpwire import Framing, Head, WireError
 from collector.capture.mitm import InterceptionCA
 from collector.capture.netguard import BlockedAddress
-from collector.capture.spool import Spool
+from collector.capture.spool import MemoryBudget, Spool
 from collector.capture.upstream import Connector, TLSInfo, Upstream, UpstreamError
 
 COMPANION_HEADER = "x-evidence-companion"
@@ -80,6 +80,8 @@ class Recorder:
         self.ca = ca
         self.limits = limits
         self.exchanges: list[Exchange] = []
+        self.memory = MemoryBudget()
+        """What the spools of this capture's exchanges hold in memory together."""
         self.open: dict[int, Exchange] = {}
         self.total_bytes = 0
         self.limit_hit: str | None = None
@@ -207,7 +209,13 @@ class Recorder:
         authority = host if port == default_port else f"{host}:{port}"
         if ":" in host:
             authority = f"[{host}]" if port == default_port else f"[{host}]:{port}"
-        exchange = Exchange(f"{scheme}://{authority}{path}", method, utcnow())
+        exchange = Exchange(
+            f"{scheme}://{authority}{path}",
+            method,
+            utcnow(),
+            request=Spool(self.memory),
+            response=Spool(self.memory),
+        )
         exchange.companion = head.get(COMPANION_HEADER) is not None
         self.exchanges.append(exchange)
         self.open[id(exchange)] = exchange

@@ -1,24 +1,39 @@
 """Byte sinks that stay in memory while small and move to a temporary file when they grow.
 
 Every request and response the recorder relays is kept in a `Spool`, as warcio spools records:
-`tempfile.SpooledTemporaryFile` holds the first `memory_bytes` in memory and the rest on disk,
-so memory per capture stays bounded whatever a page sends. The rollover is decided here (not
-by the file's own `max_size`) so that the spool knows where its bytes are.
+`tempfile.SpooledTemporaryFile` holds the first `memory_bytes` in memory and the rest on disk.
+The spools of one capture share a `MemoryBudget`, so many small responses cannot add up either:
+memory per capture stays bounded whatever a page sends. The rollover is decided here (not by
+the file's own `max_size`) so that the spool knows where its bytes are.
 """
 
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 SPOOL_MEMORY_BYTES = 1024 * 1024
 """Bytes one spool keeps in memory before it moves to a temporary file."""
+CAPTURE_MEMORY_BYTES = 32 * 1024 * 1024
+"""Bytes all spools of one capture keep in memory together."""
 READ_BYTES = 1024 * 1024
+
+
+@dataclass
+class MemoryBudget:
+    """The memory a group of spools may hold together; past it, their bytes go to disk."""
+
+    limit: int = CAPTURE_MEMORY_BYTES
+    used: int = 0
 
 
 class Spool:
     """Bytes appended in order and read back from the start, in memory or on disk."""
 
-    def __init__(self, memory_bytes: int = SPOOL_MEMORY_BYTES) -> None:
+    def __init__(
+        self, budget: MemoryBudget | None = None, memory_bytes: int = SPOOL_MEMORY_BYTES
+    ) -> None:
+        self.budget = budget if budget is not None else MemoryBudget()
         self.memory_bytes = memory_bytes
         self.size = 0
         self.on_disk = False
@@ -27,9 +42,14 @@ class Spool:
 
     def write(self, data: bytes) -> None:
         """Append `data`, moving everything to disk once the spool outgrows its memory."""
-        if not self.on_disk and self.size + len(data) > self.memory_bytes:
-            self._file.rollover()  # type: ignore[attr-defined]
-            self.on_disk = True
+        budget = self.budget
+        if not self.on_disk:
+            if self.size + len(data) > self.memory_bytes or budget.used + len(data) > budget.limit:
+                self._file.rollover()  # type: ignore[attr-defined]
+                self.on_disk = True
+                budget.used -= self.size
+            else:
+                budget.used += len(data)
         self._file.seek(0, 2)
         self._file.write(data)
         self.size += len(data)
@@ -59,4 +79,6 @@ class Spool:
 
     def close(self) -> None:
         """Free the memory or temporary file."""
+        if not self.on_disk and not self._file.closed:
+            self.budget.used -= self.size
         self._file.close()

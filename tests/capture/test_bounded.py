@@ -14,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 from collector.capture import decode
 from collector.capture.engine import capture_urls
 from collector.capture.settings import CaptureSettings
-from collector.capture.spool import Spool
+from collector.capture.spool import MemoryBudget, Spool
 from tests.capture.heavy import HeavyServer, gzip_bomb
 
 MIB = 1024 * 1024
@@ -115,6 +115,19 @@ def test_undecodable_body_is_kept_as_transferred():
         lambda: spool.reader(), False, "gzip", 100, out.write, lambda: out.seek(0)
     )
     assert outcome.failed and out.getvalue() == b"not gzip at all"
+
+
+def test_spools_share_a_memory_budget():
+    budget = MemoryBudget(limit=1500)
+    first, second = Spool(budget, memory_bytes=1000), Spool(budget, memory_bytes=1000)
+    first.write(b"a" * 900)
+    second.write(b"b" * 500)
+    assert budget.used == 1400 and not first.on_disk and not second.on_disk
+    second.write(b"c" * 200)
+    assert second.on_disk and budget.used == 900
+    first.close()
+    assert budget.used == 0
+    assert second.read() == b"b" * 500 + b"c" * 200
 
 
 def test_spool_moves_to_disk_past_its_memory():
