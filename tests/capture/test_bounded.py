@@ -9,6 +9,8 @@ import zlib
 
 import brotli
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from warcio.archiveiterator import ArchiveIterator
 
 from collector.capture import decode
@@ -139,3 +141,32 @@ def test_spool_moves_to_disk_past_its_memory():
     assert spool.read() == b"a" * 600 + b"b" * 600
     assert spool.read(590, 610) == b"a" * 10 + b"b" * 10
     spool.close()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.binary(max_size=5000),
+    encoding=st.sampled_from(["gzip", "deflate", "br"]),
+    piece=st.integers(1, 700),
+    cap=st.integers(0, 6000),
+)
+def test_decoding_in_any_pieces_gives_the_capped_prefix(data, encoding, piece, cap):
+    body = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress}[encoding](data)
+    decoder = decode.Decoder(encoding, cap)
+    out = b"".join(
+        b"".join(decoder.feed(body[start : start + piece])) for start in range(0, len(body), piece)
+    )
+    assert out == data[:cap]
+    assert decoder.capped == (len(data) > cap)
+
+
+def test_chunked_compressed_body_is_decoded_from_its_spool():
+    compressed = gzip.compress(DATA)
+    spool = Spool(memory_bytes=4096)
+    for start in range(0, len(compressed), 1000):
+        piece = compressed[start : start + 1000]
+        spool.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+    spool.write(b"0\r\n\r\n")
+    out = io.BytesIO()
+    outcome = decode.decode_body(spool.reader, True, "gzip", len(DATA), out.write, out.truncate)
+    assert out.getvalue() == DATA and not outcome.capped and not outcome.failed
