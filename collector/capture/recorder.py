@@ -39,9 +39,9 @@ class Exchange:
     url: str
     method: str
     started_at: datetime
-    request: Spool = field(default_factory=Spool, repr=False)
+    request: Spool = field(repr=False)
     """The request as sent to the server: head and body."""
-    response: Spool = field(default_factory=Spool, repr=False)
+    response: Spool = field(repr=False)
     """What the server sent: interim heads, the final head and the body as transferred."""
     body_start: int = 0
     """Where the body begins in `response` (after the final head)."""
