@@ -168,7 +168,7 @@ async def full_capture(
                 results[level] = _stats(latencies, wall, await sampler.stop(), len(urls))
                 results[level]["save"] = statistics.median(saves)
             browser = (
-                f"{engine.browser_name} {engine.browser_version} ({engine.browser_executable})"
+                f"{engine.identity.name} {engine.browser_version} ({engine.identity.executable})"
             )
     return results, browser
 

@@ -1,20 +1,27 @@
 """Turning what the recorder and the page saw into artifacts: redirect chain, server body,
-response headers, TLS certificates, logs. Pure functions over recorded data."""
+response headers, TLS certificates, logs. Functions over recorded data; large content is
+written to temporary files, never held whole in memory."""
 
 import hashlib
 import io
 import json
+import os
 import re
-from typing import Any
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, BinaryIO, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from warcio.bufferedreaders import BufferedReader, ChunkedDataReader, DecompressingBufferedReader
 
 from archive.timeutil import iso
+from collector.capture.decode import Decoded, decode_body
 from collector.capture.recorder import Exchange
 from collector.capture.result import ArtifactData
+from collector.capture.spool import SPOOL_MEMORY_BYTES
 
+T = TypeVar("T")
 _META_REFRESH = re.compile(rb"<meta[^>]+http-equiv\s*=\s*[\"']?refresh", re.IGNORECASE)
 
 
@@ -51,7 +58,7 @@ def redirect_chain(
             via = "start"
         elif redirected:
             via = "http"
-        elif previous is not None and _META_REFRESH.search(decoded_body(previous)[:65536]):
+        elif previous is not None and _META_REFRESH.search(body_prefix(previous, 65536)):
             via = "meta-refresh"
         else:
             via = "script"
@@ -71,21 +78,61 @@ def redirect_chain(
     return hops
 
 
-def decoded_body(exchange: Exchange) -> bytes:
-    """A response body with transfer and content encodings removed (best effort)."""
-    if exchange.response_head is None:
-        return b""
-    raw = bytes(exchange.response_raw)
-    end = raw.find(b"\r\n\r\n", len(exchange.response_head.raw) - 4)
-    body = raw[end + 4 :] if end >= 0 else b""
-    encoding = (exchange.response_head.get("content-encoding") or "").strip().lower()
-    decomp = encoding if encoding in BufferedReader.DECOMPRESSORS else None
-    chunked = "chunked" in exchange.response_head.tokens("transfer-encoding")
-    reader_type = ChunkedDataReader if chunked else DecompressingBufferedReader
+def decoded_body(exchange: Exchange, cap: int, out: BinaryIO) -> Decoded:
+    """Write a response body with transfer and content encodings removed (best effort: a body
+    that does not decode is written as transferred) to `out`, at most `cap` bytes."""
+    head = exchange.response_head
+    if head is None:
+        return Decoded(0, capped=False, failed=False)
+
+    def reset() -> None:
+        out.seek(0)
+        out.truncate()
+
+    return decode_body(
+        lambda: exchange.response.reader(exchange.body_start),
+        "chunked" in head.tokens("transfer-encoding"),
+        head.get("content-encoding"),
+        cap,
+        out.write,
+        reset,
+    )
+
+
+def body_prefix(exchange: Exchange, size: int) -> bytes:
+    """The first `size` decoded bytes of a response body."""
+    out = io.BytesIO()
+    decoded_body(exchange, size, out)
+    return out.getvalue()
+
+
+def spooled_artifact(
+    role: str,
+    name: str,
+    media_type: str,
+    url: str | None,
+    write: Callable[[BinaryIO], T],
+) -> tuple[ArtifactData, T]:
+    """An artifact written by `write` into a temporary file; kept in memory when small.
+
+    Returns the artifact and what `write` returned."""
+    handle, name_on_disk = tempfile.mkstemp(prefix="evidence-", suffix=f"-{name}")
+    path = Path(name_on_disk)
     try:
-        return reader_type(io.BytesIO(body), decomp_type=decomp).read()
-    except Exception:
-        return body
+        with os.fdopen(handle, "w+b") as out:
+            outcome = write(out)
+            out.flush()
+            small = out.tell() <= SPOOL_MEMORY_BYTES
+            if small:
+                out.seek(0)
+                content = out.read()
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    if small:
+        path.unlink()
+        return ArtifactData(role, name, media_type, content, url), outcome
+    return ArtifactData(role, name, media_type, path, url), outcome
 
 
 def response_headers(exchange: Exchange) -> dict[str, Any]:

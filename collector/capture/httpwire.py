@@ -15,6 +15,8 @@ READ_SIZE = 64 * 1024
 
 Emit = Callable[[bytes], Awaitable[bool]]
 """Receives raw bytes as they arrive; returns False to stop reading."""
+Payload = Callable[[bytes], None]
+"""Sees a body's bytes without transfer framing, as they arrive."""
 
 
 class WireError(Exception):
@@ -133,34 +135,51 @@ def _length(value: str) -> int:
     return int(next(iter(values)))
 
 
-async def relay_body(reader: asyncio.StreamReader, framing: Framing, emit: Emit) -> bool:
-    """Pass a body's raw bytes to `emit` until it ends; True when it ended by its framing."""
+async def relay_body(
+    reader: asyncio.StreamReader,
+    framing: Framing,
+    emit: Emit,
+    payload: Payload | None = None,
+) -> bool:
+    """Pass a body's raw bytes to `emit` until it ends; True when it ended by its framing.
+
+    `payload`, when given, sees the body without its transfer framing (chunk data only) just
+    before `emit` sees the same bytes."""
+    see = payload or _ignore
     if framing.kind == "none":
         return True
     if framing.kind == "length":
-        return await _relay_exact(reader, framing.length, emit)
+        return await _relay_exact(reader, framing.length, emit, see)
     if framing.kind == "chunked":
-        return await _relay_chunked(reader, emit)
+        return await _relay_chunked(reader, emit, see)
     while True:
         data = await reader.read(READ_SIZE)
         if not data:
             return True
+        see(data)
         if not await emit(data):
             return False
 
 
-async def _relay_exact(reader: asyncio.StreamReader, count: int, emit: Emit) -> bool:
+def _ignore(_data: bytes) -> None:
+    return None
+
+
+async def _relay_exact(
+    reader: asyncio.StreamReader, count: int, emit: Emit, see: Payload = _ignore
+) -> bool:
     while count > 0:
         data = await reader.read(min(READ_SIZE, count))
         if not data:
             raise WireError(f"connection closed with {count} body bytes missing")
         count -= len(data)
+        see(data)
         if not await emit(data):
             return False
     return True
 
 
-async def _relay_chunked(reader: asyncio.StreamReader, emit: Emit) -> bool:
+async def _relay_chunked(reader: asyncio.StreamReader, emit: Emit, see: Payload) -> bool:
     while True:
         try:
             line = await reader.readuntil(b"\r\n")
@@ -182,5 +201,7 @@ async def _relay_chunked(reader: asyncio.StreamReader, emit: Emit) -> bool:
                     return False
                 if trailer == b"\r\n":
                     return True
-        if not await _relay_exact(reader, size + 2, emit):
+        if not await _relay_exact(reader, size, emit, see):
+            return False
+        if not await _relay_exact(reader, 2, emit):
             return False

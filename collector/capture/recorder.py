@@ -4,7 +4,10 @@ The capture's browser context sends every request here (plain HTTP as proxy requ
 through CONNECT, which the recorder intercepts with its own CA). The recorder opens the real
 connection itself, so it knows the exact request bytes it sent, the exact response bytes the
 server returned (before any decoding), the server IP and the TLS certificate chain of that very
-connection. Responses are streamed to the browser as they arrive; limits cut them off.
+connection. Responses are streamed to the browser as they arrive; limits cut them off. The
+bytes of every exchange are kept in spools (memory while small, then a temporary file), and a
+compressed response is decoded on the side, capped, so that a bomb is cut off before the browser
+has to expand it.
 See docs/capture.md for why this mechanism was chosen over CDP events.
 """
 
@@ -16,10 +19,12 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from archive.timeutil import utcnow
-from collector.capture import httpwire
+from collector.capture import decode, httpwire
+from collector.capture.decode import Decoder
 from collector.capture.httpwire import Framing, Head, WireError
 from collector.capture.mitm import InterceptionCA
 from collector.capture.netguard import BlockedAddress
+from collector.capture.spool import MemoryBudget, Spool
 from collector.capture.upstream import Connector, TLSInfo, Upstream, UpstreamError
 
 COMPANION_HEADER = "x-evidence-companion"
@@ -34,8 +39,12 @@ class Exchange:
     url: str
     method: str
     started_at: datetime
-    request_raw: bytes = b""
-    response_raw: bytearray = field(default_factory=bytearray)
+    request: Spool = field(repr=False)
+    """The request as sent to the server: head and body."""
+    response: Spool = field(repr=False)
+    """What the server sent: interim heads, the final head and the body as transferred."""
+    body_start: int = 0
+    """Where the body begins in `response` (after the final head)."""
     status: int | None = None
     response_head: Head | None = None
     ip: str | None = None
@@ -59,6 +68,8 @@ class Limits:
     max_response_bytes: int
     max_total_bytes: int
     long_request_s: float
+    max_decoded_bytes: int
+    """One response body may decode (Content-Encoding removed) to at most this many bytes."""
 
 
 class Recorder:
@@ -69,6 +80,8 @@ class Recorder:
         self.ca = ca
         self.limits = limits
         self.exchanges: list[Exchange] = []
+        self.memory = MemoryBudget()
+        """What the spools of this capture's exchanges hold in memory together."""
         self.open: dict[int, Exchange] = {}
         self.total_bytes = 0
         self.limit_hit: str | None = None
@@ -101,6 +114,12 @@ class Recorder:
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), timeout=max(wait, 0.005))
+
+    def release(self) -> None:
+        """Free every exchange's spooled bytes (once the result has been built)."""
+        for exchange in self.exchanges:
+            exchange.request.close()
+            exchange.response.close()
 
     def still_open(self) -> list[str]:
         """URLs of requests that have not finished yet."""
@@ -190,14 +209,20 @@ class Recorder:
         authority = host if port == default_port else f"{host}:{port}"
         if ":" in host:
             authority = f"[{host}]" if port == default_port else f"[{host}]:{port}"
-        exchange = Exchange(f"{scheme}://{authority}{path}", method, utcnow())
+        exchange = Exchange(
+            f"{scheme}://{authority}{path}",
+            method,
+            utcnow(),
+            request=Spool(self.memory),
+            response=Spool(self.memory),
+        )
         exchange.companion = head.get(COMPANION_HEADER) is not None
         self.exchanges.append(exchange)
         self.open[id(exchange)] = exchange
         self._touch()
         try:
-            body = await _read_request_body(reader, head)
-            exchange.request_raw = _upstream_request(head, method, path, version) + body
+            exchange.request.write(_upstream_request(head, method, path, version))
+            await _read_request_body(reader, head, exchange.request)
             return await self._forward(exchange, key, writer, pool, head)
         except asyncio.CancelledError:
             _mark_unfinished(exchange, "time")
@@ -238,13 +263,14 @@ class Recorder:
                     return await _reply_error(writer, 502, exchange.error)
             exchange.ip, exchange.tls = upstream.ip, upstream.tls
             try:
-                upstream.writer.write(exchange.request_raw)
-                await upstream.writer.drain()
+                for piece in exchange.request.chunks():
+                    upstream.writer.write(piece)
+                    await upstream.writer.drain()
                 head = await self._read_response_head(upstream, exchange, writer)
                 break
             except (OSError, WireError, asyncio.IncompleteReadError) as exc:
                 upstream.writer.close()
-                if reused and not exchange.response_raw:
+                if reused and not exchange.response:
                     # The server closed an idle kept-alive connection: retry once on a new one,
                     # as browsers do.
                     upstream, reused = None, False
@@ -282,12 +308,13 @@ class Recorder:
             head = await httpwire.read_head(upstream.reader)
             if head is None:
                 raise WireError("server closed the connection without a response")
-            exchange.response_raw += head.raw
+            exchange.response.write(head.raw)
             self._count(len(head.raw))
             writer.write(head.raw)
             await writer.drain()
             if head.status >= 200 or head.status == 101:
                 exchange.status, exchange.response_head = head.status, head
+                exchange.body_start = len(exchange.response)
                 return head
 
     async def _relay_response_body(
@@ -298,15 +325,34 @@ class Recorder:
         writer: asyncio.StreamWriter,
     ) -> bool:
         limit = self.limits.max_response_bytes
+        assert exchange.response_head is not None
+        decoder = _side_decoder(exchange.response_head, self.limits.max_decoded_bytes)
+
+        def payload(data: bytes) -> None:
+            nonlocal decoder
+            if decoder is None:
+                return
+            try:
+                for _ in decoder.feed(data):
+                    pass
+            except Exception:  # not decodable: the browser will say so, the bytes are kept
+                decoder = None
 
         async def emit(data: bytes) -> bool:
-            room = limit - len(exchange.response_raw)
+            room = limit - len(exchange.response)
             if len(data) > room:
-                exchange.response_raw += data[: max(room, 0)]
+                exchange.response.write(data[: max(room, 0)])
                 exchange.truncated = "length"
                 self.limit_hit = f"a response exceeded the {limit} byte limit"
                 return False
-            exchange.response_raw += data
+            exchange.response.write(data)
+            if decoder is not None and decoder.capped:
+                exchange.truncated = "length"
+                self.limit_hit = (
+                    f"a response decoded past the {decoder.cap} byte limit"
+                    " (max_decoded_bytes) and was cut off"
+                )
+                return False
             self._count(len(data))
             if time.monotonic() - exchange.opened < self.limits.long_request_s:
                 self._touch()
@@ -323,7 +369,7 @@ class Recorder:
             return True
 
         try:
-            return await httpwire.relay_body(upstream.reader, framing, emit)
+            return await httpwire.relay_body(upstream.reader, framing, emit, payload)
         except (OSError, WireError) as exc:
             exchange.truncated = "disconnect"
             exchange.error = f"response cut off: {exc}"
@@ -374,16 +420,19 @@ def _upstream_request(head: Head, method: str, path: str, version: str) -> bytes
     return b"\r\n".join(kept) + b"\r\n\r\n"
 
 
-async def _read_request_body(reader: asyncio.StreamReader, head: Head) -> bytes:
-    framing = httpwire.request_framing(head)
-    chunks: list[bytes] = []
+def _side_decoder(head: Head, cap: int) -> Decoder | None:
+    """A decoder that measures how far a compressed response expands (None: not compressed)."""
+    if decode.known_encoding(head.get("content-encoding")) is None:
+        return None
+    return Decoder(head.get("content-encoding"), cap)
 
+
+async def _read_request_body(reader: asyncio.StreamReader, head: Head, into: Spool) -> None:
     async def collect(data: bytes) -> bool:
-        chunks.append(data)
+        into.write(data)
         return True
 
-    await httpwire.relay_body(reader, framing, collect)
-    return b"".join(chunks)
+    await httpwire.relay_body(reader, httpwire.request_framing(head), collect)
 
 
 async def _reply_error(writer: asyncio.StreamWriter, status: int, message: str) -> bool:

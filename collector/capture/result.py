@@ -1,43 +1,100 @@
 """What one capture produced: plain data, ready to be stored or printed."""
 
 import hashlib
+import io
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from archive.timeutil import iso
+from archive.vocabulary import CaptureStatus
 
-COMPLETE, PARTIAL, FAILED = "complete", "partial", "failed"
 
-
-@dataclass
 class ArtifactData:
-    """One artifact's bytes and description, before it is stored."""
+    """One artifact's content and description, before it is stored.
 
-    role: str
-    name: str
-    media_type: str
-    data: bytes
-    original_url: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+    Small artifacts (screenshots, DOM, JSON) hold their bytes; large ones (the WARC, a server
+    body) a temporary file that the artifact owns and removes when it is garbage collected.
+    `open()` reads either; `data` reads all of it into memory.
+    """
+
+    def __init__(
+        self,
+        role: str,
+        name: str,
+        media_type: str,
+        data: bytes | Path,
+        original_url: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """`data` is the content, or the temporary file holding it (the artifact owns it)."""
+        self.role = role
+        self.name = name
+        self.media_type = media_type
+        self.original_url = original_url
+        self.details: dict[str, Any] = details if details is not None else {}
+        self._bytes: bytes | None = None
+        self._path: Path | None = None
+        self._sha256: str | None = None
+        if isinstance(data, Path):
+            self._path = data
+            weakref.finalize(self, _remove, data)
+        else:
+            self._bytes = data
+
+    def __repr__(self) -> str:
+        where = f"file {self._path}" if self._path else f"{self.size} bytes"
+        return f"ArtifactData({self.role!r}, {self.name!r}, {self.media_type!r}, {where})"
+
+    @property
+    def path(self) -> Path | None:
+        """The file holding the content, or None when it is held in memory."""
+        return self._path
+
+    def open(self) -> BinaryIO:
+        """A binary file reading the content from its start."""
+        if self._path is not None:
+            return open(self._path, "rb")
+        assert self._bytes is not None
+        return io.BytesIO(self._bytes)
+
+    @property
+    def data(self) -> bytes:
+        """All of the content in memory (prefer `open()` for large artifacts)."""
+        if self._bytes is not None:
+            return self._bytes
+        assert self._path is not None
+        return self._path.read_bytes()
 
     @property
     def sha256(self) -> str:
-        """SHA-256 of the bytes, hex."""
-        return hashlib.sha256(self.data).hexdigest()
+        """SHA-256 of the content, hex (read in pieces, computed once)."""
+        if self._sha256 is None:
+            with self.open() as handle:
+                self._sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+        return self._sha256
 
     @property
     def size(self) -> int:
-        """Length of the bytes."""
-        return len(self.data)
+        """Length of the content in bytes."""
+        if self._path is not None:
+            return self._path.stat().st_size
+        assert self._bytes is not None
+        return len(self._bytes)
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
 
 
 @dataclass
 class CaptureResult:
-    """The outcome of capturing one URL; `status` is complete, partial or failed."""
+    """The outcome of capturing one URL."""
 
     requested_url: str
-    status: str
+    status: CaptureStatus
     started_at: datetime
     finished_at: datetime
     status_reason: str | None = None

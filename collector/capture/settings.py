@@ -32,6 +32,9 @@ class CaptureSettings:
     """One response larger than this is cut off (recorded truncated; capture `partial`)."""
     max_total_bytes: int = 200 * 1024 * 1024
     """All responses of one capture together; beyond it, requests are refused (`partial`)."""
+    max_decoded_bytes: int = 50 * 1024 * 1024
+    """One response body decoded (gzip, deflate, br removed) past this is cut off (`partial`):
+    a compression bomb ends here, in the recorder, before the browser expands it."""
     max_page_height: int = 20_000
     """Full-page screenshots cover at most this many CSS pixels (taller pages: `partial`)."""
     tile_height: int = 8_000

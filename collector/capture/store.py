@@ -1,6 +1,7 @@
 """Saving a capture into the archive in three named steps.
 
-1. `store_blobs`: every artifact's bytes go to the blob store (durable, content-addressed).
+1. `store_blobs`: every artifact's bytes go to the blob store (durable, content-addressed),
+   streamed from memory or from the artifact's temporary file.
 2. `build_rows`: the Capture row and Artifact rows are built as plain data (platform data,
    when there is some, adds its artifacts and PostSnapshot rows: `collector.collect.record`).
 3. `seal_rows`: the manifest of exactly these rows is built, signed and stored
@@ -20,6 +21,7 @@ from archive.ids import new_id
 from archive.models import Artifact, Capture, PostSnapshot
 from archive.provenance.seal import prepare_seal
 from archive.timeutil import iso
+from archive.vocabulary import CustodyAction
 from collector.capture.result import CaptureResult
 
 
@@ -58,7 +60,8 @@ def store_blobs(archive: Archive, result: CaptureResult) -> list[StoredArtifact]
     stored = []
     with archive.session() as session:
         for artifact in result.artifacts:
-            blob = archive.store_blob(session, artifact.data)
+            with artifact.open() as content:
+                blob = archive.store_blob(session, content)
             stored.append(
                 StoredArtifact(
                     role=artifact.role,
@@ -144,7 +147,7 @@ def insert_rows(archive: Archive, rows: CaptureRows) -> str:
         session.flush()
         archive.record(
             session,
-            "capture.recorded",
+            CustodyAction.CAPTURE_RECORDED,
             "capture",
             rows.capture_id,
             {

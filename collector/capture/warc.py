@@ -1,4 +1,4 @@
-"""Writing a capture's exchanges as one gzipped WARC 1.1 file with warcio.
+"""Writing a capture's exchanges as one gzipped WARC 1.1 file with warcio, streamed.
 
 Request and response blocks are the exact bytes on the wire, so records are built directly
 (warcio would otherwise re-serialize parsed HTTP headers). Digests follow warcio's own
@@ -8,12 +8,12 @@ payload digest the bytes after the HTTP head, as transferred.
 
 import base64
 import hashlib
-import io
 import platform
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from importlib.metadata import version
+from typing import BinaryIO
 
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
@@ -22,17 +22,33 @@ from warcio.warcwriter import WARCWriter
 from archive import __version__ as tool_version
 from archive.timeutil import iso
 from collector.capture.recorder import Exchange
+from collector.capture.spool import Spool
 
 WARC_VERSION = "WARC/1.1"
 
 
-def _digest(data: bytes) -> str:
-    return "sha256:" + base64.b32encode(hashlib.sha256(data).digest()).decode("ascii")
+def _digest(hasher: "hashlib._Hash") -> str:
+    return "sha256:" + base64.b32encode(hasher.digest()).decode("ascii")
 
 
-def _payload(block: bytes) -> bytes:
-    end = block.find(b"\r\n\r\n")
-    return block[end + 4 :] if end >= 0 else b""
+def _digests(block: Spool) -> tuple[str, str]:
+    """Block and payload digests of a spooled block, read in pieces.
+
+    The payload is what follows the first blank line (the end of the first HTTP head)."""
+    whole, payload = hashlib.sha256(), hashlib.sha256()
+    head_end: int | None = None
+    seen = b""
+    for piece in block.chunks():
+        whole.update(piece)
+        if head_end is None:
+            seen = seen[-3:] + piece
+            found = seen.find(b"\r\n\r\n")
+            if found >= 0:
+                head_end = found + 4
+                payload.update(seen[head_end:])
+        else:
+            payload.update(piece)
+    return _digest(whole), _digest(payload)
 
 
 def _warc_date(moment: datetime) -> str:
@@ -42,7 +58,7 @@ def _warc_date(moment: datetime) -> str:
 def _record(
     record_type: str,
     uri: str | None,
-    block: bytes,
+    block: Spool,
     content_type: str,
     headers: dict[str, str],
 ) -> ArcWarcRecord:
@@ -53,11 +69,12 @@ def _record(
         fields.add_header("WARC-Target-URI", uri)
     for name, value in headers.items():
         fields.add_header(name, value)
-    fields.add_header("WARC-Block-Digest", _digest(block))
+    block_digest, payload_digest = _digests(block)
+    fields.add_header("WARC-Block-Digest", block_digest)
     if record_type in ("request", "response"):
-        fields.add_header("WARC-Payload-Digest", _digest(_payload(block)))
+        fields.add_header("WARC-Payload-Digest", payload_digest)
     return ArcWarcRecord(
-        "warc", record_type, fields, io.BytesIO(block), None, content_type, len(block)
+        "warc", record_type, fields, block.reader(), None, content_type, len(block)
     )
 
 
@@ -76,12 +93,17 @@ def warcinfo_fields(browser: str, playwright: str) -> dict[str, str]:
 
 
 def write_warc(
-    exchanges: Iterable[Exchange], filename: str, info: dict[str, str], started: datetime
-) -> bytes:
-    """Return a gzipped WARC 1.1: warcinfo, then a response and request record per exchange."""
-    out = io.BytesIO()
+    exchanges: Iterable[Exchange],
+    filename: str,
+    info: dict[str, str],
+    started: datetime,
+    out: BinaryIO,
+) -> None:
+    """Write a gzipped WARC 1.1 to `out`: warcinfo, then a response and request record per
+    exchange, each block streamed from its spool (gzip per record, as warcio writes it)."""
     writer = WARCWriter(out, gzip=True, warc_version=WARC_VERSION)
-    info_block = "".join(f"{key}: {value}\r\n" for key, value in info.items()).encode()
+    info_block = Spool()
+    info_block.write("".join(f"{key}: {value}\r\n" for key, value in info.items()).encode())
     warcinfo = _record(
         "warcinfo",
         None,
@@ -90,6 +112,7 @@ def write_warc(
         {"WARC-Date": _warc_date(started), "WARC-Filename": filename},
     )
     writer.write_record(warcinfo)
+    info_block.close()
     info_id = warcinfo.rec_headers.get_header("WARC-Record-ID")
     for exchange in exchanges:
         if exchange.response_head is None or exchange.status == 101:
@@ -105,10 +128,11 @@ def write_warc(
         response = _record(
             "response",
             exchange.url,
-            bytes(exchange.response_raw),
+            exchange.response,
             "application/http; msgtype=response",
             response_headers,
         )
+        writer.write_record(response)
         request_headers = {
             **common,
             "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
@@ -116,10 +140,8 @@ def write_warc(
         request = _record(
             "request",
             exchange.url,
-            exchange.request_raw,
+            exchange.request,
             "application/http; msgtype=request",
             request_headers,
         )
-        writer.write_record(response)
         writer.write_record(request)
-    return out.getvalue()

@@ -1,0 +1,160 @@
+"""Memory benchmark: peak memory of one capture of a hostile response, for the process tree.
+
+Reproduce from the repository root:
+
+    .venv/bin/python benchmarks/memory.py              # add --whole to also record 1 GiB whole
+
+A loopback server (`tests/capture/heavy.py`, in this process) generates every body on the fly:
+  small   a 16 KiB page: the baseline;
+  2gib    a 2 GiB page (Content-Length), random bytes;
+  2gibtxt a 2 GiB page of printable lines (text/plain);
+  bomb    a gzip bomb, 10 GiB expanded (about 10 MB on the wire, Content-Encoding: gzip);
+  1gib    a page whose script downloads a 1 GiB response;
+  whole   (--whole) the 1 GiB response with max_response_bytes and max_total_bytes raised to
+          2 GiB, so all of it is recorded (spooled to disk, written to the WARC).
+Each case is captured with the real engine (default settings, loopback allowed) in an engine of
+its own. Peak memory is sampled from /proc every 50 ms over this process and all its descendants
+(Playwright's driver, Chromium and its renderers): "peak PSS" is the highest sum of their
+proportional set sizes (shared pages split between the processes sharing them: what the tree
+really uses), "peak RSS" the highest sum of VmRSS (shared pages counted once per process, so it
+overstates), and "python" this process's own high-water mark (VmHWM).
+"""
+
+import argparse
+import asyncio
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from collector.capture.engine import CaptureEngine  # noqa: E402
+from collector.capture.settings import CaptureSettings  # noqa: E402
+from tests.capture.heavy import HeavyServer  # noqa: E402
+
+GIB = 1024**3
+TARGET_MB = 600
+SAMPLE_EVERY_S = 0.05
+CASES = {
+    "small": ("/body?bytes=16384", {}),
+    "2gib": (f"/body?bytes={2 * GIB}", {}),
+    "2gibtxt": (f"/text?bytes={2 * GIB}", {}),
+    "bomb": (f"/bomb?bytes={10 * GIB}", {}),
+    "1gib": (f"/fetch?bytes={GIB}", {}),
+}
+WHOLE = (
+    "whole",
+    (f"/fetch?bytes={GIB}", {"max_response_bytes": 2 * GIB, "max_total_bytes": 2 * GIB}),
+)
+
+
+def _field_kb(path: str, name: str) -> int:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(name):
+                return int(line.split()[1])
+    except OSError:  # the process ended between listing and reading
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(p) for p in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    return found
+
+
+def tree_kb(root: int) -> tuple[int, int]:
+    """Sums of PSS and of VmRSS (KiB) over `root` and every descendant."""
+    pss, rss, todo = 0, 0, [root]
+    while todo:
+        pid = todo.pop()
+        pss += _field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
+        rss += _field_kb(f"/proc/{pid}/status", "VmRSS:")
+        todo += _children(pid)
+    return pss, rss
+
+
+class TreeSampler:
+    """Samples the process tree's memory every 50 ms in a thread and keeps the peaks (KiB)."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.peak_pss = self.peak_rss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            pss, rss = tree_kb(self.root)
+            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            self._stop.wait(SAMPLE_EVERY_S)
+
+    def __enter__(self) -> "TreeSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _mb(kib: int) -> float:
+    return kib * 1024 / 1e6
+
+
+async def run_case(url: str, overrides: dict[str, int]) -> tuple[object, ...]:
+    """Capture `url` in an engine of its own: peak PSS, RSS and Python MB, seconds, WARC MB,
+    status and reason."""
+    settings = CaptureSettings(allow_private=True, concurrency=1, timeout_s=60.0, **overrides)
+    with TreeSampler(os.getpid()) as sampler:
+        async with CaptureEngine(settings) as engine:
+            began = time.monotonic()
+            result = await engine.capture(url)
+            elapsed = time.monotonic() - began
+    warc = result.artifact("warc")
+    python = _mb(_field_kb("/proc/self/status", "VmHWM:"))
+    return (
+        _mb(sampler.peak_pss),
+        _mb(sampler.peak_rss),
+        python,
+        elapsed,
+        warc.size / 1e6 if warc else 0.0,
+        result.status,
+        result.status_reason or "",
+    )
+
+
+async def main(whole: bool) -> int:
+    """Run every case, print a table, and return 1 when a case missed the target."""
+    cases = dict(CASES)
+    if whole:
+        cases[WHOLE[0]] = WHOLE[1]
+    rows = []
+    with HeavyServer() as server:
+        for name, (path, overrides) in cases.items():
+            rows.append((name, *await run_case(server.url(path), overrides)))
+            print(f"{name}: done", file=sys.stderr, flush=True)
+    print("case     peak PSS  peak RSS  python  time s  WARC MB  status    reason")
+    for name, pss, rss, python, elapsed, warc_mb, status, reason in rows:
+        print(
+            f"{name:8} {pss:8.0f} {rss:9.0f} {python:7.0f} {elapsed:7.1f} {warc_mb:8.1f}"
+            f"  {status:9} {reason}"
+        )
+    print(f"target: every case under {TARGET_MB} MB peak PSS for the whole process tree")
+    print("python is this process's high-water mark so far (it only grows from case to case)")
+    print("reproduce: .venv/bin/python benchmarks/memory.py" + (" --whole" if whole else ""))
+    return 0 if all(row[1] < TARGET_MB for row in rows) else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--whole", action="store_true", help="also record a 1 GiB body whole")
+    sys.exit(asyncio.run(main(parser.parse_args().whole)))

@@ -1,0 +1,226 @@
+"""The steps of a capture, declared in order, each with its time budget, and their runner.
+
+navigate -> settle (network quiet, client-side redirects) -> scroll (bounded) -> screenshots
+-> dom -> pdf (when asked). Each step ends with a typed `StepOutcome`: a step that runs out of
+its budget or fails is noted and the next one runs; the page steps must end before the page
+deadline, so that the `always` steps (screenshots, DOM, PDF) have the time kept back for them.
+Once no page arrived (or the URL is a download) the remaining steps are skipped.
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from collector.capture.result import ArtifactData
+from collector.capture.run import CaptureRun, StepOutcome, StepReport
+from collector.capture.settings import CaptureSettings
+
+SCROLL_SCRIPT = """async ([steps, pause, cap]) => {
+  const height = () => Math.max(document.documentElement.scrollHeight,
+                                document.body ? document.body.scrollHeight : 0);
+  let y = 0, done = 0;
+  while (done < steps && y + innerHeight < Math.min(height(), cap)) {
+    y += innerHeight; window.scrollTo(0, y); done++;
+    await new Promise(r => requestAnimationFrame(() => setTimeout(r, pause)));
+  }
+  window.scrollTo(0, 0);
+  return [done, height()];
+}"""
+PAGE_HEIGHT_SCRIPT = (
+    "Math.max(document.documentElement.scrollHeight,"
+    " document.body ? document.body.scrollHeight : 0)"
+)
+SETTLE_ROUNDS = 10
+"""At most this many client-side redirects are followed while settling."""
+
+
+class Budget(StrEnum):
+    """Which deadline a step must meet."""
+
+    PAGE = "page"
+    """The page deadline: the capture's budget less the time kept back for artifacts."""
+    CAPTURE = "capture"
+    """The capture's own deadline."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One named step of a capture."""
+
+    name: str
+    budget: Budget
+    always: bool
+    """Runs even after an earlier step ran out of time (otherwise it is skipped then)."""
+    run: Callable[[CaptureRun, Page], Awaitable[None]]
+    then: Callable[[CaptureRun], None] | None = None
+    """Runs after the step's outcome is recorded, whatever it was."""
+    wanted: Callable[[CaptureSettings], bool] | None = None
+    """None: always wanted; else whether the settings ask for this step."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's message (its type's name when it has none)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+async def _navigate(run: CaptureRun, page: Page) -> None:
+    try:
+        await page.goto(run.url, wait_until="load")
+    except PlaywrightTimeoutError:
+        raise
+    except PlaywrightError as exc:
+        if not run.document_arrived():
+            run.fatal = f"navigation failed: {first_line(exc)}"
+            return
+        if "Download is starting" in str(exc):  # Playwright's only sign of a download here
+            run.download = True
+            run.problems.append("the URL starts a download: its bytes are in the WARC only")
+            return
+        if "ERR_HTTP_RESPONSE_CODE_FAILURE" not in str(exc):  # an error status, recorded
+            run.problems.append(f"navigation: {first_line(exc)}")
+    main = run.main_exchange()
+    if main is not None and (main.blocked or main.response_head is None):
+        run.fatal = main.error or "no response for the page"
+
+
+def _require_document(run: CaptureRun) -> None:
+    if run.fatal is None and not run.document_arrived():
+        run.fatal = "; ".join(run.problems) or "no response for the page"
+
+
+async def _quiet(run: CaptureRun) -> bool:
+    settings = run.settings
+    return await run.recorder.wait_quiet(
+        settings.quiet_s, run.page_deadline, settings.long_request_s
+    )
+
+
+async def _settle(run: CaptureRun, page: Page) -> None:
+    seen = len(run.navigations)
+    for _ in range(SETTLE_ROUNDS):
+        if not await _quiet(run):
+            raise TimeoutError
+        if len(run.navigations) == seen:
+            return
+        seen = len(run.navigations)
+        await page.wait_for_load_state("load")
+
+
+def _note_failed_destination(run: CaptureRun) -> None:
+    main = run.main_exchange()
+    if main is not None and main.error:
+        run.problems.append(f"the page moved on to {main.url}, which failed: {main.error}")
+
+
+async def _scroll(run: CaptureRun, page: Page) -> None:
+    settings = run.settings
+    steps, run.page_height = await page.evaluate(
+        SCROLL_SCRIPT,
+        [settings.scroll_steps, settings.scroll_pause_s * 1000, settings.max_page_height],
+    )
+    if steps and not await _quiet(run):
+        raise TimeoutError
+
+
+async def _screenshots(run: CaptureRun, page: Page) -> None:
+    settings = run.settings
+    url = page.url
+    shot = await page.screenshot(type="png")
+    run.artifacts.append(
+        ArtifactData("screenshot-viewport", "screenshot-viewport.png", "image/png", shot, url)
+    )
+    run.page_height = int(await page.evaluate(PAGE_HEIGHT_SCRIPT))
+    cap = min(run.page_height, settings.max_page_height)
+    if run.page_height > settings.max_page_height:
+        run.problems.append(
+            f"page is {run.page_height} px tall; full-page screenshot covers the top {cap} px"
+        )
+    tile = settings.tile_height
+    if cap <= tile:
+        full = await page.screenshot(type="png", full_page=True)
+        run.artifacts.append(
+            ArtifactData("screenshot-full", "screenshot-full.png", "image/png", full, url)
+        )
+        return
+    for index, top in enumerate(range(0, cap, tile), start=1):
+        clip = {"x": 0, "y": top, "width": settings.viewport_width, "height": min(tile, cap - top)}
+        data = await page.screenshot(type="png", full_page=True, clip=clip)
+        run.artifacts.append(
+            ArtifactData(
+                "screenshot-full",
+                f"screenshot-full-{index:02d}.png",
+                "image/png",
+                data,
+                url,
+                {"tile": index, "top": top, "height": clip["height"]},
+            )
+        )
+
+
+async def _dom(run: CaptureRun, page: Page) -> None:
+    html = await page.content()
+    run.title = await page.title() or None
+    run.artifacts.append(
+        ArtifactData("dom", "dom.html", "text/html; charset=utf-8", html.encode(), page.url)
+    )
+
+
+async def _pdf(run: CaptureRun, page: Page) -> None:
+    data = await page.pdf(print_background=True)
+    run.artifacts.append(ArtifactData("pdf", "page.pdf", "application/pdf", data, page.url))
+
+
+STEPS = (
+    Step("navigate", Budget.PAGE, always=False, run=_navigate, then=_require_document),
+    Step("settle", Budget.PAGE, always=False, run=_settle, then=_note_failed_destination),
+    Step("scroll", Budget.PAGE, always=False, run=_scroll),
+    Step("screenshots", Budget.CAPTURE, always=True, run=_screenshots),
+    Step("dom", Budget.CAPTURE, always=True, run=_dom),
+    Step("pdf", Budget.CAPTURE, always=True, run=_pdf, wanted=lambda s: s.pdf),
+)
+
+
+async def run_steps(run: CaptureRun, page: Page, steps: tuple[Step, ...] = STEPS) -> None:
+    """Run each wanted step in order, recording its report in `run.steps`."""
+    for step in steps:
+        if step.wanted is not None and not step.wanted(run.settings):
+            continue
+        if run.stopped:
+            why = run.fatal or "the URL starts a download"
+            run.steps.append(StepReport(step.name, StepOutcome.SKIPPED, why))
+            continue
+        report = await _run_step(run, step, page)
+        run.steps.append(report)
+        run.timings[step.name] = report.seconds
+        if step.then is not None:
+            step.then(run)
+
+
+async def _run_step(run: CaptureRun, step: Step, page: Page) -> StepReport:
+    deadline = run.deadline if step.budget is Budget.CAPTURE else run.page_deadline
+    began = time.monotonic()
+
+    def report(outcome: StepOutcome, reason: str | None = None) -> StepReport:
+        if outcome in (StepOutcome.TIMED_OUT, StepOutcome.FAILED):
+            run.problems.append(str(reason))
+        return StepReport(step.name, outcome, reason, round(time.monotonic() - began, 3))
+
+    if run.timed_out() and (not step.always or deadline <= began):
+        return report(StepOutcome.SKIPPED, "an earlier step ran out of time")
+    try:
+        if deadline <= began:
+            raise TimeoutError
+        async with asyncio.timeout(deadline - began):
+            await step.run(run, page)
+    except (TimeoutError, PlaywrightTimeoutError):
+        return report(StepOutcome.TIMED_OUT, f"time budget ran out during {step.name}")
+    except PlaywrightError as exc:
+        return report(StepOutcome.FAILED, f"{step.name} failed: {first_line(exc)}")
+    return report(StepOutcome.OK)

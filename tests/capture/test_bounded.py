@@ -1,0 +1,172 @@
+"""Memory per capture stays bounded: large bodies are spooled to disk, and compressed bodies
+are decoded in bounded steps up to a cap. (Peak figures for the whole process tree, with a
+2 GiB body and a 10 GB gzip bomb, come from `benchmarks/memory.py`.)"""
+
+import gzip
+import io
+import tracemalloc
+import zlib
+
+import brotli
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from warcio.archiveiterator import ArchiveIterator
+
+from collector.capture import decode
+from collector.capture.engine import capture_urls
+from collector.capture.settings import CaptureSettings
+from collector.capture.spool import MemoryBudget, Spool
+from tests.capture.heavy import HeavyServer, gzip_bomb
+
+MIB = 1024 * 1024
+
+
+def _settings(**overrides: object) -> CaptureSettings:
+    values: dict[str, object] = {"allow_private": True, "timeout_s": 60.0, "concurrency": 1}
+    values.update(overrides)
+    return CaptureSettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.browser
+def test_large_body_goes_to_disk_not_memory():
+    size = 64 * MIB
+    settings = _settings(max_response_bytes=128 * MIB, max_total_bytes=256 * MIB)
+    with HeavyServer() as server:
+        tracemalloc.start()
+        try:
+            [result] = capture_urls([server.url(f"/fetch?bytes={size}")], settings)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert result.status == "complete", result.status_reason
+    assert result.title == "fetched", "the page read the whole body"
+    assert peak < 24 * MIB, f"Python allocations peaked at {peak / MIB:.0f} MiB"
+    warc = result.artifact("warc")
+    assert warc.path is not None and warc.size > size, "the WARC is a file, not bytes"
+    with warc.open() as stream:
+        lengths = [
+            record.length
+            for record in ArchiveIterator(stream)
+            if record.rec_type == "response"
+            and record.rec_headers.get_header("WARC-Target-URI").endswith(f"/body?bytes={size}")
+        ]
+    assert lengths and lengths[0] > size
+
+
+@pytest.mark.browser
+def test_gzip_bomb_ends_partial_at_the_decoding_cap():
+    settings = _settings(max_decoded_bytes=8 * MIB)
+    with HeavyServer() as server:
+        [result] = capture_urls([server.url(f"/bomb?bytes={512 * MIB}")], settings)
+    assert result.status == "partial"
+    assert "max_decoded_bytes" in result.status_reason
+    assert "8388608 byte limit" in result.status_reason
+    assert result.artifact("server-html").size <= 8 * MIB
+    with result.artifact("warc").open() as stream:
+        [page] = [r for r in ArchiveIterator(stream) if r.rec_type == "response"]
+        assert page.rec_headers.get_header("WARC-Truncated") == "length"
+
+
+def test_gzip_bomb_generator_is_valid_gzip():
+    stream = b"".join(gzip_bomb(3 * MIB))
+    assert gzip.decompress(stream) == bytes(3 * MIB)
+
+
+def _decode_all(encoding: str | None, body: bytes, cap: int) -> tuple[bytes, decode.Decoder]:
+    decoder = decode.Decoder(encoding, cap)
+    out = bytearray()
+    for start in range(0, len(body), 4096):
+        for piece in decoder.feed(body[start : start + 4096]):
+            assert len(piece) <= decode.READ_BYTES
+            out += piece
+    return bytes(out), decoder
+
+
+DATA = bytes(range(256)) * 4096
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [
+        ("gzip", gzip.compress(DATA)),
+        ("deflate", zlib.compress(DATA)),
+        ("deflate", zlib.compress(DATA)[2:-4]),  # raw deflate, as some servers send it
+        ("br", brotli.compress(DATA)),
+        (None, DATA),
+    ],
+)
+def test_decoder_round_trips_and_stops_at_the_cap(encoding, body):
+    decoded, decoder = _decode_all(encoding, body, 10 * len(DATA))
+    assert decoded == DATA and not decoder.capped
+    decoded, decoder = _decode_all(encoding, body, 1000)
+    assert decoded == DATA[:1000] and decoder.capped
+
+
+def test_decoder_expands_a_bomb_in_bounded_steps():
+    bomb = b"".join(gzip_bomb(64 * MIB))
+    decoded, decoder = _decode_all("gzip", bomb, 5 * MIB)
+    assert len(decoded) == 5 * MIB and decoder.capped
+
+
+def test_undecodable_body_is_kept_as_transferred():
+    spool = Spool()
+    spool.write(b"not gzip at all")
+    out = io.BytesIO()
+    outcome = decode.decode_body(
+        lambda: spool.reader(), False, "gzip", 100, out.write, lambda: out.seek(0)
+    )
+    assert outcome.failed and out.getvalue() == b"not gzip at all"
+
+
+def test_spools_share_a_memory_budget():
+    budget = MemoryBudget(limit=1500)
+    first, second = Spool(budget, memory_bytes=1000), Spool(budget, memory_bytes=1000)
+    first.write(b"a" * 900)
+    second.write(b"b" * 500)
+    assert budget.used == 1400 and not first.on_disk and not second.on_disk
+    second.write(b"c" * 200)
+    assert second.on_disk and budget.used == 900
+    first.close()
+    assert budget.used == 0
+    assert second.read() == b"b" * 500 + b"c" * 200
+
+
+def test_spool_moves_to_disk_past_its_memory():
+    spool = Spool(memory_bytes=1000)
+    spool.write(b"a" * 600)
+    assert not spool.on_disk
+    spool.write(b"b" * 600)
+    assert spool.on_disk and len(spool) == 1200
+    assert spool.read() == b"a" * 600 + b"b" * 600
+    assert spool.read(590, 610) == b"a" * 10 + b"b" * 10
+    spool.close()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.binary(max_size=5000),
+    encoding=st.sampled_from(["gzip", "deflate", "br"]),
+    piece=st.integers(1, 700),
+    cap=st.integers(0, 6000),
+)
+def test_decoding_in_any_pieces_gives_the_capped_prefix(data, encoding, piece, cap):
+    body = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress}[encoding](data)
+    decoder = decode.Decoder(encoding, cap)
+    out = b"".join(
+        b"".join(decoder.feed(body[start : start + piece])) for start in range(0, len(body), piece)
+    )
+    assert out == data[:cap]
+    assert decoder.capped == (len(data) > cap)
+
+
+def test_chunked_compressed_body_is_decoded_from_its_spool():
+    compressed = gzip.compress(DATA)
+    spool = Spool(memory_bytes=4096)
+    for start in range(0, len(compressed), 1000):
+        piece = compressed[start : start + 1000]
+        spool.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+    spool.write(b"0\r\n\r\n")
+    out = io.BytesIO()
+    outcome = decode.decode_body(spool.reader, True, "gzip", len(DATA), out.write, out.truncate)
+    assert out.getvalue() == DATA and not outcome.capped and not outcome.failed
