@@ -5,10 +5,11 @@ from dataclasses import dataclass
 
 from archive.archive import Archive
 from collector.capture.settings import CaptureSettings
+from collector.collect.fetch import fetch_source
 from collector.collect.render import render_dom
 from collector.extract import extract_source
-from collector.extract.fetch import SourceInfo, fetch_source
 from collector.extract.model import ExtractionResult
+from collector.extract.source_info import SourceInfo, SourceKind
 from collector.extract.store import save_extraction
 
 
@@ -33,7 +34,7 @@ def extract_and_save(
     """Read `location` under the `network` rules (and render a URL in the capture engine when
     asked: a file or stdin has no live page), extract its citations and store them."""
     info = fetch_source(location, proxy=network.proxy, timeout=timeout, network=network)
-    if render and info.kind == "url":
+    if render and info.kind == SourceKind.URL:
         page = info.final_url or info.location
         info.rendered_html = render_dom(page, network.with_overrides(timeout_s=timeout))
     result = extract_source(info)

@@ -13,10 +13,10 @@ from archive.archive import Archive
 from archive.ids import new_id
 from collector.capture.store import CaptureRows, build_rows, insert_rows, seal_rows, store_blobs
 from collector.collect.acquire import Acquisition
+from collector.collect.snapshots import snapshot_rows
 from collector.platforms.evidence_card import render_card
 from collector.platforms.imaging import ImageRejected, analyze_image, thumbnail_webp
 from collector.platforms.result import PlatformResult
-from collector.platforms.store import snapshot_rows
 
 IMAGE_MAX_PIXELS = 200_000_000  # a 1280 x 20,000 px full-page screenshot is 25.6 million
 

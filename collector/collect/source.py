@@ -22,12 +22,13 @@ from archive.timeutil import utcnow
 from archive.vocabulary import CaptureStatus, CitationKind
 from collector.capture.result import CaptureResult
 from collector.collect.acquire import Acquirer
+from collector.collect.fetch import fetch_source
 from collector.collect.locations import is_url
 from collector.collect.record import SavedCapture, save_acquisition
 from collector.collect.targets import ensure_target
 from collector.extract import classify_url, extract_source
-from collector.extract.fetch import SourceInfo, fetch_source
 from collector.extract.model import ExtractionResult
+from collector.extract.source_info import SourceInfo, SourceKind
 from collector.extract.store import save_extraction
 
 RESOLVABLE_HOSTS = ("pic.twitter.com", "pic.x.com", "t.co")
@@ -59,7 +60,7 @@ def _source_info_from_capture(url: str, result: CaptureResult) -> SourceInfo:
         )
     data = page.data if page is not None else dom.data
     return SourceInfo(
-        kind="url",
+        kind=SourceKind.URL,
         location=url,
         data=data,
         content_type=page.media_type if page is not None else "text/html",

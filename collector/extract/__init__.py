@@ -1,21 +1,18 @@
 """Citation extraction: find every post and link an article cites.
 
 `extract` is pure (bytes or text in, citations out; never the network). `classify_url` tells
-what one URL points at. `fetch_source` reads a URL, file or stdin for the CLI.
+what one URL points at. `extract_source` extracts from a `SourceInfo` (what was read, and
+how); reading it from the network is `collector.collect.fetch`.
 """
-
-from typing import TYPE_CHECKING
 
 from collector.extract.document import UnsupportedDocument, read_document
 from collector.extract.html import extract_html
 from collector.extract.merge import CitationSet, merge_into
 from collector.extract.model import Citation, ExtractionResult, Occurrence
+from collector.extract.source_info import SourceInfo, SourceKind
 from collector.extract.text import extract_text
 from collector.sites.classify import classify_url
 from collector.sites.model import UrlInfo
-
-if TYPE_CHECKING:
-    from collector.extract.fetch import SourceInfo
 
 __all__ = [
     "Citation",
@@ -26,7 +23,6 @@ __all__ = [
     "classify_url",
     "extract",
     "extract_source",
-    "fetch_source",
 ]
 
 
@@ -65,9 +61,9 @@ def extract(
     )
 
 
-def extract_source(info: "SourceInfo") -> ExtractionResult:
+def extract_source(info: SourceInfo) -> ExtractionResult:
     """Extract from a fetched source: its server HTML and, when rendered, its rendered DOM."""
-    base = info.final_url or (info.location if info.kind == "url" else None)
+    base = info.final_url or (info.location if info.kind == SourceKind.URL else None)
     result = extract(info.data, base_url=base, content_type=info.content_type)
     if info.rendered_html is None:
         return result
@@ -77,11 +73,3 @@ def extract_source(info: "SourceInfo") -> ExtractionResult:
     merge_into(out, rendered.citations, ":rendered")
     result.citations = out.citations()
     return result
-
-
-def __getattr__(name: str) -> object:
-    if name == "fetch_source":  # imported lazily: it pulls in httpx and Playwright
-        from collector.extract.fetch import fetch_source
-
-        return fetch_source
-    raise AttributeError(name)

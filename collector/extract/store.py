@@ -10,8 +10,8 @@ from archive.archive import Archive
 from archive.ids import new_id
 from archive.models import Citation as CitationRow
 from archive.models import Source
-from collector.extract.fetch import SourceInfo
 from collector.extract.model import ExtractionResult
+from collector.extract.source_info import SourceInfo
 
 TargetFor = Callable[[Session, dict[str, Any]], str | None]
 

@@ -13,10 +13,10 @@ from archive.archive import Archive
 from archive.ids import new_id
 from archive.models import Artifact, Capture, PostSnapshot
 from archive.timeutil import utcnow
+from collector.collect.snapshots import snapshot_rows
 from collector.platforms.config import PlatformConfig
 from collector.platforms.media import download_all
 from collector.platforms.result import PlatformResult, RawResponse
-from collector.platforms.store import snapshot_rows
 from collector.platforms.twitter_parse import parse_graphql
 from tests.platforms.conftest import fixture_path, run
 from tests.platforms.fakeweb import FakeWeb

@@ -1,5 +1,8 @@
 """Turn a `PlatformResult` into archive rows and artifact descriptions, writing nothing.
 
+It sits in `collect/` because it joins two layers below: the platform's result and the capture's
+`ArtifactData`, so neither `platforms/` nor `capture/` needs the other.
+
 The capture step calls `snapshot_rows(result, capture_id)` inside its own transaction, stores
 each `ArtifactData.data` as a blob, inserts an `Artifact` row per spec (role, name, media type,
 original URL and details are given here) and the returned `PostSnapshot` rows, and records the
