@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -31,6 +32,7 @@ from collector.platforms.base import Adapter
 from collector.platforms.config import PlatformConfig
 from collector.platforms.result import DownloadedMedia, MediaItem, PlatformResult, RawResponse
 from collector.sites.classify import classify_url
+from collector.sites.registry import VIDEO_REDIRECT_HOSTS
 
 if TYPE_CHECKING:
     from yt_dlp.extractor.common import InfoExtractor
@@ -110,7 +112,10 @@ class YtdlpAdapter(Adapter):
 
     @classmethod
     def suitable(cls, url: str) -> bool:
-        """True when one of yt-dlp's EXTRACTORS takes `url` or its canonical form."""
+        """True when one of yt-dlp's EXTRACTORS takes `url` or its canonical form, or `url` is
+        a site's video redirect link (yt-dlp follows it to the extractor that takes the video)."""
+        if (urlsplit(url.strip()).hostname or "").removeprefix("www.") in VIDEO_REDIRECT_HOSTS:
+            return True
         info = classify_url(url.strip())
         canonical = info.canonical_url if info is not None else None
         candidates = [url.strip()] + ([canonical] if canonical else [])

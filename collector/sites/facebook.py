@@ -19,6 +19,8 @@ def _post(post_id: str, owner: str | None, canonical: str) -> UrlInfo:
 
 def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
     """What a Facebook URL names (social plugins: the URL they embed)."""
+    if host == "fb.watch":  # a short link to a video: the video's id is behind the redirect
+        return UrlInfo(NAME, CitationKind.LINK) if segs else None
     if not segs:
         return None
     first = segs[0].lower()
@@ -58,8 +60,9 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
 
 PLATFORM = Platform(
     name=NAME,
-    hosts=frozenset({"facebook.com", "fb.com"}),
+    hosts=frozenset({"facebook.com", "fb.com", "fb.watch"}),
     rules=rules,
+    video_redirect_hosts=frozenset({"fb.watch"}),
     examples=(
         UrlExample(
             "https://www.facebook.com/watch?v=123",
@@ -82,5 +85,6 @@ PLATFORM = Platform(
             "https://www.facebook.com/somepage",
         ),
         UrlExample("https://www.facebook.com/sharer/sharer.php?u=x", NotCitation.SHARE),
+        UrlExample("https://fb.watch/abcDEF12/", CitationKind.LINK, None, None, "ytdlp"),
     ),
 )

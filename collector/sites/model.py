@@ -86,6 +86,9 @@ class Platform:
     """`#!/path` fragments are the path (old single-page-app links)."""
     short_link_hosts: frozenset[str] = frozenset()
     """Hosts of its link shortener: the adapter's result lists them, acquisition follows them."""
+    video_redirect_hosts: frozenset[str] = frozenset()
+    """Hosts whose links only redirect to one of its videos (`fb.watch`): no yt-dlp extractor
+    claims them, but yt-dlp follows the redirect to the one that does, so yt-dlp acquires them."""
     embed_selectors: tuple[str, ...] = ()
     """CSS selectors of the elements its embeds are made of in article HTML."""
     embed_attributes: tuple[EmbedAttribute, ...] = ()

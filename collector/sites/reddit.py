@@ -43,6 +43,7 @@ PLATFORM = Platform(
     hosts=frozenset({"reddit.com", "redd.it", "redditmedia.com"}) | _MEDIA_HOSTS,
     rules=rules,
     global_post_ids=True,
+    video_redirect_hosts=frozenset({"v.redd.it"}),
     examples=(
         UrlExample(
             "https://www.reddit.com/r/pics/comments/abc123/title/",
@@ -58,6 +59,7 @@ PLATFORM = Platform(
             "https://www.reddit.com/comments/abc123/",
             "ytdlp",
         ),
+        UrlExample("https://v.redd.it/abc123xyz", CitationKind.MEDIA, None, None, "ytdlp"),
         UrlExample(
             "https://old.reddit.com/user/someone",
             CitationKind.PROFILE,

@@ -34,6 +34,8 @@ GLOBAL_POST_IDS = frozenset(p.name for p in PLATFORMS if p.global_post_ids)
 """Platforms whose post ids name a post on their own (target key `<platform>:post:<id>`)."""
 SHORT_LINK_HOSTS = frozenset(host for p in PLATFORMS for host in p.short_link_hosts)
 """Link-shortener hosts whose redirects are followed and recorded for a captured post."""
+VIDEO_REDIRECT_HOSTS = frozenset(host for p in PLATFORMS for host in p.video_redirect_hosts)
+"""Hosts whose links redirect to a platform's video: yt-dlp follows them (see `Platform`)."""
 EMBED_SELECTORS = tuple(selector for p in PLATFORMS for selector in p.embed_selectors)
 """CSS selectors of the platforms' own embed elements (generic ones are the extractor's)."""
 EMBED_ATTRIBUTES: tuple[EmbedAttribute, ...] = tuple(
