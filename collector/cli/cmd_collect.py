@@ -20,8 +20,8 @@ def _print_report(report: "CollectReport") -> None:
     data = report.to_dict()
     article = data["article"]
     console.print(
-        f"Source [bold]{data['source_id']}[/bold] "
-        + ("(reused: read recently, unchanged)" if data["source_reused"] else ""),
+        f"Source [bold]{data['source_id']}[/bold]"
+        + (" (reused: read recently, unchanged)" if data["source_reused"] else ""),
         highlight=False,
     )
     if article:
