@@ -21,7 +21,7 @@ from archive.models import (
     Target,
 )
 from archive.provenance.models import Checkpoint, TimestampToken
-from archive.vocabulary import CaptureStatus, CustodyAction
+from archive.vocabulary import CaptureStatus, CitationKind, CustodyAction
 
 MODELS: dict[str, type[SQLModel]] = {
     "Case": Case,
@@ -318,7 +318,7 @@ def capture_kinds(session: Session) -> dict[str, int]:
     )
     found = {"posts": 0, "pages": 0}
     for kind, count in session.exec(statement).all():
-        found["posts" if kind == "post" else "pages"] += int(count)
+        found["posts" if kind == CitationKind.POST else "pages"] += int(count)
     return found
 
 

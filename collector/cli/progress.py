@@ -13,12 +13,19 @@ from typing import TYPE_CHECKING
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from archive.timeutil import utcnow
+from archive.vocabulary import CaptureStatus
 from collector.cli.output import err_console
+from collector.collect.pipeline import Skipped
 
 if TYPE_CHECKING:
     from collector.collect.pipeline import Outcome
 
-STATUS_STYLES = {"complete": "green", "partial": "yellow", "failed": "red", "reused": "cyan"}
+STATUS_STYLES = {
+    CaptureStatus.COMPLETE: "green",
+    CaptureStatus.PARTIAL: "yellow",
+    CaptureStatus.FAILED: "red",
+    Skipped.REUSED: "cyan",
+}
 STATUS_WIDTH = 10  # the longest status, "unresolved"
 
 
