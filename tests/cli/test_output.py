@@ -1,11 +1,19 @@
 """Tables and progress lines as investigators keep them: in logs, pipes and terminals."""
 
 import io
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from rich.console import Console
 
+from archive.archive import Archive
+from archive.ids import new_id
+from archive.models import Capture
+from archive.timeutil import utcnow
 from collector.cli import output, progress
 from collector.collect.pipeline import Outcome
 
@@ -101,3 +109,34 @@ def test_a_log_gets_one_plain_line_per_item(monkeypatch: pytest.MonkeyPatch) -> 
     with progress.work_progress(enabled=False) as work:
         work.item(_outcome(), 1.0)
     assert sink.getvalue() == ""
+
+
+def test_list_in_a_pipe_keeps_each_capture_on_one_line(tmp_path: Path) -> None:
+    """The installed command with stdout a pipe, as in a log or CI."""
+    with Archive.open(tmp_path) as archive, archive.session() as session:
+        session.add(Capture(id=new_id("cap"), requested_url=URL, status="partial",
+                            status_reason=REASON, started_at=utcnow(), finished_at=utcnow(),
+                            tool_version="test"))  # fmt: skip
+    script = Path(sys.executable).with_name("evidence")
+    done = subprocess.run(
+        [str(script), "--home", str(tmp_path), "list", "captures"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "40"},
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("cap_")]
+    assert len(rows) == 1 and URL in rows[0] and REASON in rows[0], done.stdout
+
+
+def test_a_terminal_gets_the_item_lines_above_the_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    sink = io.StringIO()
+    terminal = Console(file=sink, force_terminal=True, width=200, soft_wrap=True)
+    monkeypatch.setattr(progress, "err_console", terminal)
+    with progress.work_progress() as work:
+        assert work.bar is not None, "a live bar in a terminal"
+        work("capturing cited items", 1)
+        work.item(_outcome(), 1.5)
+    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", sink.getvalue())
+    assert "partial" in text and URL in text and "1.5 s" in text
