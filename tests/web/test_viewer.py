@@ -177,6 +177,9 @@ def test_hostile_content_stays_inert(world: tuple[TestClient, str, dict[str, str
         f"/sources/{ids['source']}",
         "/sources",
         "/search?q=twttr",
+        "/",
+        "/captures",
+        f"/cases/{ids['case']}",
     ):
         page = client.get(path)
         assert "<script>alert" not in page.text, path
