@@ -4,9 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser postgres demo test lint format clean
+.PHONY: install browser fonts postgres demo test lint format clean
 
-install: $(STAMP) browser postgres
+install: $(STAMP) browser fonts postgres
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 
 browser: $(STAMP)
 	$(BIN)/python scripts/ensure_browser.py
+
+fonts: $(STAMP)
+	$(BIN)/python scripts/ensure_fonts.py
 
 postgres: $(STAMP)
 	$(BIN)/python scripts/ensure_postgres.py

@@ -3,7 +3,7 @@
 import re
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, SQLModel, select
 
 from archive import custody
@@ -21,7 +21,7 @@ from archive.models import (
     Target,
 )
 from archive.provenance.models import Checkpoint, TimestampToken
-from archive.vocabulary import CustodyAction
+from archive.vocabulary import CaptureStatus, CitationKind, CustodyAction
 
 MODELS: dict[str, type[SQLModel]] = {
     "Case": Case,
@@ -163,4 +163,198 @@ def changes(session: Session, limit: int | None = None) -> list[dict[str, Any]]:
             "changes": event.payload.get("changes", []),
         }
         for event in session.exec(statement)
+    ]
+
+
+ARTICLE_PLATFORM = "article"
+"""The platform shown for a capture of a source itself (it has no target)."""
+EXCERPT_WORDS = 24
+
+
+def excerpt(text: str | None, words: int = EXCERPT_WORDS) -> str:
+    """The first `words` words of `text` on one line, with "…" when cut."""
+    parts = (text or "").split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def capture_summaries(
+    session: Session,
+    *,
+    case_id: str | None = None,
+    status: str | None = None,
+    platform: str | None = None,
+    capture_ids: list[str] | None = None,
+    limit: int | None = None,
+    attention_first: bool = False,
+) -> list[dict[str, Any]]:
+    """What each capture is, newest first (partial, then failed, first if `attention_first`):
+    platform, author, first words of the post or the page title, thumbnail blob, status and
+    times (for list pages; filters are optional)."""
+    statement = select(Capture, Target).join(Target, isouter=True)
+    if attention_first:
+        rank = case(
+            (Capture.status == CaptureStatus.PARTIAL, 0),
+            (Capture.status == CaptureStatus.FAILED, 1),
+            else_=2,
+        )
+        statement = statement.order_by(rank)
+    statement = statement.order_by(Capture.started_at.desc(), Capture.id.desc())  # type: ignore[attr-defined]
+    if case_id:
+        statement = statement.where(Capture.case_id == case_id)
+    if status:
+        statement = statement.where(Capture.status == status)
+    if platform == ARTICLE_PLATFORM:
+        statement = statement.where(Capture.target_id.is_(None))  # type: ignore[union-attr]
+    elif platform:
+        statement = statement.where(Target.platform == platform)
+    if capture_ids is not None:
+        statement = statement.where(Capture.id.in_(capture_ids))  # type: ignore[attr-defined]
+    if limit:
+        statement = statement.limit(limit)
+    pairs = session.exec(statement).all()
+    ids = [capture.id for capture, _ in pairs]
+    posts = _main_posts(session, ids, {c.id: t.post_id for c, t in pairs if t is not None})
+    thumbs = _thumbnails(session, ids)
+    return [_summary(capture, target, posts.get(capture.id), thumbs) for capture, target in pairs]
+
+
+def _summary(
+    capture: Capture,
+    target: Target | None,
+    post: PostSnapshot | None,
+    thumbs: dict[str, dict[str, str]],
+) -> dict[str, Any]:
+    handle = (post.author_handle if post else None) or (target.author_handle if target else None)
+    return {
+        "id": capture.id,
+        "status": capture.status,
+        "status_reason": capture.status_reason,
+        "url": capture.requested_url,
+        "final_url": capture.final_url,
+        "http_status": capture.http_status,
+        "started_at": capture.started_at,
+        "finished_at": capture.finished_at,
+        "case_id": capture.case_id,
+        "source_id": capture.source_id,
+        "target_id": capture.target_id,
+        "platform": target.platform if target else ARTICLE_PLATFORM,
+        "kind": target.kind if target else "page",
+        "author_handle": handle.lstrip("@") if handle else None,
+        "author_name": post.author_name if post else None,
+        "availability": post.availability if post else None,
+        "excerpt": excerpt(post.text) if post else "",
+        "title": (capture.details or {}).get("title"),
+        "thumbnail": thumbs.get(capture.id, {}).get("media")
+        or thumbs.get(capture.id, {}).get("screenshot"),
+    }
+
+
+def _main_posts(
+    session: Session, capture_ids: list[str], post_ids: dict[str, str | None]
+) -> dict[str, PostSnapshot]:
+    """Per capture, the post its target names (else the first stored; quoted posts follow)."""
+    found: dict[str, PostSnapshot] = {}
+    if not capture_ids:
+        return found
+    statement = (
+        select(PostSnapshot)
+        .where(PostSnapshot.capture_id.in_(capture_ids))  # type: ignore[attr-defined]
+        .order_by(PostSnapshot.created_at, PostSnapshot.id)
+    )
+    for post in session.exec(statement):
+        current = found.get(post.capture_id)
+        wanted = post_ids.get(post.capture_id)
+        named = wanted is not None and post.post_id == wanted
+        if current is None or (named and current.post_id != wanted):
+            found[post.capture_id] = post
+    return found
+
+
+def _thumbnails(session: Session, capture_ids: list[str]) -> dict[str, dict[str, str]]:
+    """Per capture, the blob of its first media thumbnail and of its screenshot thumbnail."""
+    found: dict[str, dict[str, str]] = {}
+    if not capture_ids:
+        return found
+    statement = (
+        select(Artifact)
+        .where(Artifact.capture_id.in_(capture_ids), Artifact.role == "thumbnail")  # type: ignore[attr-defined]
+        .order_by(Artifact.name)
+    )
+    for artifact in session.exec(statement):
+        of = str((artifact.details or {}).get("of") or "")
+        slot = "screenshot" if of.startswith("screenshot") else "media"
+        found.setdefault(artifact.capture_id, {}).setdefault(slot, artifact.blob_sha256)
+    return found
+
+
+def capture_facets(session: Session) -> dict[str, list[tuple[str, int]]]:
+    """The values list pages can filter by, with counts: status, platform and case."""
+    statuses = session.exec(
+        select(Capture.status, func.count()).group_by(Capture.status)  # type: ignore[arg-type]
+    ).all()
+    platforms = session.exec(
+        select(Target.platform, func.count())  # type: ignore[arg-type]
+        .select_from(Capture)
+        .join(Target, isouter=True)
+        .group_by(Target.platform)
+    ).all()
+    cases = session.exec(
+        select(Case.id, Case.name).order_by(Case.name)  # type: ignore[arg-type]
+    ).all()
+    return {
+        "status": [(str(s), int(n)) for s, n in statuses],
+        "platform": sorted((str(p or ARTICLE_PLATFORM), int(n)) for p, n in platforms),
+        "case": [(str(i), str(name)) for i, name in cases],  # type: ignore[misc]
+    }
+
+
+def capture_kinds(session: Session) -> dict[str, int]:
+    """Captures of posts, and of pages (links, profiles, media and the articles themselves)."""
+    statement = (
+        select(Target.kind, func.count())  # type: ignore[arg-type]
+        .select_from(Capture)
+        .join(Target, isouter=True)
+        .group_by(Target.kind)
+    )
+    found = {"posts": 0, "pages": 0}
+    for kind, count in session.exec(statement).all():
+        found["posts" if kind == CitationKind.POST else "pages"] += int(count)
+    return found
+
+
+def case_items(session: Session, case_id: str) -> list[dict[str, Any]]:
+    """Every cited item of every source of a case, in citation order, with its latest capture
+    (a summary) or none yet."""
+    sources = session.exec(
+        select(Source).where(Source.case_id == case_id).order_by(Source.created_at)  # type: ignore[arg-type]
+    ).all()
+    citations = session.exec(
+        select(Citation)
+        .where(Citation.source_id.in_([s.id for s in sources]))  # type: ignore[attr-defined]
+        .order_by(Citation.source_id, Citation.position)
+    ).all()
+    target_ids = {c.target_id for c in citations if c.target_id}
+    latest: dict[str, str] = {}
+    for capture in session.exec(
+        select(Capture)
+        .where(Capture.target_id.in_(target_ids))  # type: ignore[union-attr]
+        .order_by(Capture.started_at)  # type: ignore[arg-type]
+    ):
+        latest[str(capture.target_id)] = capture.id
+    summaries = {s["id"]: s for s in capture_summaries(session, capture_ids=list(latest.values()))}
+    by_source: dict[str, list[Citation]] = {}
+    for citation in citations:
+        by_source.setdefault(citation.source_id, []).append(citation)
+    return [
+        {
+            "source": as_dict(source),
+            "items": [
+                {
+                    "citation": as_dict(citation),
+                    "capture": summaries.get(latest.get(citation.target_id or "", "")),
+                }
+                for citation in by_source.get(source.id, [])
+            ],
+        }
+        for source in sources
     ]

@@ -1,4 +1,4 @@
-"""`evidence collect SOURCE`: the whole job for one article, with a progress bar and a summary.
+"""`evidence collect SOURCE`: the whole job for one article: a line per item, then a summary.
 
 The pipeline and the queue are imported inside the command, so registering it costs nothing.
 """
@@ -14,18 +14,14 @@ if TYPE_CHECKING:
     from collector.queue.enqueue import QueuedCollect
 
 
-def _short(text: str, limit: int = 90) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _print_report(report: "CollectReport") -> None:
     from collector.cli.output import console, print_table
 
     data = report.to_dict()
     article = data["article"]
     console.print(
-        f"Source [bold]{data['source_id']}[/bold] "
-        + ("(reused: read recently, unchanged)" if data["source_reused"] else ""),
+        f"Source [bold]{data['source_id']}[/bold]"
+        + (" (reused: read recently, unchanged)" if data["source_reused"] else ""),
         highlight=False,
     )
     if article:
@@ -33,6 +29,7 @@ def _print_report(report: "CollectReport") -> None:
             f"Article capture {article['capture_id']}: {article['status']}"
             + (f" ({article['reason']})" if article["reason"] else ""),
             highlight=False,
+            markup=False,
         )
     rows = []
     for item in data["items"]:
@@ -47,7 +44,7 @@ def _print_report(report: "CollectReport") -> None:
                 what,
                 f"@{who}" if who else "",
                 item["capture_id"],
-                _short(item["reason"] or item["found_via"] or ""),
+                item["reason"] or item["found_via"] or "",
             ]
         )
     print_table(
@@ -60,12 +57,13 @@ def _print_report(report: "CollectReport") -> None:
     stamps = data["timestamps"]
     console.print(f"Items: {counts or 'none'}", highlight=False)
     if stamps.get("note"):
-        console.print(stamps["note"], highlight=False)
+        console.print(stamps["note"], highlight=False, markup=False)
     else:
         console.print(
             f"Timestamps: {stamps['granted']} of {stamps['requested']} granted"
             + (f"; failed: {'; '.join(stamps['failed'])}" if stamps["failed"] else ""),
             highlight=False,
+            markup=False,
         )
     if stamps.get("checkpoint_tree_size") is not None:
         console.print(
@@ -98,7 +96,9 @@ def _print_queued(report: "QueuedCollect", json: bool) -> None:
         empty="the source cites nothing this tool can capture",
     )
     for item in report.unresolved:
-        console.print(f"unresolved {item['target_id']}: {item['reason']}", highlight=False)
+        console.print(
+            f"unresolved {item['target_id']}: {item['reason']}", highlight=False, markup=False
+        )
     console.print(
         f"{len(report.jobs)} jobs queued; run `evidence worker` to capture them.", highlight=False
     )
@@ -176,8 +176,8 @@ def register(app: typer.Typer) -> None:
 
             _print_queued(collect_to_queue(archive, source, options), json)
             return
-        with work_progress(enabled=not json) as update:
-            report = collect(archive, source, options, update)
+        with work_progress(enabled=not json) as progress:
+            report = collect(archive, source, options, progress, progress.item)
         if json:
             print_json(report.to_dict())
         else:

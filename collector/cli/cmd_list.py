@@ -23,7 +23,7 @@ class Kind(StrEnum):
 COLUMNS: dict[Kind, list[str]] = {
     Kind.sources: ["id", "kind", "location", "title", "created_at"],
     Kind.targets: ["id", "platform", "kind", "canonical_url", "post_id", "created_at"],
-    Kind.captures: ["id", "status", "requested_url", "http_status", "finished_at"],
+    Kind.captures: ["id", "status", "requested_url", "http_status", "finished_at", "status_reason"],
     Kind.cases: ["id", "name", "description", "created_at"],
     Kind.events: ["seq", "occurred_at", "actor", "action", "subject_id"],
 }

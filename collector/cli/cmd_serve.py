@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -15,6 +14,7 @@ from collector.cli.context import state
 if TYPE_CHECKING:
     from archive.archive import Archive
     from collector.collect.pipeline import ProgressFn
+    from collector.web.jobs import Job, Runner
 
 
 def _is_loopback(host: str) -> bool:
@@ -26,13 +26,28 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def collect_runner(archive: Archive) -> Callable[[str, ProgressFn], dict[str, Any]]:
+def collect_runner(archive: Archive) -> Runner:
     """What the viewer's job queue runs: `collect` with the archive's own settings."""
     from collector.collect.pipeline import CollectOptions, collect
 
-    def run(location: str, progress: ProgressFn) -> dict[str, Any]:
+    def run(job: Job, progress: ProgressFn) -> dict[str, Any]:
+        options = CollectOptions.for_archive(archive, case=job.case)
+        return collect(archive, job.location, options, progress).to_dict()
+
+    return run
+
+
+def recheck_runner(archive: Archive) -> Runner:
+    """What the viewer runs for a "recheck" action: `recheck` of one target."""
+    from dataclasses import asdict
+
+    from collector.collect.pipeline import CollectOptions
+    from collector.collect.recheck import recheck
+
+    def run(job: Job, progress: ProgressFn) -> dict[str, Any]:
         options = CollectOptions.for_archive(archive)
-        return collect(archive, location, options, progress).to_dict()
+        results, summary = recheck(archive, [job.location], options, progress)
+        return {"results": [asdict(result) for result in results], **summary}
 
     return run
 
@@ -86,7 +101,7 @@ def register(app: typer.Typer) -> None:
                 "(`evidence serve --new-token` replaces a lost one).",
                 highlight=False,
             )
-        jobs = JobQueue(collect_runner(archive))
+        jobs = JobQueue(collect_runner(archive), recheck_runner(archive))
         try:
             uvicorn.run(
                 create_app(archive, tokens, jobs), host=host, port=port, log_level="warning"

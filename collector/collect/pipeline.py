@@ -15,6 +15,7 @@ An interrupted run leaves complete captures only; the next run reuses them and d
 """
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -125,6 +126,8 @@ class CollectReport:
 
 ProgressFn = Callable[[str, int | None], None]
 """Called with a description and the new total of work items (None: unchanged)."""
+ItemFn = Callable[[Outcome, float], None]
+"""Called as each item finishes, with its outcome and the seconds it took."""
 
 
 def _screenshot(archive: Archive, artifacts: list[dict[str, Any]]) -> tuple[str | None, str | None]:
@@ -207,10 +210,17 @@ class Collector:
 
     `run` opens its own stack; a queue worker sets `stack` to its shared one instead."""
 
-    def __init__(self, archive: Archive, options: CollectOptions, progress: ProgressFn) -> None:
+    def __init__(
+        self,
+        archive: Archive,
+        options: CollectOptions,
+        progress: ProgressFn,
+        on_item: ItemFn | None = None,
+    ) -> None:
         self.archive = archive
         self.options = options
         self.progress = progress
+        self.on_item = on_item
         self.total = 0
         self.case_id: str | None = None
         self.stack: CaptureStack | None = None
@@ -230,6 +240,7 @@ class Collector:
         async with capture_stack(self.options.capture, self.options.platforms) as stack:
             self.stack = stack
             self._grow(1, f"reading {location}")
+            started_clock = time.monotonic()
             ingested = await ingest(
                 self.archive,
                 location,
@@ -242,6 +253,7 @@ class Collector:
             report = CollectReport(location, ingested.source_id, ingested.reused, started)
             if ingested.capture is not None:
                 report.article = _outcome_from_saved(self.archive, ingested.capture, None, location)
+                self._finished(report.article, started_clock)
             planned = planned_targets(self.archive, ingested.source_id)
             self._grow(len(planned), "capturing cited items")
             report.items = list(
@@ -259,10 +271,17 @@ class Collector:
     async def _capture(
         self, target: Target, citation: dict[str, Any] | None, found_via: str | None = None
     ) -> Outcome:
+        started = time.monotonic()
         try:
-            return await self.capture_target(target, citation, found_via)
+            outcome = await self.capture_target(target, citation, found_via)
         finally:
             self.progress(f"done {target.canonical_url or target.key}", None)
+        self._finished(outcome, started)
+        return outcome
+
+    def _finished(self, outcome: Outcome, started: float) -> None:
+        if self.on_item is not None:
+            self.on_item(outcome, time.monotonic() - started)
 
     async def capture_target(
         self, target: Target, citation: dict[str, Any] | None, found_via: str | None
@@ -384,7 +403,11 @@ def _finish_summary(archive: Archive, finish: Finish) -> dict[str, Any]:
 
 
 def collect(
-    archive: Archive, location: str, options: CollectOptions, progress: ProgressFn
+    archive: Archive,
+    location: str,
+    options: CollectOptions,
+    progress: ProgressFn,
+    on_item: ItemFn | None = None,
 ) -> CollectReport:
-    """Run `collect` for one source (blocking)."""
-    return asyncio.run(Collector(archive, options, progress).run(location))
+    """Run `collect` for one source (blocking); `on_item` hears of each finished item."""
+    return asyncio.run(Collector(archive, options, progress, on_item).run(location))

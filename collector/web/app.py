@@ -30,7 +30,7 @@ from archive.timeutil import iso
 from collector.collect.locations import check_url
 from collector.web import views
 from collector.web.auth import TokenCheck
-from collector.web.jobs import JobQueue
+from collector.web.jobs import JobKind, JobQueue
 from collector.web.security import COMMON_HEADERS, VIEWER_CSP, archived_headers
 
 HERE = Path(__file__).parent
@@ -55,6 +55,12 @@ def _when(value: Any) -> str:
     return iso(value) if value is not None and hasattr(value, "tzinfo") else str(value or "")
 
 
+def _when_short(value: Any) -> str:
+    """To the second, for lists (the record pages show the full time)."""
+    shown = _when(value)
+    return shown.split(".", 1)[0] + "Z" if hasattr(value, "tzinfo") else shown
+
+
 def create_app(archive: Archive, tokens: TokenCheck, jobs: JobQueue | None = None) -> FastAPI:
     """The viewer for `archive`; every request must carry the token checked by `tokens`.
 
@@ -69,6 +75,9 @@ def create_app(archive: Archive, tokens: TokenCheck, jobs: JobQueue | None = Non
     )
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["when"] = _when
+    templates.env.filters["when_short"] = _when_short
+    templates.env.filters["icon"] = lambda platform: views.PLATFORM_ICONS.get(platform, "🌐")
+    templates.env.globals["can_recheck"] = jobs is not None and jobs.can(JobKind.RECHECK)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.middleware("http")
@@ -123,21 +132,32 @@ def create_app(archive: Archive, tokens: TokenCheck, jobs: JobQueue | None = Non
     async def submit(
         url: Annotated[str, Form()] = "",
         article: Annotated[str, Form()] = "",
+        case: Annotated[str, Form()] = "",
         upload: Annotated[UploadFile | None, File()] = None,
     ) -> Response:
         if jobs is None:
             raise NotFoundError("collecting from the viewer is not enabled")
         data = await upload.read(MAX_UPLOAD_BYTES + 1) if upload and upload.filename else b""
         if url.strip():
-            job = jobs.submit(check_url(url))
+            job = jobs.submit(check_url(url), case=case.strip())
         elif data or article.strip():
             body = data or article.encode("utf-8")
             if len(body) > MAX_UPLOAD_BYTES:
                 raise EvidenceError(f"articles are limited to {MAX_UPLOAD_BYTES} bytes here")
             path = save_upload(archive.home / "uploads", body)
-            job = jobs.submit(str(path), label=(upload.filename if data else "pasted article"))
+            label = upload.filename if data and upload else "pasted article"
+            job = jobs.submit(str(path), label=label, case=case.strip())
         else:
             raise EvidenceError("give a URL, paste an article, or choose a file")
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+    @app.post("/recheck")
+    def recheck(target_id: Annotated[str, Form()] = "") -> Response:
+        if jobs is None or not jobs.can(JobKind.RECHECK):
+            raise NotFoundError("rechecking from the viewer is not enabled")
+        target = read(views.target, target_id.strip())
+        label = f"recheck {target['canonical_url'] or target['key']}"
+        job = jobs.submit(target["id"], label=label, kind=JobKind.RECHECK)
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     @app.get("/jobs", response_class=HTMLResponse)
@@ -209,8 +229,11 @@ def create_app(archive: Archive, tokens: TokenCheck, jobs: JobQueue | None = Non
         return page(request, "target.html", target=read(views.target, target_id))
 
     @app.get("/captures", response_class=HTMLResponse)
-    def captures(request: Request) -> HTMLResponse:
-        return page(request, "list.html", kind="captures", rows=read(views.rows, "captures"))
+    def captures(
+        request: Request, case: str = "", status: str = "", platform: str = ""
+    ) -> HTMLResponse:
+        filters = {"case_id": case, "status": status, "platform": platform}
+        return page(request, "captures.html", **read(views.captures, filters))
 
     @app.get("/captures/{capture_id}", response_class=HTMLResponse)
     def capture(request: Request, capture_id: str) -> HTMLResponse:

@@ -1,4 +1,4 @@
-"""Collect jobs submitted in the web viewer, run one at a time by a background thread.
+"""Collect and recheck jobs submitted in the web viewer, run one at a time by a background thread.
 
 A small in-process queue is enough for one investigator's viewer: jobs run in order, their
 progress is visible, and what a job stored is committed as it goes (a viewer stopped mid-job
@@ -19,7 +19,15 @@ from archive.errors import EvidenceError
 from archive.timeutil import utcnow
 
 ProgressFn = Callable[[str, int | None], None]
-Runner = Callable[[str, ProgressFn], dict[str, Any]]
+Runner = Callable[["Job", ProgressFn], dict[str, Any]]
+"""Runs one job (its location, and for a collect its case) and returns its report."""
+
+
+class JobKind(StrEnum):
+    """What a job does: collect an article, or capture one cited item again."""
+
+    COLLECT = "collect"
+    RECHECK = "recheck"
 
 
 class JobStatus(StrEnum):
@@ -36,8 +44,10 @@ class Job:
     """One submitted collect and how far it got."""
 
     id: int
-    location: str
+    location: str  # a URL or file path to collect, or the target id to recheck
     label: str
+    kind: JobKind = JobKind.COLLECT
+    case: str | None = None  # a collect groups its records under this case name
     status: JobStatus = JobStatus.QUEUED
     step: str = "waiting for the previous job"
     done: int = 0
@@ -51,8 +61,10 @@ class Job:
 class JobQueue:
     """Runs submitted jobs in order on one background thread."""
 
-    def __init__(self, runner: Runner) -> None:
-        self._runner = runner
+    def __init__(self, runner: Runner, rechecker: Runner | None = None) -> None:
+        self._runners = {JobKind.COLLECT: runner}
+        if rechecker is not None:
+            self._runners[JobKind.RECHECK] = rechecker
         self._jobs: dict[int, Job] = {}
         self._ids = itertools.count(1)
         self._queue: queue.Queue[Job | None] = queue.Queue()
@@ -60,10 +72,23 @@ class JobQueue:
         self._thread = threading.Thread(target=self._work, name="collect-jobs", daemon=True)
         self._thread.start()
 
-    def submit(self, location: str, label: str | None = None) -> Job:
-        """Queue a collect of `location` (URL or file path)."""
+    def can(self, kind: JobKind) -> bool:
+        """True when this queue runs jobs of `kind`."""
+        return kind in self._runners
+
+    def submit(
+        self,
+        location: str,
+        label: str | None = None,
+        kind: JobKind = JobKind.COLLECT,
+        case: str | None = None,
+    ) -> Job:
+        """Queue a collect of `location` (URL or file path, under `case` if given), or a
+        recheck of a target id."""
+        if not self.can(kind):
+            raise EvidenceError(f"this viewer does not run {kind} jobs")
         with self._lock:
-            job = Job(next(self._ids), location, label or location)
+            job = Job(next(self._ids), location, label or location, kind, case or None)
             self._jobs[job.id] = job
         self._queue.put(job)
         return job
@@ -99,7 +124,7 @@ class JobQueue:
                     job.step = description
 
             try:
-                job.report = self._runner(job.location, progress)
+                job.report = self._runners[job.kind](job, progress)
                 job.status, job.step = JobStatus.DONE, "finished"
             except EvidenceError as exc:
                 job.status, job.error = JobStatus.FAILED, str(exc)

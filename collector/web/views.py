@@ -18,19 +18,75 @@ from archive.models import (
     Target,
 )
 from archive.provenance.models import TimestampToken
+from archive.vocabulary import CaptureStatus
 
 PAGE_SIZE = 100
 SCREENSHOT_ROLES = ("screenshot-full", "screenshot-viewport")
 DOM_ROLES = ("dom",)
 
 
+ATTENTION = (CaptureStatus.PARTIAL, CaptureStatus.FAILED)
+"""Statuses listed first: what an investigator may need to capture again."""
+PLATFORM_ICONS = {
+    "twitter": "𝕏",
+    "telegram": "✈️",
+    "bluesky": "🦋",
+    "video": "▶️",
+    "generic": "🌐",
+    records.ARTICLE_PLATFORM: "📰",
+}
+COUNT_WORDS: tuple[tuple[str, str, str, str | None], ...] = (
+    # (key in records.counts, one, many, list page)
+    ("case", "case", "cases", None),
+    ("source", "source read", "sources read", "/sources"),
+    ("target", "cited item", "cited items", "/targets"),
+    ("capture", "capture", "captures", "/captures"),
+    ("posts", "post", "posts", None),
+    ("pages", "page", "pages", None),
+    ("artifact", "artifact", "artifacts", None),
+    ("timestamp_token", "timestamp", "timestamps", None),
+    ("custody_event", "custody event", "custody events", "/events"),
+    ("checkpoint", "log checkpoint", "log checkpoints", None),
+)
+
+
+def counts_in_words(session: Session) -> list[dict[str, Any]]:
+    """The archive's counts as `{"count", "label", "href"}`, labelled in words, not tables."""
+    counts = {**records.counts(session), **records.capture_kinds(session)}
+    return [
+        {"count": counts.get(key, 0), "label": one if counts.get(key, 0) == 1 else many,
+         "href": href}
+        for key, one, many, href in COUNT_WORDS
+    ]  # fmt: skip
+
+
 def home(session: Session) -> dict[str, Any]:
-    """Counts, cases and the newest captures."""
+    """Counts in words, cases, captures that need attention, and the newest captures."""
+    attention = [
+        row
+        for status in ATTENTION
+        for row in records.capture_summaries(session, status=status, limit=10)
+    ]
     return {
-        "counts": records.counts(session),
+        "counts": counts_in_words(session),
         "chain": records.chain_status(session),
         "cases": records.list_rows(session, "cases", 50),
-        "captures": records.list_rows(session, "captures", 20),
+        "attention": attention,
+        "captures": records.capture_summaries(session, limit=20),
+    }
+
+
+def captures(session: Session, filters: dict[str, str | None]) -> dict[str, Any]:
+    """The captures list, partial and failed first: summaries matching `filters` (case, status,
+    platform) and the values each filter offers."""
+    chosen = {key: value or None for key, value in filters.items()}
+    facets = records.capture_facets(session)
+    order = {status: index for index, status in enumerate([*ATTENTION, CaptureStatus.COMPLETE])}
+    facets["status"].sort(key=lambda pair: order.get(pair[0], len(order)))
+    return {
+        "rows": records.capture_summaries(session, **chosen, limit=PAGE_SIZE, attention_first=True),
+        "facets": facets,
+        "filters": chosen,
     }
 
 
@@ -126,6 +182,7 @@ def capture(session: Session, capture_id: str) -> dict[str, Any]:
     record["target"] = (
         records.as_dict(session.get(Target, record["target_id"])) if record["target_id"] else None
     )
+    record["summary"] = records.capture_summaries(session, capture_ids=[capture_id])[0]
     return record
 
 
@@ -195,7 +252,16 @@ def search(session: Session, query: str) -> dict[str, list[dict[str, Any]]]:
         row = session.get(SEARCH_MODELS[kind], ref_id)
         if row is not None:
             found[f"{kind}s"].append(records.as_dict(row))
+    found["posts"] = _summaries(session, [row["capture_id"] for row in found["posts"]])
+    found["captures"] = _summaries(session, [row["id"] for row in found["captures"]])
     return found
+
+
+def _summaries(session: Session, capture_ids: list[str]) -> list[dict[str, Any]]:
+    """Capture summaries in the order of `capture_ids`, each once."""
+    ids = list(dict.fromkeys(capture_ids))
+    summaries = {row["id"]: row for row in records.capture_summaries(session, capture_ids=ids)}
+    return [summaries[i] for i in ids if i in summaries]
 
 
 def events(session: Session) -> list[dict[str, Any]]:
@@ -205,8 +271,24 @@ def events(session: Session) -> list[dict[str, Any]]:
 
 
 def case(session: Session, case_id: str) -> dict[str, Any]:
-    """A case with its sources and captures."""
+    """A case as it reads: every cited item of every source with its latest capture."""
     record = records.get_record(session, case_id)
     if record["type"] != "Case":
         raise NotFoundError(f"no case with id {case_id}")
+    record["sources"] = records.case_items(session, case_id)
+    record["statuses"] = _item_statuses(record["sources"])
     return record
+
+
+def _item_statuses(sources: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """How many cited items of a case stand at each status (unresolved: no URL found)."""
+    counts: dict[str, int] = {}
+    for source in sources:
+        for item in source["items"]:
+            capture = item["capture"]
+            if capture is not None:
+                status = capture["status"]
+            else:
+                status = "not captured" if item["citation"]["target_id"] else "unresolved"
+            counts[status] = counts.get(status, 0) + 1
+    return sorted(counts.items(), key=lambda pair: (pair[0] == CaptureStatus.COMPLETE, pair[0]))

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from archive.archive import Archive
 from collector.capture.browser import choose_chromium, launch_args
 from collector.capture.settings import CaptureSettings
-from collector.cli.cmd_serve import collect_runner
+from collector.cli.cmd_serve import collect_runner, recheck_runner
 from collector.web.app import create_app
 from collector.web.auth import prepare_token
 from collector.web.jobs import JobQueue
@@ -27,6 +27,7 @@ from tests.world.server import World, free_port
 
 pytestmark = pytest.mark.browser
 ARTICLE = "https://www.example.test/news/volunteers.html"
+CASE = "Volunteer coders"
 HOSTILE = "https://www.example.test/hostile.html"
 BASELINES = Path(__file__).parent / "baselines"
 MAX_LAYOUT_DISTANCE = 10  # of 64 bits: small text changes move a few bits, a broken layout many
@@ -58,7 +59,7 @@ def viewer(test_world: World, tmp_path_factory: pytest.TempPathFactory) -> Itera
     os.environ.pop("EVIDENCE_TSA_URLS", None)
     archive = Archive.open(tmp_path_factory.mktemp("viewer-home"))
     tokens, token = prepare_token(archive.home / "keys", None)
-    jobs = JobQueue(collect_runner(archive))
+    jobs = JobQueue(collect_runner(archive), recheck_runner(archive))
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
@@ -108,9 +109,10 @@ def page(browser: Browser, viewer: Viewer) -> Iterator[Page]:
     context.close()
 
 
-def _collect(page: Page, viewer: Viewer, url: str) -> None:
+def _collect(page: Page, viewer: Viewer, url: str, case: str = "") -> None:
     page.goto(f"{viewer.url}/")
     page.fill("input[name=url]", url)
+    page.fill("input[name=case]", case)
     page.click("button[type=submit]")
     page.wait_for_url("**/jobs/*")
     page.wait_for_selector("#job-status:text-matches('done|failed')", timeout=180_000)
@@ -118,7 +120,7 @@ def _collect(page: Page, viewer: Viewer, url: str) -> None:
 
 
 def test_submit_watch_open_and_download(page: Page, viewer: Viewer, tmp_path: Path) -> None:
-    _collect(page, viewer, ARTICLE)
+    _collect(page, viewer, ARTICLE, CASE)
     assert "x.com/UaSmart/status/934106870834454529" in page.inner_text("main")
     page.click("#job-source")
     assert "Volunteer coders" in page.inner_text("h1")
@@ -179,24 +181,56 @@ def test_refusals(browser: Browser, viewer: Viewer) -> None:
     context.close()
 
 
-def _ensure_collected(page: Page, viewer: Viewer, url: str) -> None:
-    page.goto(f"{viewer.url}/sources")
-    if url not in page.inner_text("main"):
-        _collect(page, viewer, url)
+def _ensure_collected(page: Page, viewer: Viewer) -> None:
+    for url, case in ((ARTICLE, CASE), (HOSTILE, "")):
+        page.goto(f"{viewer.url}/sources")
+        if url not in page.inner_text("main"):
+            _collect(page, viewer, url, case)
 
 
-@pytest.mark.parametrize("name", ["sources", "capture"])
+def _open_case(page: Page, viewer: Viewer) -> None:
+    page.goto(f"{viewer.url}/")
+    page.click(f"main a:text-is('{CASE}')")
+    page.wait_for_url("**/cases/*")
+
+
+def test_lists_show_handle_and_text(page: Page, viewer: Viewer) -> None:
+    """What a capture is, readable without opening it: on the home page, the captures list,
+    the filtered list and the case page."""
+    _ensure_collected(page, viewer)
+    for path in ("/", "/captures", "/captures?platform=twitter"):
+        page.goto(f"{viewer.url}{path}")
+        shown = page.inner_text("main")
+        assert "@UaSmart" in shown and "terminamos el dia" in shown, path
+        assert page.locator(".items .thumb img").count() >= 1, f"{path}: thumbnails"
+    page.goto(f"{viewer.url}/")
+    assert "custody events" in page.inner_text(".cards") and "custody_event" not in page.content()
+    _open_case(page, viewer)
+    shown = page.inner_text("main")
+    assert "@UaSmart" in shown and "terminamos el dia" in shown
+    assert "x.com/UaSmart/status/934106870834454529" in shown
+    assert "@UaSmart" not in page.goto(f"{viewer.url}/captures?platform=telegram").text()
+
+
+@pytest.mark.parametrize("name", ["sources", "capture", "home", "captures", "case"])
 def test_layout_matches_baseline(page: Page, viewer: Viewer, name: str) -> None:
     """Compared after both sources exist, whichever tests ran before (order independent)."""
-    for url in (ARTICLE, HOSTILE):
-        _ensure_collected(page, viewer, url)
+    _ensure_collected(page, viewer)
     if name == "capture":
         page.goto(f"{viewer.url}/search?q=terminamos")
         page.click("main ul li a")
         page.wait_for_url("**/captures/*")
         page.locator("img.shot").wait_for()
+    elif name == "case":
+        _open_case(page, viewer)
+    elif name == "home":
+        page.goto(f"{viewer.url}/")
+    elif name == "captures":  # concurrent captures finish in any order: the two partial ones
+        page.goto(f"{viewer.url}/captures?status=partial")
     else:
-        page.goto(f"{viewer.url}/sources")
+        page.goto(f"{viewer.url}/{name}")
+    page.wait_for_load_state("networkidle")  # thumbnails and fonts drawn
+    page.evaluate("document.fonts.ready")
     shot = Image.open(io.BytesIO(page.screenshot(full_page=False)))
     baseline = BASELINES / f"{name}.png"
     if os.environ.get("EVIDENCE_UPDATE_BASELINES") == "1":
