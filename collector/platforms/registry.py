@@ -1,4 +1,4 @@
-"""Pick the adapter for a URL: the first platform adapter whose patterns match, else generic."""
+"""Pick the adapter for a URL: the first whose site module (or yt-dlp) takes it, else generic."""
 
 from collector.platforms.base import Adapter
 from collector.platforms.bluesky import BlueskyAdapter
