@@ -4,6 +4,7 @@ The steps (`steps.py`) and the page watchers (`watch.py`) write it; `assemble.py
 the CaptureResult.
 """
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -62,6 +63,8 @@ class CaptureRun:
     )
     title: str | None = None
     download: bool = False
+    download_started: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    """Set by the page's `download` event (see `watch`)."""
     page_height: int | None = None
     companion_result: Any = None
 

@@ -8,6 +8,7 @@ Once no page arrived (or the URL is a download) the remaining steps are skipped.
 """
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ PAGE_HEIGHT_SCRIPT = (
 )
 SETTLE_ROUNDS = 10
 """At most this many client-side redirects are followed while settling."""
+DOWNLOAD_EVENT_WAIT_S = 2.0
+"""How long a failed navigation waits for the `download` event that explains it."""
 
 
 class Budget(StrEnum):
@@ -79,15 +82,26 @@ async def _navigate(run: CaptureRun, page: Page) -> None:
         if not run.document_arrived():
             run.fatal = f"navigation failed: {first_line(exc)}"
             return
-        if "Download is starting" in str(exc):  # Playwright's only sign of a download here
+        main = run.main_exchange()
+        if main is not None and main.status is not None and main.status >= 400:
+            pass  # an error page without a body: its status is recorded as the page's
+        elif await _download_started(run):
             run.download = True
             run.problems.append("the URL starts a download: its bytes are in the WARC only")
             return
-        if "ERR_HTTP_RESPONSE_CODE_FAILURE" not in str(exc):  # an error status, recorded
+        else:
             run.problems.append(f"navigation: {first_line(exc)}")
     main = run.main_exchange()
     if main is not None and (main.blocked or main.response_head is None):
         run.fatal = main.error or "no response for the page"
+
+
+async def _download_started(run: CaptureRun) -> bool:
+    """Whether the page's `download` event came: Playwright fails `goto` for a URL that starts
+    a download and sends the event just after, so it is waited for briefly."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(run.download_started.wait(), DOWNLOAD_EVENT_WAIT_S)
+    return run.download_started.is_set()
 
 
 def _require_document(run: CaptureRun) -> None:

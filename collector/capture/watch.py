@@ -53,12 +53,14 @@ def watch(run: CaptureRun, context: BrowserContext, page: Page) -> None:
         ),
     )
     page.on("dialog", on_dialog)
-    page.on(
-        "download",
-        lambda d: run.events["downloads"].append(
-            {"url": d.url, "suggested_filename": d.suggested_filename}
-        ),
-    )
+
+    def on_download(download: Any) -> None:
+        run.events["downloads"].append(
+            {"url": download.url, "suggested_filename": download.suggested_filename}
+        )
+        run.download_started.set()
+
+    page.on("download", on_download)
     page.on("websocket", lambda ws: run.events["websockets"].append({"url": ws.url}))
     page.on(
         "requestfailed",
