@@ -11,13 +11,14 @@ import brotli
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from warcio.archiveiterator import ArchiveIterator
 
 from collector.capture import decode
 from collector.capture.engine import capture_urls
 from collector.capture.settings import CaptureSettings
 from collector.capture.spool import MemoryBudget, Spool
-from tests.capture.heavy import HeavyServer, gzip_bomb
+from tests.capture.heavy import BAND_PX, HeavyServer, band_colour, gzip_bomb
 
 MIB = 1024 * 1024
 
@@ -170,3 +171,23 @@ def test_chunked_compressed_body_is_decoded_from_its_spool():
     out = io.BytesIO()
     outcome = decode.decode_body(spool.reader, True, "gzip", len(DATA), out.write, out.truncate)
     assert out.getvalue() == DATA and not outcome.capped and not outcome.failed
+
+
+@pytest.mark.browser
+def test_very_tall_page_gives_clipped_tiles_of_the_right_bands():
+    settings = _settings()
+    with HeavyServer() as server:
+        [result] = capture_urls([server.url("/tall?px=100000")], settings)
+    assert result.status == "partial"
+    assert "page is 100000 px tall" in result.status_reason
+    assert "top 20000 px (max_page_height)" in result.status_reason
+    tiles = [a for a in result.artifacts if a.role == "screenshot-full"]
+    assert [t.details["top"] for t in tiles] == [0, 8000, 16000]
+    for tile in tiles:
+        image = Image.open(io.BytesIO(tile.data)).convert("RGB")
+        assert image.size == (1280, tile.details["height"])
+        band = tile.details["top"] // BAND_PX
+        assert image.getpixel((640, image.height // 2)) == band_colour(band), tile.name
+    viewport = Image.open(io.BytesIO(result.artifact("screenshot-viewport").data))
+    assert viewport.size == (1280, 800)
+    assert result.details["page_height"] == 100000, "the viewport was restored after the tiles"
