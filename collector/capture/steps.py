@@ -8,6 +8,7 @@ Once no page arrived (or the URL is a download) the remaining steps are skipped.
 """
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ PAGE_HEIGHT_SCRIPT = (
     " document.body ? document.body.scrollHeight : 0)"
 )
 SCROLL_TO_SCRIPT = "top => { window.scrollTo(0, top); return Math.round(window.scrollY); }"
+RENDER_CUT_POLL_S = 0.1
+"""How often navigation looks whether the render limit cut a document off."""
 SETTLE_ROUNDS = 10
 """At most this many client-side redirects are followed while settling."""
 
@@ -71,9 +74,29 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+async def _load(run: CaptureRun, page: Page) -> None:
+    """`page.goto` until the load event, or until the loading is stopped at the render limit.
+
+    A document the recorder gave the browser only part of (`max_render_bytes`) never loads:
+    Chromium waits for the rest of its Content-Length. Once that happened to a document, its
+    loading is stopped (`window.stop()`, as a person would press Stop) and the page is taken
+    as it is."""
+    loading = asyncio.ensure_future(page.goto(run.url, wait_until="load"))
+    while not loading.done():
+        await asyncio.wait({loading}, timeout=RENDER_CUT_POLL_S)
+        if not loading.done() and any(e.rendered_bytes is not None for e in run.recorder.exchanges):
+            await page.evaluate("window.stop()")
+            loading.cancel()
+            with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
+                await loading
+            run.problems.append("page loading was stopped at the render limit")
+            return
+    await loading
+
+
 async def _navigate(run: CaptureRun, page: Page) -> None:
     try:
-        await page.goto(run.url, wait_until="load")
+        await _load(run, page)
     except PlaywrightTimeoutError:
         raise
     except PlaywrightError as exc:
