@@ -40,6 +40,8 @@ PAGE_HEIGHT_SCRIPT = (
 SCROLL_TO_SCRIPT = "top => { window.scrollTo(0, top); return Math.round(window.scrollY); }"
 RENDER_CUT_POLL_S = 0.1
 """How often navigation looks whether the render limit cut a document off."""
+STOP_SCRIPT = "location.href === 'about:blank' ? false : (window.stop(), true)"
+"""Stops the loading of a committed document (false: the page has not committed yet)."""
 SETTLE_ROUNDS = 10
 """At most this many client-side redirects are followed while settling."""
 
@@ -80,18 +82,27 @@ async def _load(run: CaptureRun, page: Page) -> None:
     A document the recorder gave the browser only part of (`max_render_bytes`) never loads:
     Chromium waits for the rest of its Content-Length. Once that happened to a document, its
     loading is stopped (`window.stop()`, as a person would press Stop) and the page is taken
-    as it is."""
+    as it is: what the renderer had been handed by then (Chromium drops what it had not yet
+    passed on when a connection ends early, so that can be less than the bytes it was given)."""
     loading = asyncio.ensure_future(page.goto(run.url, wait_until="load"))
-    while not loading.done():
-        await asyncio.wait({loading}, timeout=RENDER_CUT_POLL_S)
-        if not loading.done() and any(e.rendered_bytes is not None for e in run.recorder.exchanges):
-            await page.evaluate("window.stop()")
+    try:
+        while not loading.done():
+            await asyncio.wait({loading}, timeout=RENDER_CUT_POLL_S)
+            if loading.done() or all(e.rendered_bytes is None for e in run.recorder.exchanges):
+                continue
+            try:
+                if not await page.evaluate(STOP_SCRIPT):
+                    continue
+            except PlaywrightError:  # the document was committing: look again at the next poll
+                continue
             loading.cancel()
             with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
                 await loading
             run.problems.append("page loading was stopped at the render limit")
             return
-    await loading
+        await loading
+    finally:
+        loading.cancel()  # when the step ran out of time (no-op once done)
 
 
 async def _navigate(run: CaptureRun, page: Page) -> None:
