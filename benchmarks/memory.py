@@ -18,8 +18,10 @@ its own. Peak memory is sampled from /proc every 50 ms over this process and all
 proportional set sizes (shared pages split between the processes sharing them: what the tree
 really uses), "peak RSS" the highest sum of VmRSS (shared pages counted once per process, so it
 overstates), and "python" this process's own high-water mark (VmHWM). `--steps` adds the peak
-PSS during each capture step (the engine's own steps, wrapped to mark the sampler), to show
-where a case's memory goes; `--cases a,b` runs only those cases.
+PSS during each capture step (the engine's own steps, wrapped to mark the sampler) and the
+tree's PSS at its peak by process kind (python, node: Playwright's driver, chromium-headless-shell
+and its gpu-process, renderer, utility network.mojom.NetworkService, zygote), to show where a
+case's memory goes; `--cases a,b` runs only those cases.
 """
 
 import argparse
@@ -75,15 +77,31 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def tree_kb(root: int) -> tuple[int, int]:
-    """Sums of PSS and of VmRSS (KiB) over `root` and every descendant."""
-    pss, rss, todo = 0, 0, [root]
+def process_kind(pid: int) -> str:
+    """What a process of the tree is: its program's name and Chromium's process type."""
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().split()
+    except (OSError, UnicodeDecodeError):
+        return "gone"
+    kind = Path(words[0]).name if words else "?"
+    for word in words[1:]:
+        if word.startswith(("--type=", "--utility-sub-type=")):
+            kind += " " + word.split("=", 1)[1]
+    return kind
+
+
+def tree_kb(root: int) -> tuple[int, int, dict[str, int]]:
+    """Sums of PSS and of VmRSS (KiB) over `root` and every descendant, and PSS by kind."""
+    pss, rss, kinds, todo = 0, 0, {}, [root]
     while todo:
         pid = todo.pop()
-        pss += _field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
+        own = _field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
+        kind = process_kind(pid)
+        kinds[kind] = kinds.get(kind, 0) + own
+        pss += own
         rss += _field_kb(f"/proc/{pid}/status", "VmRSS:")
         todo += _children(pid)
-    return pss, rss
+    return pss, rss, kinds
 
 
 class TreeSampler:
@@ -92,6 +110,8 @@ class TreeSampler:
     def __init__(self, root: int) -> None:
         self.root = root
         self.peak_pss = self.peak_rss = 0
+        self.peak_kinds: dict[str, int] = {}
+        """PSS (KiB) by process kind at the peak."""
         self.step_peaks: dict[str, int] = {}
         """Peak PSS (KiB) while each marked step ran."""
         self.step: str | None = None
@@ -100,8 +120,10 @@ class TreeSampler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            pss, rss = tree_kb(self.root)
-            self.peak_pss, self.peak_rss = max(self.peak_pss, pss), max(self.peak_rss, rss)
+            pss, rss, kinds = tree_kb(self.root)
+            if pss > self.peak_pss:
+                self.peak_pss, self.peak_kinds = pss, kinds
+            self.peak_rss = max(self.peak_rss, rss)
             if self.step is not None:
                 self.step_peaks[self.step] = max(self.step_peaks.get(self.step, 0), pss)
             self._stop.wait(SAMPLE_EVERY_S)
@@ -160,6 +182,7 @@ async def run_case(url: str, overrides: dict[str, int]) -> tuple[object, ...]:
         result.status,
         result.status_reason or "",
         {name: round(_mb(kib)) for name, kib in sampler.step_peaks.items()},
+        {kind: round(_mb(kib)) for kind, kib in sorted(sampler.peak_kinds.items())},
     )
 
 
@@ -176,7 +199,7 @@ async def main(whole: bool, names: list[str] | None, by_step: bool) -> int:
             rows.append((name, *await run_case(server.url(path), overrides)))
             print(f"{name}: done", file=sys.stderr, flush=True)
     print("case     peak PSS  peak RSS  python  time s  WARC MB  status    reason")
-    for name, pss, rss, python, elapsed, warc_mb, status, reason, peaks in rows:
+    for name, pss, rss, python, elapsed, warc_mb, status, reason, peaks, kinds in rows:
         print(
             f"{name:8} {pss:8.0f} {rss:9.0f} {python:7.0f} {elapsed:7.1f} {warc_mb:8.1f}"
             f"  {status:9} {reason}"
@@ -184,6 +207,10 @@ async def main(whole: bool, names: list[str] | None, by_step: bool) -> int:
         if by_step:
             print(
                 "         peak PSS MB by step: " + ", ".join(f"{k} {v}" for k, v in peaks.items())
+            )
+            print(
+                "         at the peak, by process: "
+                + ", ".join(f"{k} {v}" for k, v in kinds.items())
             )
     print(f"target: every case under {TARGET_MB} MB peak PSS for the whole process tree")
     print("python is this process's high-water mark so far (it only grows from case to case)")
