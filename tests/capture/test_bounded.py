@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.vocabulary import CaptureStatus
 from collector.capture import decode
 from collector.capture.engine import capture_urls
 from collector.capture.httpwire import Head, parse_head
@@ -180,7 +181,7 @@ def test_very_tall_page_gives_clipped_tiles_of_the_right_bands():
     settings = _settings()
     with HeavyServer() as server:
         [result] = capture_urls([server.url("/tall?px=100000")], settings)
-    assert result.status == "partial"
+    assert result.status == CaptureStatus.PARTIAL
     assert "page is 100000 px tall" in result.status_reason
     assert "top 20000 px (max_page_height)" in result.status_reason
     tiles = [a for a in result.artifacts if a.role == "screenshot-full"]
@@ -202,9 +203,11 @@ def test_browser_is_given_only_the_render_limit_of_a_document():
     with HeavyServer() as server:
         url = server.url(f"/text?bytes={16 * MIB}")
         [result] = capture_urls([url], settings)
-    assert result.status == "partial"
+    assert result.status == CaptureStatus.PARTIAL
     assert f"the browser was given only the first {render} bytes of {url}" in result.status_reason
     assert "(max_render_bytes)" in result.status_reason
+    assert "page loading was stopped at the render limit" in result.status_reason
+    assert "time budget" not in result.status_reason, "it ends on the size limits, in time"
     assert f"the {recorded} byte limit" in result.status_reason
     assert len(result.artifact("dom").data) < render + 4096, "the browser saw only its share"
     with result.artifact("warc").open() as stream:
