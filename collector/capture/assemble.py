@@ -49,6 +49,12 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
     finished = utcnow()
     if exchanges:
         run.artifacts.append(_warc_artifact(run, browser))
+    run.problems += [
+        f"the browser was given only the first {e.rendered_bytes} bytes of {e.url}"
+        f" (max_render_bytes); the WARC records what the server sent"
+        for e in exchanges
+        if e.rendered_bytes is not None
+    ]
     if run.recorder.limit_hit:
         run.problems.append(run.recorder.limit_hit)
     if main is not None and main.truncated:

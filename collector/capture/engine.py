@@ -103,6 +103,7 @@ class CaptureEngine:
             settings.max_total_bytes,
             settings.long_request_s,
             settings.max_decoded_bytes,
+            settings.max_render_bytes,
         )
         run = CaptureRun(url, settings, utcnow(), Recorder(self.connector, self.ca, limits))
         try:

@@ -19,11 +19,12 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from archive.timeutil import utcnow
-from collector.capture import decode, httpwire
+from collector.capture import decode, httpwire, render
 from collector.capture.decode import Decoder
 from collector.capture.httpwire import Framing, Head, WireError
 from collector.capture.mitm import InterceptionCA
 from collector.capture.netguard import BlockedAddress
+from collector.capture.render import RenderGate
 from collector.capture.spool import MemoryBudget, Spool
 from collector.capture.upstream import Connector, TLSInfo, Upstream, UpstreamError
 
@@ -57,6 +58,10 @@ class Exchange:
     websocket: bool = False
     companion: bool = False
     """Made by a companion client (a platform adapter), not by the page."""
+    document: bool = False
+    """A navigation: the browser renders the response as a document (see `render`)."""
+    rendered_bytes: int | None = None
+    """Set when the browser was given only this many body bytes (the render limit)."""
     opened: float = field(default_factory=time.monotonic, repr=False)
     """Monotonic clock when the request arrived (for the settle logic, not recorded)."""
 
@@ -70,6 +75,8 @@ class Limits:
     long_request_s: float
     max_decoded_bytes: int
     """One response body may decode (Content-Encoding removed) to at most this many bytes."""
+    max_render_bytes: int | None = None
+    """The browser is given at most this much of a document (None: all of it)."""
 
 
 class Recorder:
@@ -217,6 +224,7 @@ class Recorder:
             response=Spool(self.memory),
         )
         exchange.companion = head.get(COMPANION_HEADER) is not None
+        exchange.document = render.is_document_request(head)
         self.exchanges.append(exchange)
         self.open[id(exchange)] = exchange
         self._touch()
@@ -327,6 +335,7 @@ class Recorder:
         limit = self.limits.max_response_bytes
         assert exchange.response_head is not None
         decoder = _side_decoder(exchange.response_head, self.limits.max_decoded_bytes)
+        gate = RenderGate(self.limits.max_render_bytes if exchange.document else None)
 
         def payload(data: bytes) -> None:
             nonlocal decoder
@@ -357,8 +366,12 @@ class Recorder:
             if time.monotonic() - exchange.opened < self.limits.long_request_s:
                 self._touch()
             try:
-                writer.write(data)
-                await writer.drain()
+                if not gate.closed:
+                    writer.write(gate.admit(data, decoder.produced if decoder else 0))
+                    await writer.drain()
+                    if gate.closed:  # the browser's document ends here; recording goes on
+                        exchange.rendered_bytes = gate.given
+                        writer.close()
             except OSError:
                 exchange.truncated = "disconnect"
                 return False
@@ -369,7 +382,8 @@ class Recorder:
             return True
 
         try:
-            return await httpwire.relay_body(upstream.reader, framing, emit, payload)
+            ended = await httpwire.relay_body(upstream.reader, framing, emit, payload)
+            return ended and not gate.closed
         except (OSError, WireError) as exc:
             exchange.truncated = "disconnect"
             exchange.error = f"response cut off: {exc}"

@@ -35,6 +35,10 @@ class CaptureSettings:
     max_decoded_bytes: int = 50 * 1024 * 1024
     """One response body decoded (gzip, deflate, br removed) past this is cut off (`partial`):
     a compression bomb ends here, in the recorder, before the browser expands it."""
+    max_render_bytes: int = 2 * 1024 * 1024
+    """The browser is given at most this much of a page document (as transferred, or decoded);
+    the WARC still records up to `max_response_bytes` (capture `partial`): what a renderer
+    takes to lay out a document grows faster than the document."""
     max_page_height: int = 20_000
     """Full-page screenshots cover at most this many CSS pixels (taller pages: `partial`)."""
     tile_height: int = 8_000
@@ -107,6 +111,8 @@ class CaptureSettings:
             raise EvidenceError("capture timeout must be positive")
         if self.concurrency < 1:
             raise EvidenceError("capture concurrency must be at least 1")
+        if self.max_render_bytes < 1:
+            raise EvidenceError("max_render_bytes must be positive")
         if self.viewport_width < 100 or self.viewport_height < 100:
             raise EvidenceError("viewport must be at least 100x100")
         if self.proxy and self.proxy.split("://", 1)[0] not in ("http", "socks5", "socks5h"):

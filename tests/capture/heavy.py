@@ -3,7 +3,9 @@
 `/body?bytes=N` sends N random bytes (Content-Length), `/text?bytes=N` N bytes of printable
 lines as text/plain, `/bomb?bytes=N` a gzip stream that expands to
 N zero bytes (`Content-Encoding: gzip`), `/fetch?bytes=N` a page whose script downloads
-`/body?bytes=N` and throws it away. Used by the capture tests and `benchmarks/memory.py`.
+`/body?bytes=N` and throws it away, `/tall?px=N` an N px tall page of 8,000 px bands, each
+with its own background colour (`band_colour`). Used by the capture tests and
+`benchmarks/memory.py`.
 """
 
 import base64
@@ -20,6 +22,24 @@ _RANDOM_BLOCK = os.urandom(BLOCK)
 _TEXT_BLOCK = base64.encodebytes(_RANDOM_BLOCK)[:BLOCK]
 _FINAL_EMPTY_BLOCK = b"\x03\x00"
 """A final, empty fixed-Huffman deflate block (what zlib writes at the end of a stream)."""
+
+
+BAND_PX = 8000
+
+
+def band_colour(index: int) -> tuple[int, int, int]:
+    """The background colour of the tall page's band `index` (from the top, from 0)."""
+    return (40 * index % 256, 255 - 50 * index % 256, 90 + 60 * index % 166)
+
+
+def _tall_page(height: int) -> bytes:
+    bands = "".join(
+        f'<div style="height:{min(BAND_PX, height - top)}px;'
+        f' background:rgb{band_colour(index)}"></div>'
+        for index, top in enumerate(range(0, height, BAND_PX))
+    )
+    style = "html, body { margin: 0; padding: 0 }"
+    return f"<!doctype html><title>tall</title><style>{style}</style>{bands}".encode()
 
 
 def gzip_bomb(expanded: int) -> Iterator[bytes]:
@@ -71,7 +91,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_head(200, "text/html", {"Content-Length": str(len(page))})
             self.wfile.write(page)
             return
-        if parts.path == "/body":
+        if parts.path == "/tall":
+            page = _tall_page(int(parse_qs(parts.query).get("px", ["0"])[0]))
+            self._send_head(200, "text/html", {"Content-Length": str(len(page))})
+            self.wfile.write(page)
+        elif parts.path == "/body":
             self._send_head(200, "text/html", {"Content-Length": str(size)})
             self._send_all(_body(size))
         elif parts.path == "/text":

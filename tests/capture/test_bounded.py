@@ -11,13 +11,17 @@ import brotli
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.vocabulary import CaptureStatus
 from collector.capture import decode
 from collector.capture.engine import capture_urls
+from collector.capture.httpwire import Head, parse_head
+from collector.capture.render import RenderGate, is_document_request
 from collector.capture.settings import CaptureSettings
 from collector.capture.spool import MemoryBudget, Spool
-from tests.capture.heavy import HeavyServer, gzip_bomb
+from tests.capture.heavy import BAND_PX, HeavyServer, band_colour, gzip_bomb
 
 MIB = 1024 * 1024
 
@@ -170,3 +174,68 @@ def test_chunked_compressed_body_is_decoded_from_its_spool():
     out = io.BytesIO()
     outcome = decode.decode_body(spool.reader, True, "gzip", len(DATA), out.write, out.truncate)
     assert out.getvalue() == DATA and not outcome.capped and not outcome.failed
+
+
+@pytest.mark.browser
+def test_very_tall_page_gives_clipped_tiles_of_the_right_bands():
+    settings = _settings()
+    with HeavyServer() as server:
+        [result] = capture_urls([server.url("/tall?px=100000")], settings)
+    assert result.status == CaptureStatus.PARTIAL
+    assert "page is 100000 px tall" in result.status_reason
+    assert "top 20000 px (max_page_height)" in result.status_reason
+    tiles = [a for a in result.artifacts if a.role == "screenshot-full"]
+    assert [t.details["top"] for t in tiles] == [0, 8000, 16000]
+    for tile in tiles:
+        image = Image.open(io.BytesIO(tile.data)).convert("RGB")
+        assert image.size == (1280, tile.details["height"])
+        band = tile.details["top"] // BAND_PX
+        assert image.getpixel((640, image.height // 2)) == band_colour(band), tile.name
+    viewport = Image.open(io.BytesIO(result.artifact("screenshot-viewport").data))
+    assert viewport.size == (1280, 800)
+    assert result.details["page_height"] == 100000, "the viewport was restored after the tiles"
+
+
+@pytest.mark.browser
+def test_browser_is_given_only_the_render_limit_of_a_document():
+    render, recorded = 1 * MIB, 4 * MIB
+    settings = _settings(max_render_bytes=render, max_response_bytes=recorded)
+    with HeavyServer() as server:
+        url = server.url(f"/text?bytes={16 * MIB}")
+        [result] = capture_urls([url], settings)
+    assert result.status == CaptureStatus.PARTIAL
+    assert f"the browser was given only the first {render} bytes of {url}" in result.status_reason
+    assert "(max_render_bytes)" in result.status_reason
+    assert "page loading was stopped at the render limit" in result.status_reason
+    assert "time budget" not in result.status_reason, "it ends on the size limits, in time"
+    assert f"the {recorded} byte limit" in result.status_reason
+    assert len(result.artifact("dom").data) < render + 4096, "the browser saw only its share"
+    with result.artifact("warc").open() as stream:
+        [page] = [r for r in ArchiveIterator(stream) if r.rec_type == "response"]
+        assert page.rec_headers.get_header("WARC-Truncated") == "length"
+        assert page.length == recorded, "the WARC has what the server sent, past the render limit"
+
+
+def test_render_limit_applies_to_documents_only():
+    def head(*fields: str) -> Head:
+        return parse_head(("GET / HTTP/1.1\r\n" + "".join(f + "\r\n" for f in fields)).encode())
+
+    assert is_document_request(head("Sec-Fetch-Dest: document", "Accept: */*"))
+    assert is_document_request(head("Sec-Fetch-Dest: iframe"))
+    assert not is_document_request(head("Sec-Fetch-Dest: empty", "Accept: text/html"))
+    assert not is_document_request(head("Sec-Fetch-Dest: image"))
+    assert is_document_request(head("Accept: text/html,application/xhtml+xml,*/*;q=0.8"))
+    assert not is_document_request(head("Accept: */*"))
+    assert not is_document_request(head())
+
+
+def test_render_gate_admits_up_to_the_limit_then_nothing():
+    gate = RenderGate(10)
+    assert gate.admit(b"abcdef", 0) == b"abcdef"
+    assert gate.admit(b"ghijkl", 0) == b"ghij" and gate.closed and gate.given == 10
+    assert gate.admit(b"more", 0) == b""
+    decoded = RenderGate(10)
+    assert decoded.admit(b"ab", 8) == b"ab"
+    assert decoded.admit(b"cd", 11) == b"" and decoded.closed and decoded.given == 2
+    unlimited = RenderGate(None)
+    assert unlimited.admit(b"x" * 100, 10**9) == b"x" * 100 and not unlimited.closed
