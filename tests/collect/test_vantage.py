@@ -16,9 +16,12 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from archive.archive import Archive
+from archive.errors import EvidenceError
 from collector.cli.app import app
+from collector.cli.cmd_serve import collect_runner
 from collector.web.app import create_app
 from collector.web.auth import prepare_token
+from collector.web.jobs import Job, JobKind
 from tests.world.proxy import ConnectProxy
 from tests.world.server import free_port
 
@@ -193,6 +196,22 @@ def test_collect_with_a_vantage_compares_each_cited_item(
     assert vantage["corroborates"] == item["capture_id"]
     assert vantage["status"] == "complete" and vantage["agrees"] is False
     assert vantage["server_html_equal"] is False
+
+
+def test_viewer_collects_use_the_vantages_serve_was_given(
+    site: str, proxies: tuple[ConnectProxy, ConnectProxy], tmp_path: Path
+) -> None:
+    same, _other = proxies
+    article = f"{site}/article"
+    with Archive.open(tmp_path / "home") as archive:
+        with pytest.raises(EvidenceError):
+            collect_runner(archive, ["gopher://127.0.0.1:70"])
+        run = collect_runner(archive, [same.url])
+        report = run(Job(1, article, article, JobKind.COLLECT, None), lambda *_: None)
+    [item] = report["items"]
+    [vantage] = item["vantages"]
+    assert vantage["status"] == "complete" and vantage["agrees"] is True, vantage
+    assert SECRET not in json.dumps(report), "the job page never shows the proxy secret"
 
 
 def test_vantage_cannot_go_to_the_queue(tmp_path: Path) -> None:
