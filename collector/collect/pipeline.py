@@ -37,7 +37,13 @@ from collector.collect.record import SavedCapture, save_acquisition
 from collector.collect.source import ingest
 from collector.collect.stack import CaptureStack, capture_stack
 from collector.collect.targets import ensure_target
-from collector.collect.vantage import Vantages, open_vantages, vantage_rows, vantage_settings
+from collector.collect.vantage import (
+    Vantages,
+    is_vantage_capture,
+    open_vantages,
+    vantage_rows,
+    vantage_settings,
+)
 from collector.extract import classify_url
 from collector.platforms.config import PlatformConfig
 from collector.platforms.result import PlatformResult
@@ -178,13 +184,13 @@ def _post_summary(post: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _reusable(archive: Archive, target: Target, since: datetime) -> Outcome | None:
     with archive.session() as session:
-        capture = session.exec(
+        newest_first = session.exec(
             select(Capture)
             .where(Capture.target_id == target.id, Capture.status == CaptureStatus.COMPLETE)
             .where(col(Capture.started_at) >= since)
             .order_by(col(Capture.started_at).desc())
-            .limit(1)
-        ).first()
+        )
+        capture = next((c for c in newest_first if not is_vantage_capture(c.details)), None)
         if capture is None:
             return None
         artifacts = [

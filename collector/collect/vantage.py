@@ -25,6 +25,17 @@ from collector.collect.record import SavedCapture, save_acquisition
 from collector.collect.stack import CaptureStack, capture_stack
 from collector.platforms.config import PlatformConfig
 
+VANTAGE_DETAILS_KEY = "vantage"
+"""The key of a vantage capture's own details that says which vantage and what it corroborates."""
+
+
+def is_vantage_capture(details: dict[str, Any] | None) -> bool:
+    """Whether a capture (by its details) was made through a vantage, not as the normal one.
+
+    Reuse and rechecks compare against normal captures only: a vantage may have been served
+    another version on purpose (another country), which is a finding, not a change."""
+    return bool((details or {}).get(VANTAGE_DETAILS_KEY))
+
 
 def vantage_settings(base: CaptureSettings, proxies: list[str]) -> list[CaptureSettings]:
     """One settings object per vantage proxy; EvidenceError for an unusable proxy URL."""
@@ -98,7 +109,7 @@ class Vantages:
                     acquisition,
                     target_id=target_id,
                     case_id=case_id,
-                    details={**details, "vantage": vantage},
+                    details={**details, VANTAGE_DETAILS_KEY: vantage},
                 )
             )
             status, reason = saved.status, saved.reason

@@ -186,9 +186,8 @@ def test_collect_with_a_vantage_compares_each_cited_item(
     site: str, proxies: tuple[ConnectProxy, ConnectProxy], tmp_path: Path
 ) -> None:
     _same, other = proxies
-    report = json.loads(
-        _run(tmp_path / "home", "collect", "--json", f"{site}/article", "--vantage", other.url)
-    )
+    home = tmp_path / "home"
+    report = json.loads(_run(home, "collect", "--json", f"{site}/article", "--vantage", other.url))
     assert report["article"]["status"] == "complete"
     [item] = report["items"]
     assert item["url"].endswith("/statement") and item["status"] == "complete", item["reason"]
@@ -196,6 +195,16 @@ def test_collect_with_a_vantage_compares_each_cited_item(
     assert vantage["corroborates"] == item["capture_id"]
     assert vantage["status"] == "complete" and vantage["agrees"] is False
     assert vantage["server_html_equal"] is False
+
+    again = json.loads(_run(home, "collect", "--json", f"{site}/article"))
+    [reused] = again["items"]
+    assert reused["status"] == "reused" and reused["capture_id"] == item["capture_id"], (
+        "the regional vantage capture is newer but never stands in for the normal capture"
+    )
+    rechecked = json.loads(_run(home, "recheck", "--json", item["target_id"]))
+    [result] = rechecked["results"]
+    assert result["previous_capture_id"] == item["capture_id"]
+    assert result["changes"] == [], "a vantage's other version is not a change of the target"
 
 
 def test_viewer_collects_use_the_vantages_serve_was_given(
