@@ -48,6 +48,9 @@ class CaptureSettings:
     """None: the browser's own user agent, without the word "Headless"."""
     proxy: str | None = None
     """Upstream proxy for every request: http://host:port or socks5://[user:pass@]host:port."""
+    vantage_echo_url: str | None = None
+    """A URL that answers with the caller's IP address as plain text, asked through each
+    `--vantage` proxy before its capture to record the exit IP (None: not recorded)."""
     allow_private: bool = False
     """Allow loopback, private and link-local addresses (off: server-side request forgery guard)."""
     pdf: bool = False

@@ -19,6 +19,6 @@ def print_vantages(rows: list[dict[str, Any]]) -> None:
     """Vantage captures (`vantage_rows`): which capture each corroborates, and the findings."""
     from collector.cli.output import print_table
 
-    columns = ["corroborates", "proxy", "capture_id", "status", "agrees", "post_agrees"]
+    columns = ["corroborates", "proxy", "exit_ip", "capture_id", "status", "agrees", "post_agrees"]
     columns += ["server_html_equal", "screenshot_phash_distance", "reason"]
     print_table("Vantage comparisons", columns, ([row[c] for c in columns] for row in rows))

@@ -4,17 +4,25 @@ exit and record, as corroboration, whether what was served agrees with the norma
 Each vantage proxy gets its own capture stack (`capture_stack` with the proxy as the settings'
 upstream proxy), so the page, the platform data and the media all travel through that exit.
 The vantage capture is stored as a capture of its own (its details say which vantage, by the
-proxy URL without credentials, and which capture it corroborates; they are in its signed
-manifest), and one `vantage.compared` custody event ties both capture ids to the comparison
-(`collector.collect.corroboration`). A vantage that fails (proxy down, refused, timing out) is a
-failed vantage capture with its reason; it never changes the normal capture's outcome.
+proxy URL without credentials, its exit IP when an echo URL is configured and answered, and
+which capture it corroborates; they are in its signed manifest), and one `vantage.compared`
+custody event ties both capture ids to the comparison (`collector.collect.corroboration`).
+A vantage that fails (proxy down, refused, timing out) is a failed vantage capture with its
+reason; it never changes the normal capture's outcome.
+
+The exit IP comes from `[capture] vantage_echo_url` (`EVIDENCE_VANTAGE_ECHO_URL`), off by
+default: asking a service publishes that a capture is under way. It is asked through the
+vantage's own client just before its capture; the answer must parse as an IP address.
 """
 
 import asyncio
 import contextlib
+import ipaddress
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
+
+import httpx
 
 from archive.archive import Archive
 from archive.errors import EvidenceError
@@ -24,6 +32,8 @@ from collector.collect.corroboration import Observation, compare, observe
 from collector.collect.record import SavedCapture, save_acquisition
 from collector.collect.stack import CaptureStack, capture_stack
 from collector.platforms.config import PlatformConfig
+
+MAX_ECHO_BYTES = 100
 
 VANTAGE_DETAILS_KEY = "vantage"
 """The key of a vantage capture's own details that says which vantage and what it corroborates."""
@@ -48,6 +58,26 @@ def vantage_settings(base: CaptureSettings, proxies: list[str]) -> list[CaptureS
         settings.validate()
         chosen.append(settings)
     return chosen
+
+
+async def seen_exit_ip(client: httpx.AsyncClient, echo_url: str | None) -> dict[str, Any]:
+    """The exit IP an echo service saw (asked through the vantage's own client), with where it
+    came from; an unusable answer is recorded as such, never guessed."""
+    if not echo_url:
+        return {"exit_ip": None}
+    try:
+        async with client.stream("GET", echo_url) as response:
+            body = b""
+            async for chunk in response.aiter_bytes():
+                body += chunk
+                if len(body) > MAX_ECHO_BYTES:
+                    raise ValueError(f"answer longer than {MAX_ECHO_BYTES} bytes")
+        if response.status_code != 200:
+            raise ValueError(f"HTTP {response.status_code}")
+        answer = body.decode("ascii", errors="replace").strip()
+        return {"exit_ip": str(ipaddress.ip_address(answer)), "exit_ip_source": echo_url}
+    except Exception as exc:  # the echo is a courtesy: it never stops the vantage capture
+        return {"exit_ip": None, "exit_ip_error": f"{echo_url}: {type(exc).__name__}: {exc}"}
 
 
 @dataclass
@@ -98,7 +128,9 @@ class Vantages:
         case_id: str | None,
         details: dict[str, Any],
     ) -> dict[str, Any]:
-        vantage = {"proxy": point.label, "exit_ip": None, "corroborates": main.capture_id}
+        stack = point.stack
+        exit_ip = await seen_exit_ip(stack.acquirer.client, stack.engine.settings.vantage_echo_url)
+        vantage = {"proxy": point.label, **exit_ip, "corroborates": main.capture_id}
         saved: SavedCapture | None = None
         try:
             async with point.stack.browser_slots:
@@ -121,7 +153,7 @@ class Vantages:
             "url": url,
             "capture_id": main.capture_id,
             "vantage_capture_id": saved.capture_id if saved else None,
-            "vantage": {"proxy": point.label, "exit_ip": None},
+            "vantage": {"proxy": point.label, **exit_ip},
             "vantage_status": status,
             "vantage_reason": reason,
             "comparison": compare(saved_observation(main), observed),
@@ -142,6 +174,7 @@ def vantage_rows(comparisons: list[dict[str, Any]]) -> list[dict[str, Any]]:
         {
             "corroborates": c["capture_id"],
             "proxy": c["vantage"]["proxy"],
+            "exit_ip": c["vantage"].get("exit_ip"),
             "capture_id": c["vantage_capture_id"],
             "status": c["vantage_status"],
             "reason": c["vantage_reason"],

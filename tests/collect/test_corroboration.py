@@ -1,5 +1,8 @@
 """The vantage comparison as pure functions, and the proxy URL redaction, without a browser."""
 
+import asyncio
+
+import httpx
 import pytest
 
 from archive.errors import EvidenceError
@@ -11,7 +14,7 @@ from collector.collect.corroboration import (
     observe,
     phash_distance,
 )
-from collector.collect.vantage import vantage_rows, vantage_settings
+from collector.collect.vantage import seen_exit_ip, vantage_rows, vantage_settings
 
 POST = {
     "id": "post_1",
@@ -119,6 +122,7 @@ def test_vantage_rows_summarise_a_payload() -> None:
     assert row == {
         "corroborates": "cap_1",
         "proxy": "socks5://127.0.0.1:9050",
+        "exit_ip": None,
         "capture_id": "cap_2",
         "status": "complete",
         "reason": None,
@@ -153,3 +157,24 @@ def test_vantage_settings_refuse_unusable_proxies() -> None:
     for bad in ("ftp://proxy.example:21", "", "127.0.0.1:8080"):
         with pytest.raises(EvidenceError):
             vantage_settings(base, [bad])
+
+
+def _echo(status: int, body: bytes) -> dict:
+    transport = httpx.MockTransport(lambda request: httpx.Response(status, content=body))
+
+    async def ask() -> dict:
+        async with httpx.AsyncClient(transport=transport) as client:
+            return await seen_exit_ip(client, "https://echo.example/ip")
+
+    return asyncio.run(ask())
+
+
+def test_exit_ip_is_recorded_only_when_the_echo_gives_an_address() -> None:
+    assert _echo(200, b"203.0.113.7\n") == {
+        "exit_ip": "203.0.113.7", "exit_ip_source": "https://echo.example/ip"
+    }  # fmt: skip
+    assert _echo(200, b"2001:db8::1")["exit_ip"] == "2001:db8::1"
+    for status, body in ((200, b"<html>hello</html>"), (500, b"203.0.113.7"), (200, b"1" * 500)):
+        answer = _echo(status, body)
+        assert answer["exit_ip"] is None and "echo.example" in answer["exit_ip_error"], body
+    assert asyncio.run(seen_exit_ip(httpx.AsyncClient(), None)) == {"exit_ip": None}

@@ -23,7 +23,7 @@ from collector.web.app import create_app
 from collector.web.auth import prepare_token
 from collector.web.jobs import Job, JobKind
 from tests.world.proxy import ConnectProxy
-from tests.world.server import free_port
+from tests.world.server import World, free_port
 
 pytestmark = pytest.mark.browser
 OTHER_EXIT = "127.0.0.2"
@@ -115,8 +115,15 @@ def _archived_bytes(home: Path) -> Iterator[tuple[Path, bytes]]:
 
 
 def test_capture_through_vantages_agrees_differs_and_survives_a_dead_proxy(
-    site: str, proxies: tuple[ConnectProxy, ConnectProxy], tmp_path: Path
+    site: str,
+    proxies: tuple[ConnectProxy, ConnectProxy],
+    test_world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
+    echo = test_world.https("/ip")
+    monkeypatch.setenv("EVIDENCE_VANTAGE_ECHO_URL", echo)
+    monkeypatch.setenv("EVIDENCE_EXTRA_CA_FILE", str(test_world.ca_file))
     same, other = proxies
     dead = f"http://127.0.0.1:{free_port()}"
     home = tmp_path / "home"
@@ -140,6 +147,11 @@ def test_capture_through_vantages_agrees_differs_and_survives_a_dead_proxy(
     assert failed["proxy"] == dead and failed["status"] == "failed" and failed["reason"]
     assert failed["capture_id"], "a dead vantage is still a recorded (failed) capture"
     assert failed["agrees"] is None
+    assert (agreeing["exit_ip"], differing["exit_ip"], failed["exit_ip"]) == (
+        "127.0.0.1",
+        OTHER_EXIT,
+        None,
+    ), "the echo service saw each exit; through a dead proxy nothing"
 
     shown = json.loads(_run(home, "show", "--json", row["capture_id"]))
     comparisons = shown["vantage_comparisons"]
@@ -154,7 +166,8 @@ def test_capture_through_vantages_agrees_differs_and_survives_a_dead_proxy(
     )
     other_side = json.loads(_run(home, "show", "--json", differing["capture_id"]))
     assert other_side["details"]["vantage"] == {
-        "proxy": other.url, "exit_ip": None, "corroborates": row["capture_id"]
+        "proxy": other.url, "exit_ip": OTHER_EXIT, "exit_ip_source": echo,
+        "corroborates": row["capture_id"],
     }  # fmt: skip
     assert other_side["proxy"] == other.url
     assert [c["seq"] for c in other_side["vantage_comparisons"]] == [regional["seq"]]
