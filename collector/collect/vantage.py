@@ -133,8 +133,8 @@ class Vantages:
         vantage = {"proxy": point.label, **exit_ip, "corroborates": main.capture_id}
         saved: SavedCapture | None = None
         try:
-            async with point.stack.browser_slots:
-                acquisition = await point.stack.acquirer.acquire(url)
+            async with stack.browser_slots:
+                acquisition = await stack.acquirer.acquire(url)
             saved = await asyncio.to_thread(
                 lambda: save_acquisition(
                     self.archive,

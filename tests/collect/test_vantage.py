@@ -125,7 +125,8 @@ def test_capture_through_vantages_agrees_differs_and_survives_a_dead_proxy(
     monkeypatch.setenv("EVIDENCE_VANTAGE_ECHO_URL", echo)
     monkeypatch.setenv("EVIDENCE_EXTRA_CA_FILE", str(test_world.ca_file))
     same, other = proxies
-    dead = f"http://127.0.0.1:{free_port()}"
+    dead_port = free_port()
+    dead = f"http://investigator:{SECRET}@127.0.0.1:{dead_port}"
     home = tmp_path / "home"
     url = f"{site}/statement"
     args = ["capture", "--json", url, "--vantage", same.url, "--vantage", other.url]
@@ -144,7 +145,8 @@ def test_capture_through_vantages_agrees_differs_and_survives_a_dead_proxy(
     assert differing["agrees"] is False and differing["post_agrees"] is False
     assert differing["server_html_equal"] is False
     assert differing["screenshot_phash_distance"] > 8
-    assert failed["proxy"] == dead and failed["status"] == "failed" and failed["reason"]
+    assert failed["proxy"] == f"http://127.0.0.1:{dead_port}", "no credentials"
+    assert failed["status"] == "failed" and failed["reason"]
     assert failed["capture_id"], "a dead vantage is still a recorded (failed) capture"
     assert failed["agrees"] is None
     assert (agreeing["exit_ip"], differing["exit_ip"], failed["exit_ip"]) == (
