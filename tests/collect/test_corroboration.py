@@ -14,7 +14,12 @@ from collector.collect.corroboration import (
     observe,
     phash_distance,
 )
-from collector.collect.vantage import seen_exit_ip, vantage_rows, vantage_settings
+from collector.collect.vantage import (
+    is_vantage_capture,
+    seen_exit_ip,
+    vantage_rows,
+    vantage_settings,
+)
 
 POST = {
     "id": "post_1",
@@ -178,3 +183,9 @@ def test_exit_ip_is_recorded_only_when_the_echo_gives_an_address() -> None:
         answer = _echo(status, body)
         assert answer["exit_ip"] is None and "echo.example" in answer["exit_ip_error"], body
     assert asyncio.run(seen_exit_ip(httpx.AsyncClient(), None)) == {"exit_ip": None}
+
+
+def test_only_captures_with_vantage_details_are_vantage_captures() -> None:
+    assert is_vantage_capture({"vantage": {"proxy": "http://127.0.0.1:1", "corroborates": "c"}})
+    assert not is_vantage_capture({"title": "x", "queue_job": 3})
+    assert not is_vantage_capture(None) and not is_vantage_capture({"vantage": None})

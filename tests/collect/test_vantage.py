@@ -22,7 +22,7 @@ from collector.cli.cmd_serve import collect_runner
 from collector.web.app import create_app
 from collector.web.auth import prepare_token
 from collector.web.jobs import Job, JobKind
-from tests.world.proxy import ConnectProxy
+from tests.world.proxy import ConnectProxy, Socks5Proxy
 from tests.world.server import World, free_port
 
 pytestmark = pytest.mark.browser
@@ -236,6 +236,20 @@ def test_viewer_collects_use_the_vantages_serve_was_given(
     [vantage] = item["vantages"]
     assert vantage["status"] == "complete" and vantage["agrees"] is True, vantage
     assert SECRET not in json.dumps(report), "the job page never shows the proxy secret"
+
+
+def test_a_socks5_vantage_is_captured_and_compared(site: str, tmp_path: Path) -> None:
+    socks = Socks5Proxy().start()
+    try:
+        [row] = json.loads(
+            _run(tmp_path, "capture", "--json", f"{site}/statement", "--vantage", socks.url)
+        )
+    finally:
+        socks.stop()
+    [vantage] = row["vantages"]
+    assert socks.tunnels, "the vantage capture went through the SOCKS5 proxy"
+    assert vantage["proxy"] == socks.url and vantage["status"] == "complete", vantage["reason"]
+    assert vantage["agrees"] is True
 
 
 def test_vantage_cannot_go_to_the_queue(tmp_path: Path) -> None:
