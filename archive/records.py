@@ -106,6 +106,7 @@ def _children(session: Session, row: SQLModel) -> dict[str, Any]:
         return {
             "artifacts": _all(session, select(Artifact).where(Artifact.capture_id == row.id)),
             "posts": _all(session, select(PostSnapshot).where(PostSnapshot.capture_id == row.id)),
+            "vantage_comparisons": vantage_comparisons(session, row.id),
         }
     if isinstance(row, Source):
         return {
@@ -126,6 +127,21 @@ def _children(session: Session, row: SQLModel) -> dict[str, Any]:
             "captures": _all(session, select(Capture).where(Capture.case_id == row.id)),
         }
     return {}
+
+
+def vantage_comparisons(session: Session, capture_id: str) -> list[dict[str, Any]]:
+    """The `vantage.compared` events a capture is either side of, oldest first: the event's
+    number and time with its payload (both capture ids, the vantage, the comparison)."""
+    events = session.exec(
+        select(CustodyEvent)
+        .where(CustodyEvent.action == CustodyAction.VANTAGE_COMPARED)
+        .order_by(CustodyEvent.seq)  # type: ignore[arg-type]
+    )
+    return [
+        {"seq": event.seq, "occurred_at": event.occurred_at, **event.payload}
+        for event in events
+        if capture_id in (event.payload.get("capture_id"), event.payload.get("vantage_capture_id"))
+    ]
 
 
 def _all(session: Session, statement: Any) -> list[dict[str, Any]]:

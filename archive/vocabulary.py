@@ -51,3 +51,4 @@ class CustodyAction(StrEnum):
     CAPTURE_RECORDED = "capture.recorded"
     TIMESTAMP_RECORDED = "timestamp.recorded"
     EXPORT_CREATED = "export.created"
+    VANTAGE_COMPARED = "vantage.compared"

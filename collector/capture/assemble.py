@@ -15,6 +15,7 @@ from collector.capture.lifecycle import BrowserIdentity
 from collector.capture.recorder import Exchange
 from collector.capture.result import ArtifactData, CaptureResult
 from collector.capture.run import CaptureRun, StepOutcome
+from collector.capture.settings import redacted_proxy
 from collector.capture.warc import warcinfo_fields, write_warc
 
 
@@ -151,7 +152,7 @@ def _result(
         viewport=settings.viewport,
         locale=settings.locale,
         timezone=settings.timezone,
-        proxy=settings.proxy,
+        proxy=redacted_proxy(settings.proxy),
         tool_version=tool_version,
         artifacts=run.artifacts,
         details=details,

@@ -8,6 +8,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from archive.errors import EvidenceError
 
@@ -51,6 +52,9 @@ class CaptureSettings:
     """None: the browser's own user agent, without the word "Headless"."""
     proxy: str | None = None
     """Upstream proxy for every request: http://host:port or socks5://[user:pass@]host:port."""
+    vantage_echo_url: str | None = None
+    """A URL that answers with the caller's IP address as plain text, asked through each
+    `--vantage` proxy before its capture to record the exit IP (None: not recorded)."""
     allow_private: bool = False
     """Allow loopback, private and link-local addresses (off: server-side request forgery guard)."""
     pdf: bool = False
@@ -68,8 +72,8 @@ class CaptureSettings:
         return f"{self.viewport_width}x{self.viewport_height}"
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain values, for recording with a capture."""
-        return asdict(self)
+        """Plain values, for recording with a capture (the proxy without its credentials)."""
+        return asdict(self) | {"proxy": redacted_proxy(self.proxy)}
 
     def with_overrides(self, **values: Any) -> "CaptureSettings":
         """A copy with the given non-None values replaced (CLI flags)."""
@@ -117,6 +121,15 @@ class CaptureSettings:
             raise EvidenceError("viewport must be at least 100x100")
         if self.proxy and self.proxy.split("://", 1)[0] not in ("http", "socks5", "socks5h"):
             raise EvidenceError(f"unsupported proxy {self.proxy!r}: use http://… or socks5://…")
+
+
+def redacted_proxy(url: str | None) -> str | None:
+    """`url` without the user name and password it may carry: what is stored and shown."""
+    if not url or "@" not in url:
+        return url
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
 def _coerce(key: str, value: Any, cls: type) -> Any:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from collector.cli.context import state
+from collector.cli.vantages import VantageOption
 
 
 def register(app: typer.Typer) -> None:
@@ -27,6 +28,7 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(help="Send all traffic through http://host:port or socks5://host:port."),
         ] = None,
+        vantage: VantageOption = None,
         pdf: Annotated[bool, typer.Option("--pdf", help="Also print the page to PDF.")] = False,
         allow_private: Annotated[
             bool,
@@ -47,6 +49,7 @@ def register(app: typer.Typer) -> None:
         from collector.cli.progress import work_progress
         from collector.collect.captures import capture_and_save
         from collector.collect.locations import check_url
+        from collector.collect.vantage import vantage_settings
         from collector.platforms.config import PlatformConfig
 
         checked = [check_url(url) for url in urls]
@@ -59,6 +62,7 @@ def register(app: typer.Typer) -> None:
             allow_private=allow_private or None,
             timeout_s=timeout,
         )
+        vantages = vantage_settings(settings, vantage or [])
         platforms = PlatformConfig.load(archive.settings.section("platforms"))
         with work_progress(enabled=not json) as update:
             update("capturing", len(checked))
@@ -68,7 +72,9 @@ def register(app: typer.Typer) -> None:
                 if not json:
                     err_console.print(f"{row['status']:8} {row['requested_url']}", highlight=False)
 
-            rows = asyncio.run(capture_and_save(archive, checked, settings, platforms, shown))
+            rows = asyncio.run(
+                capture_and_save(archive, checked, settings, platforms, shown, vantages)
+            )
         if json:
             print_json(rows)
         else:
@@ -87,5 +93,10 @@ def register(app: typer.Typer) -> None:
                     for r in rows
                 ),
             )
+            vantages = [v for r in rows for v in r.get("vantages", [])]
+            if vantages:
+                from collector.cli.vantages import print_vantages
+
+                print_vantages(vantages)
         if any(row["status"] == CaptureStatus.FAILED for row in rows):
             raise typer.Exit(1)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from collector.cli.context import state
+from collector.cli.vantages import VantageOption
 
 if TYPE_CHECKING:
     from collector.collect.pipeline import CollectReport
@@ -53,6 +54,11 @@ def _print_report(report: "CollectReport") -> None:
         rows,
         empty="the source cites nothing this tool recognises",
     )
+    vantages = [row for item in data["items"] for row in item["vantages"]]
+    if vantages:
+        from collector.cli.vantages import print_vantages
+
+        print_vantages(vantages)
     counts = ", ".join(f"{n} {status}" for status, n in sorted(data["counts"].items()))
     stamps = data["timestamps"]
     console.print(f"Items: {counts or 'none'}", highlight=False)
@@ -134,6 +140,7 @@ def register(app: typer.Typer) -> None:
         proxy: Annotated[
             str | None, typer.Option(help="Send all traffic through http:// or socks5:// proxy.")
         ] = None,
+        vantage: VantageOption = None,
         allow_private: Annotated[
             bool,
             typer.Option("--allow-private", help="Allow loopback, private, link-local addresses."),
@@ -149,6 +156,7 @@ def register(app: typer.Typer) -> None:
         """Read an article, capture everything it cites, sign and timestamp the evidence."""
         from datetime import timedelta
 
+        from archive.errors import EvidenceError
         from archive.vocabulary import CaptureStatus
         from collector.cli.output import print_json
         from collector.cli.progress import work_progress
@@ -156,6 +164,8 @@ def register(app: typer.Typer) -> None:
         from collector.collect.pipeline import CollectOptions, collect
 
         check_source(source)
+        if queue and vantage:
+            raise EvidenceError("--vantage runs in this process: it cannot be used with --queue")
         cli = state(ctx)
         if investigator:
             cli.overrides["investigator"] = investigator
@@ -170,6 +180,7 @@ def register(app: typer.Typer) -> None:
             recapture=recapture,
             fresh_for=timedelta(hours=fresh_hours),
             depth=depth,
+            vantage=vantage,
         )
         if queue:
             from collector.queue.enqueue import collect_to_queue

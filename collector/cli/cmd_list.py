@@ -103,7 +103,7 @@ def _print_record(record: dict[str, Any]) -> None:
         for k, v in record.items()
         if isinstance(v, list)
         and k != "occurrences"
-        and k not in ("redirect_chain", "media", "links")
+        and k not in ("redirect_chain", "media", "links", "vantage_comparisons")
     }
     fields = {k: v for k, v in record.items() if k not in children}
     print_fields(f"{record['type']} {record.get('id', record.get('seq', ''))}", fields)
@@ -130,3 +130,8 @@ def _print_record(record: dict[str, Any]) -> None:
             if c in rows[0]
         ][:6]
         print_table(name.capitalize(), columns, ([row[c] for c in columns] for row in rows))
+    if record.get("vantage_comparisons"):
+        from collector.cli.vantages import print_vantages
+        from collector.collect.vantage import vantage_rows
+
+        print_vantages(vantage_rows(record["vantage_comparisons"]))

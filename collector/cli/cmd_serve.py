@@ -10,6 +10,7 @@ import typer
 
 from archive.errors import EvidenceError
 from collector.cli.context import state
+from collector.cli.vantages import VantageOption
 
 if TYPE_CHECKING:
     from archive.archive import Archive
@@ -26,12 +27,15 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def collect_runner(archive: Archive) -> Runner:
-    """What the viewer's job queue runs: `collect` with the archive's own settings."""
+def collect_runner(archive: Archive, vantages: list[str] | None = None) -> Runner:
+    """What the viewer's job queue runs: `collect` with the archive's own settings, every
+    target also captured through each of `vantages` (checked now: a bad proxy stops `serve`)."""
     from collector.collect.pipeline import CollectOptions, collect
 
+    CollectOptions.for_archive(archive, vantage=vantages)
+
     def run(job: Job, progress: ProgressFn) -> dict[str, Any]:
-        options = CollectOptions.for_archive(archive, case=job.case)
+        options = CollectOptions.for_archive(archive, case=job.case, vantage=vantages)
         return collect(archive, job.location, options, progress).to_dict()
 
     return run
@@ -67,8 +71,12 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--allow-remote", help="Allow listening on a non-loopback address."),
         ] = False,
+        vantage: VantageOption = None,
     ) -> None:
-        """Run the web viewer (cases, sources, captures, search, custody log)."""
+        """Run the web viewer (cases, sources, captures, search, custody log).
+
+        With `--vantage`, every collect submitted in the viewer captures each target again
+        through those proxies (kept here, never in a form or a job page)."""
         import uvicorn
 
         from collector.cli.output import console
@@ -101,7 +109,7 @@ def register(app: typer.Typer) -> None:
                 "(`evidence serve --new-token` replaces a lost one).",
                 highlight=False,
             )
-        jobs = JobQueue(collect_runner(archive), recheck_runner(archive))
+        jobs = JobQueue(collect_runner(archive, vantage), recheck_runner(archive))
         try:
             uvicorn.run(
                 create_app(archive, tokens, jobs), host=host, port=port, log_level="warning"

@@ -1,5 +1,6 @@
 """`capture URL...` without an article: acquire each URL (page + platform data), store it
-sealed, then timestamp and checkpoint. One URL that fails never stops the others."""
+sealed, capture it again through each `--vantage` proxy and record the comparison, then
+timestamp and checkpoint. One URL that fails never stops the others."""
 
 import asyncio
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from collector.capture.settings import CaptureSettings
 from collector.collect.acquire import Acquisition
 from collector.collect.record import SavedCapture, save_acquisition
 from collector.collect.stack import capture_stack
+from collector.collect.vantage import open_vantages, vantage_rows
 from collector.platforms.config import PlatformConfig
 
 RowFn = Callable[[dict[str, Any]], None]
@@ -26,19 +28,28 @@ async def capture_and_save(
     settings: CaptureSettings,
     platforms: PlatformConfig,
     on_row: RowFn | None = None,
+    vantages: list[CaptureSettings] | None = None,
 ) -> list[dict[str, Any]]:
-    """Acquire and save every URL with bounded concurrency; the rows come back in input order."""
-    async with capture_stack(settings, platforms) as stack:
+    """Acquire and save every URL with bounded concurrency; the rows come back in input order.
+
+    Each saved URL is then captured through every `vantages` setting (one proxy each)."""
+    async with (
+        capture_stack(settings, platforms) as stack,
+        open_vantages(archive, vantages or [], platforms) as points,
+    ):
 
         async def one(url: str) -> dict[str, Any]:
             async with stack.browser_slots:
                 acquisition = await stack.acquirer.acquire(url)
+            saved: SavedCapture | None = None
             try:
                 saved = await asyncio.to_thread(save_acquisition, archive, acquisition)
                 row = capture_row(acquisition, saved)
             except Exception as exc:  # one result that cannot be saved must not stop the others
                 row = capture_row(acquisition, None)
                 row["status"], row["status_reason"] = CaptureStatus.FAILED, f"not saved: {exc}"
+            if points is not None and saved is not None:
+                row["vantages"] = vantage_rows(await points.corroborate(url, saved))
             if on_row is not None:
                 on_row(row)
             return row

@@ -37,6 +37,13 @@ from collector.collect.record import SavedCapture, save_acquisition
 from collector.collect.source import ingest
 from collector.collect.stack import CaptureStack, capture_stack
 from collector.collect.targets import ensure_target
+from collector.collect.vantage import (
+    Vantages,
+    is_vantage_capture,
+    open_vantages,
+    vantage_rows,
+    vantage_settings,
+)
 from collector.extract import classify_url
 from collector.platforms.config import PlatformConfig
 from collector.platforms.result import PlatformResult
@@ -59,11 +66,13 @@ class CollectOptions:
     recapture: bool = False
     fresh_for: timedelta = timedelta(hours=24)
     depth: int = 0
+    vantages: list[CaptureSettings] = field(default_factory=list)
 
     @classmethod
     def for_archive(cls, archive: Archive, **flags: Any) -> "CollectOptions":
         """Options from the archive's `[capture]` / `[platforms]` settings, the environment
-        and explicit flags (capture flags: concurrency, proxy, allow_private, timeout_s)."""
+        and explicit flags (capture flags: concurrency, proxy, allow_private, timeout_s; and
+        `vantage`, a list of proxy URLs to capture every target through again)."""
         capture_flags = {
             key: flags.pop(key)
             for key in ("concurrency", "proxy", "allow_private", "timeout_s")
@@ -71,7 +80,8 @@ class CollectOptions:
         }
         capture = CaptureSettings.from_sources(archive.settings.section("capture"), **capture_flags)
         platforms = PlatformConfig.load(archive.settings.section("platforms"))
-        return cls(capture=capture, platforms=platforms, **flags)
+        vantages = vantage_settings(capture, flags.pop("vantage", None) or [])
+        return cls(capture=capture, platforms=platforms, vantages=vantages, **flags)
 
 
 @dataclass
@@ -91,6 +101,7 @@ class Outcome:
     post: dict[str, Any] | None = None
     found_via: str | None = None
     citation: dict[str, Any] | None = None
+    vantages: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -173,13 +184,13 @@ def _post_summary(post: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def _reusable(archive: Archive, target: Target, since: datetime) -> Outcome | None:
     with archive.session() as session:
-        capture = session.exec(
+        newest_first = session.exec(
             select(Capture)
             .where(Capture.target_id == target.id, Capture.status == CaptureStatus.COMPLETE)
             .where(col(Capture.started_at) >= since)
             .order_by(col(Capture.started_at).desc())
-            .limit(1)
-        ).first()
+        )
+        capture = next((c for c in newest_first if not is_vantage_capture(c.details)), None)
         if capture is None:
             return None
         artifacts = [
@@ -224,6 +235,7 @@ class Collector:
         self.total = 0
         self.case_id: str | None = None
         self.stack: CaptureStack | None = None
+        self.vantages: Vantages | None = None
         self.related: dict[str, list[tuple[str, PlatformResult]]] = {}
         self.capture_details: dict[str, Any] = {}  # added to every capture's details
 
@@ -237,8 +249,11 @@ class Collector:
         if self.options.case:
             with self.archive.session() as session:
                 self.case_id = self.archive.ensure_case(session, self.options.case).id
-        async with capture_stack(self.options.capture, self.options.platforms) as stack:
-            self.stack = stack
+        async with (
+            capture_stack(self.options.capture, self.options.platforms) as stack,
+            open_vantages(self.archive, self.options.vantages, self.options.platforms) as points,
+        ):
+            self.stack, self.vantages = stack, points
             self._grow(1, f"reading {location}")
             started_clock = time.monotonic()
             ingested = await ingest(
@@ -317,6 +332,15 @@ class Collector:
         )
         outcome = _outcome_from_saved(self.archive, saved, target)
         outcome.citation, outcome.found_via = citation, found_via
+        if self.vantages is not None:
+            compared = await self.vantages.corroborate(
+                target.canonical_url,
+                saved,
+                target_id=target.id,
+                case_id=self.case_id,
+                details=self.capture_details,
+            )
+            outcome.vantages = vantage_rows(compared)
         if saved.related:
             self.related[saved.capture_id] = saved.related
         return outcome

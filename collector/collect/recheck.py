@@ -23,6 +23,7 @@ from archive.vocabulary import CustodyAction
 from collector.collect.pipeline import CollectOptions, ProgressFn
 from collector.collect.record import save_acquisition
 from collector.collect.stack import capture_stack
+from collector.collect.vantage import is_vantage_capture
 
 
 @dataclass
@@ -95,10 +96,12 @@ def targets_to_recheck(
 
 
 def _newest_capture(session: Session, target_id: str, before: str | None) -> Capture | None:
+    """The newest normal capture of a target (never a vantage capture), other than `before`."""
     statement = select(Capture).where(Capture.target_id == target_id)
     if before is not None:
         statement = statement.where(Capture.id != before)
-    return session.exec(statement.order_by(col(Capture.started_at).desc()).limit(1)).first()
+    newest_first = session.exec(statement.order_by(col(Capture.started_at).desc()))
+    return next((c for c in newest_first if not is_vantage_capture(c.details)), None)
 
 
 async def _recheck_all(

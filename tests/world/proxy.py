@@ -1,6 +1,10 @@
 """Minimal HTTP CONNECT and SOCKS5 proxies on 127.0.0.1 that count the tunnels they open, so
-tests can show that captures really go through a configured proxy."""
+tests can show that captures really go through a configured proxy.
 
+A `ConnectProxy` can also connect out from another loopback address (`source`, e.g. 127.0.0.2:
+a different network exit as the server sees it) and require Basic proxy credentials."""
+
+import base64
 import select
 import socket
 import socketserver
@@ -25,9 +29,16 @@ class _Tunnel(BaseRequestHandler):
             self.request.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
             return
         host, _, port = line[1].rpartition(":")
+        if not self.server.authorized(head):
+            self.request.sendall(
+                b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                b'Proxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n'
+            )
+            return
         self.server.tunnels.append(line[1])
+        source = (self.server.source, 0) if self.server.source else None
         try:
-            upstream = socket.create_connection((host, int(port)), timeout=10)
+            upstream = socket.create_connection((host, int(port)), 10, source)
         except OSError:
             self.request.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
             return
@@ -56,9 +67,23 @@ class ConnectProxy(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self) -> None:
+    def __init__(self, source: str | None = None, credentials: str | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Tunnel)
         self.tunnels: list[str] = []
+        self.source = source
+        self.credentials = credentials  # "user:password", required when set
+
+    def authorized(self, head: bytes) -> bool:
+        """Whether the request head carries the required Basic credentials (if any)."""
+        if self.credentials is None:
+            return True
+        expected = b"basic " + base64.b64encode(self.credentials.encode())
+        lines = head.split(b"\r\n")[1:]
+        return any(
+            name.strip().lower() == b"proxy-authorization"
+            and value.strip().lower() == expected.lower()
+            for name, _, value in (line.partition(b":") for line in lines)
+        )
 
     def start(self) -> "ConnectProxy":
         """Serve in a background thread."""
@@ -67,8 +92,9 @@ class ConnectProxy(socketserver.ThreadingTCPServer):
 
     @property
     def url(self) -> str:
-        """The proxy URL for `--proxy`."""
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        """The proxy URL for `--proxy` (with the credentials, when it requires some)."""
+        login = f"{self.credentials}@" if self.credentials else ""
+        return f"http://{login}127.0.0.1:{self.server_address[1]}"
 
     def stop(self) -> None:
         """Shut the proxy down."""
@@ -113,6 +139,8 @@ class Socks5Proxy(ConnectProxy):
     def __init__(self) -> None:
         socketserver.ThreadingTCPServer.__init__(self, ("127.0.0.1", 0), _Socks5)
         self.tunnels = []
+        self.source = None
+        self.credentials = None
 
     @property
     def url(self) -> str:

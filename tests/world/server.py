@@ -251,6 +251,11 @@ def _bench(h: Handler, path: str, query: dict[str, list[str]]) -> None:
     h._send(200, pages.page(f"Benchmark page {n}", n, "Lorem ipsum " * 80), "text/html")
 
 
+def _ip(h: Handler, path: str, query: dict[str, list[str]]) -> None:
+    """The caller's address as plain text, like the IP echo services vantages ask."""
+    h._send(200, h.client_address[0].encode(), "text/plain")
+
+
 RouteFn = type(_page)
 ROUTES = {
     "/": _page,
@@ -271,6 +276,7 @@ ROUTES = {
     "/brotli": _brotli,
     "/chunked": _chunked,
     "/download": _download,
+    "/ip": _ip,
 }
 PREFIX_ROUTES = [
     ("/static/", _static),
