@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from archive import __version__, custody
+from archive import __version__, custody, rowbinding
 from archive.blobstore import BlobStore, LocalBlobStore
 from archive.config import Settings, default_home, load_settings
 from archive.db import current_revision, make_engine, session_scope, upgrade
@@ -140,5 +140,5 @@ class Archive:
                     CustodyAction.ARCHIVE_INITIALIZED,
                     "archive",
                     str(self.home),
-                    {"tool_version": __version__, "schema": schema},
+                    {"tool_version": __version__, "schema": schema, rowbinding.MARKER_KEY: 1},
                 )

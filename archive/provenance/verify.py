@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from archive import custody
+from archive import custody, rowbinding
 from archive.archive import Archive
 from archive.errors import BlobError
 from archive.hashing import READ_SIZE, hash_stream
@@ -59,6 +59,7 @@ def verify_archive(
         _check_wacz_key(archive, session, findings)
         findings += _check_blobs(archive, session, sha512)
         findings += _check_chain(session)
+        findings += _check_rows(session)
         messages = _check_captures(archive, session, key, findings)
         tree = merkle.MerkleTree(log.leaves(session))
         _check_checkpoints(session, tree, key, findings)
@@ -214,6 +215,27 @@ def _check_chain(session: Session) -> list[Finding]:
     return findings
 
 
+def _check_rows(session: Session) -> list[Finding]:
+    """Every evidence row against the custody event that bound it, both ways."""
+    events = log.events(session)
+    bound: dict[str, tuple[int, str]] = {}
+    for event in events:
+        for name, digest in (event.payload.get(rowbinding.PAYLOAD_KEY) or {}).items():
+            bound.setdefault(name, (event.seq, str(digest)))
+    first = events[0] if events else None
+    binds_rows = bool(
+        first is not None
+        and first.action == CustodyAction.ARCHIVE_INITIALIZED
+        and first.payload.get(rowbinding.MARKER_KEY)
+    )
+    rows = {
+        rowbinding.row_key(name, values["id"]): rowbinding.row_hash(table, values)
+        for name, table in rowbinding.BOUND_TABLES.items()
+        for values in rowbinding.read_rows(session, table)
+    }
+    return checks.row_binding_findings(rows, bound, binds_rows)
+
+
 def _diff(expected: Any, found: Any, path: str = "") -> list[tuple[str, str, str]]:
     """Paths where two JSON values differ, with both sides as JSON text."""
     if isinstance(expected, dict) and isinstance(found, dict):
@@ -238,11 +260,14 @@ def _check_captures(
 ) -> dict[str, bytes]:
     """Check every capture's seal; return the manifest bytes by capture id."""
     seq_of = {e.entry_hash: e.seq for e in log.events(session)}
-    recorded = _recorded_seqs(session)
+    recorded_events = {e.subject_id: e for e in _events(session, CustodyAction.CAPTURE_RECORDED)}
+    recorded = {capture_id: e.seq for capture_id, e in recorded_events.items()}
     messages: dict[str, bytes] = {}
     for capture in session.exec(select(Capture).order_by(Capture.id)):  # type: ignore[arg-type]
         subject = f"capture {capture.id}"
-        manifest = _stored_manifest(archive, subject, capture, findings)
+        event = recorded_events.get(capture.id)
+        logged = event.payload.get("manifest_sha256") if event else None
+        manifest = _stored_manifest(archive, subject, capture, logged, findings)
         if manifest is None:
             continue
         messages[capture.id] = manifest
@@ -262,9 +287,17 @@ def _check_captures(
 
 
 def _stored_manifest(
-    archive: Archive, subject: str, capture: Capture, findings: list[Finding]
+    archive: Archive, subject: str, capture: Capture, logged: Any, findings: list[Finding]
 ) -> bytes | None:
-    """The capture's manifest bytes when it is sealed and they are intact, else a finding."""
+    """The capture's manifest bytes when it is sealed and they are intact, else a finding.
+
+    `logged` is the manifest hash its `capture.recorded` event recorded: a row that lost it was
+    tampered with, not left unsealed."""
+    if capture.manifest_sha256 is None and logged:
+        findings.append(
+            Finding(subject, "manifest recorded in custody log", TAMPERED, str(logged), "none")
+        )
+        return None
     if capture.manifest_sha256 is None:
         findings.append(
             Finding(subject, "manifest", UNVERIFIABLE, "a signed manifest", "capture not sealed")
