@@ -7,6 +7,7 @@ package verifier, are in `archive.provenance.checks`. The result is a list of `F
 """
 
 import base64
+import binascii
 import hashlib
 import json
 from collections import defaultdict
@@ -348,7 +349,13 @@ def _check_signature(
     findings: list[Finding],
 ) -> None:
     stored = next((a for a in artifacts if a.role == "signature"), None)
-    column = base64.b64decode(capture.signature or "")
+    try:
+        column = base64.b64decode(capture.signature or "", validate=True)
+    except binascii.Error as exc:
+        findings.append(
+            Finding(subject, "capture.signature is base64", TAMPERED, "base64", f"not: {exc}")
+        )
+        column = b""
     try:
         signature = archive.blobs.get(stored.blob_sha256) if stored else column
     except BlobError:
