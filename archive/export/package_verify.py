@@ -148,6 +148,7 @@ def _check_evidence(
     if (root / "datapackage-digest.json").is_file():
         findings += _check_wacz_key(root, key, events)
     verified = _check_checkpoints(root, index, key, events, trust, findings)
+    findings += _check_kept_checkpoint(root, index, key, verified)
     for capture in index.get("captures", []):
         _check_capture(root, capture, key, events, verified, trust, findings)
     return findings
@@ -295,6 +296,34 @@ def _check_checkpoints(
                 )
             )  # fmt: skip
     return verified
+
+
+def _check_kept_checkpoint(
+    root: Path, index: dict[str, Any], key: PublicKey | None,
+    verified: dict[int, VerifiedCheckpoint],
+) -> list[Finding]:  # fmt: skip
+    """The archive's newest checkpoint as its home kept it when exporting: signed by the key,
+    and no newer than the package's newest checkpoint (else the database was rolled back), with
+    the same root as the package's checkpoint of its size."""
+    if index.get("checkpoint_file") is None:
+        return []
+    note = _read(root, index["checkpoint_file"])
+    if note is None:
+        return [Finding("checkpoint file", "present", TAMPERED, index["checkpoint_file"],
+                        "missing")]  # fmt: skip
+    parsed = checks.checkpoint_note("checkpoint file", note, key, NO_KEY)
+    if isinstance(parsed, Finding):
+        return [parsed]
+    subject = f"checkpoint file {parsed.tree_size}"
+    newest = max(verified, default=0)
+    if newest < parsed.tree_size:
+        return [Finding(subject, "package holds the archive's newest checkpoint", TAMPERED,
+                        f">= {parsed.tree_size} events", f"{newest} events")]  # fmt: skip
+    same = verified.get(parsed.tree_size)
+    if same is not None and same.root != parsed.root_hash:
+        return [Finding(subject, "root matches the package's checkpoint", TAMPERED,
+                        parsed.root_hash.hex(), same.root.hex())]  # fmt: skip
+    return [Finding(subject, "archive's newest checkpoint", OK, found=f"{newest} events")]
 
 
 def _check_inclusion(

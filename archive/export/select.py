@@ -24,7 +24,7 @@ from archive.models import (
     PostSnapshot,
     Source,
 )
-from archive.provenance import log, merkle
+from archive.provenance import checkpoint_file, log, merkle
 from archive.provenance.keys import PublicKey, ensure_key
 from archive.provenance.models import Checkpoint, TimestampToken
 from archive.timeutil import iso
@@ -76,6 +76,7 @@ class Selection:
     events: list[dict[str, Any]] = field(default_factory=list)
     checkpoints: list["CheckpointItem"] = field(default_factory=list)
     sha512: dict[str, str] = field(default_factory=dict)
+    kept_checkpoint: str | None = None  # the home's checkpoint file (`checkpoint_file`)
 
     def captures_of_target(self, target_id: str | None) -> list[CaptureItem]:
         """The selected captures of one target, newest first."""
@@ -250,6 +251,7 @@ def select_export(archive: Archive, record_id: str) -> Selection:
         events=[event_dict(e) for e in chosen],
         checkpoints=checkpoints,
         sha512=sha512,
+        kept_checkpoint=checkpoint_file.read_note(checkpoint_file.path_in(archive.home)),
     )
 
 

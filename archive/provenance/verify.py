@@ -21,7 +21,7 @@ from archive.archive import Archive
 from archive.errors import BlobError
 from archive.hashing import READ_SIZE, hash_stream
 from archive.models import Artifact, Blob, Capture, CustodyEvent
-from archive.provenance import checks, log, merkle
+from archive.provenance import checkpoint_file, checks, log, merkle
 from archive.provenance.checkpoint import ParsedCheckpoint
 from archive.provenance.findings import OK, TAMPERED, UNVERIFIABLE, Finding
 from archive.provenance.keys import (
@@ -64,6 +64,7 @@ def verify_archive(
         messages = _check_captures(archive, session, key, findings)
         tree = merkle.MerkleTree(log.leaves(session))
         _check_checkpoints(session, tree, key, findings)
+        findings += _check_checkpoint_file(archive, session, tree, key)
         _check_tokens(archive, session, trust, messages, findings)
     findings += [check_published_checkpoint(tree, note, key) for note in published]
     return findings
@@ -79,6 +80,33 @@ def check_published_checkpoint(
         return parsed
     subject = f"published checkpoint {parsed.tree_size}"
     return _root_finding(subject, tree, parsed.tree_size, parsed.root_hash.hex())
+
+
+def _check_checkpoint_file(
+    archive: Archive, session: Session, tree: merkle.MerkleTree, key: PublicKey | None
+) -> list[Finding]:
+    """The newest checkpoint kept in the home (`checkpoint_file`): the log still has its root,
+    and the database still has it, so a rollback of the database shows."""
+    path = checkpoint_file.path_in(archive.home)
+    note = checkpoint_file.read_note(path)
+    stored = log.checkpoints(session)
+    if note is None:
+        if not stored:
+            return []
+        return [Finding("checkpoint file", "present", UNVERIFIABLE, str(path), "missing")]
+    parsed = checks.checkpoint_note("checkpoint file", note, key, NO_KEY)
+    if isinstance(parsed, Finding):
+        return [parsed]
+    subject = f"checkpoint file {parsed.tree_size}"
+    findings = [_root_finding(subject, tree, parsed.tree_size, parsed.root_hash.hex())]
+    rows = {c.tree_size: c.root_hash for c in stored}
+    in_database = rows.get(parsed.tree_size)
+    if in_database != parsed.root_hash.hex():
+        findings.append(
+            Finding(subject, "checkpoint is in the database", TAMPERED, parsed.root_hash.hex(),
+                    in_database or "absent")
+        )  # fmt: skip
+    return findings
 
 
 def _root_finding(subject: str, tree: merkle.MerkleTree, size: int, expected: str) -> Finding:

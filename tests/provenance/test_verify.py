@@ -22,7 +22,7 @@ from archive import custody
 from archive.archive import Archive
 from archive.canonical import canonical_json, sha256_hex
 from archive.hashing import hash_stream
-from archive.provenance import log
+from archive.provenance import checkpoint_file, log
 from archive.provenance.findings import OK, TAMPERED, UNVERIFIABLE, Finding
 from archive.provenance.keys import ensure_key, key_paths
 from archive.provenance.log import write_checkpoint
@@ -291,6 +291,9 @@ def test_rewritten_log_fails_against_a_published_checkpoint(
         last.payload_sha256 = sha256_hex(canonical_json(last.payload))
         last.entry_hash = custody.entry_hash(last)
         session.add(last)
+    alone = tampered(run(sealed, tsa_env))  # the home's checkpoint file still shows it
+    assert alone and {f.subject for f in alone} == {f"checkpoint file {published.tree_size}"}
+    checkpoint_file.path_in(archive.home).unlink()  # a thorough attacker removes that too
     assert tampered(run(sealed, tsa_env)) == []  # the archive alone no longer shows it
     bad = tampered(run(sealed, tsa_env, published=[published.note]))
     assert [(f.subject, f.check) for f in bad] == [
