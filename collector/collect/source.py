@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from archive.archive import Archive
 from archive.errors import EvidenceError
-from archive.models import Capture, Source
+from archive.models import Capture, Citation, Source
 from archive.timeutil import utcnow
 from archive.vocabulary import CaptureStatus, CitationKind
 from collector.capture.result import CaptureResult
@@ -43,8 +43,15 @@ class IngestedSource:
 
 
 def existing_source(session: Session, location: str, content_sha256: str | None) -> Source | None:
-    """The newest Source read from `location` (with this content, when given)."""
-    statement = select(Source).where(Source.location == location)
+    """The newest Source read from `location` (with this content, when given) whose citations
+    all have their targets: one `extract` stored (no targets) is not reused, so `collect`
+    captures what it cites."""
+    untargeted = (
+        select(Citation.id)
+        .where(Citation.source_id == Source.id, col(Citation.target_id).is_(None))
+        .exists()
+    )
+    statement = select(Source).where(Source.location == location, ~untargeted)
     if content_sha256 is not None:
         statement = statement.where(Source.content_sha256 == content_sha256)
     return session.exec(statement.order_by(col(Source.created_at).desc()).limit(1)).first()

@@ -119,3 +119,20 @@ def test_unreachable_article_is_recorded_as_a_failed_capture(
     shown = CliRunner().invoke(app, ["--home", str(tmp_path), "show", capture_id, "--json"])
     record = json.loads(shown.stdout)
     assert record["status"] == "failed" and record["requested_url"] == url
+
+
+def test_extract_then_collect_captures_what_the_file_cites(
+    world_env: World, tmp_path: Path
+) -> None:
+    """`extract` stores the source without targets; `collect` must not reuse it as is."""
+    article = tmp_path / "article.html"
+    article.write_text(
+        '<html><body><article><p>Read <a href="https://www.example.test/static/page.html">'
+        "this page</a>.</p></article></body></html>"
+    )
+    home = tmp_path / "home"
+    extracted = CliRunner().invoke(app, ["--home", str(home), "extract", str(article)])
+    assert extracted.exit_code == 0, extracted.stderr
+    report = _collect(home, str(article))
+    urls = {item["url"]: item["status"] for item in report["items"]}
+    assert urls == {"https://www.example.test/static/page.html": "complete"}
