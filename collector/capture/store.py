@@ -9,8 +9,9 @@
 4. `insert_rows`: one transaction inserts the complete Capture row, its Artifact rows, its
    PostSnapshot rows and a `capture.recorded` custody event. Rows are never updated afterwards.
 
-A crash before step 3 commits leaves only unreferenced blobs: never a capture that claims to be
-complete without its artifacts.
+Blob rows are inserted by step 4's transaction, with the artifacts that name them
+(`archive.blobrows`): a crash before step 4 commits leaves only unreferenced blob files, no
+Blob row, and never a capture that claims to be complete without its artifacts.
 """
 
 from dataclasses import dataclass, field
@@ -56,7 +57,8 @@ class CaptureRows:
 
 
 def store_blobs(archive: Archive, result: CaptureResult) -> list[StoredArtifact]:
-    """Step 1: write every artifact's bytes to the blob store (with their Blob rows)."""
+    """Step 1: write every artifact's bytes to the blob store (their Blob rows come later, with
+    the artifact rows)."""
     stored = []
     with archive.session() as session:
         for artifact in result.artifacts:

@@ -10,6 +10,7 @@ from archive.archive import Archive
 from archive.ids import new_id
 from archive.models import Citation as CitationRow
 from archive.models import Source
+from archive.vocabulary import CustodyAction
 from collector.extract.fetch import SourceInfo
 from collector.extract.model import ExtractionResult
 
@@ -33,6 +34,7 @@ def save_extraction(
         rendered = None
         if source_info.rendered_html is not None:
             rendered = archive.store_blob(session, source_info.rendered_html.encode("utf-8"))
+            archive.add_blob_row(session, rendered)  # only the custody event names it
         source = Source(
             id=new_id("src"),
             case_id=case_id,
@@ -64,7 +66,7 @@ def save_extraction(
         session.flush()
         archive.record(
             session,
-            "source.extracted",
+            CustodyAction.SOURCE_EXTRACTED,
             "source",
             source.id,
             {
