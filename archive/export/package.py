@@ -162,6 +162,11 @@ def provenance_entries(
     if selection.kept_checkpoint is not None:
         kept_path = prov("checkpoint.txt")
         entries.append(Entry(kept_path, data=selection.kept_checkpoint.encode("utf-8")))
+    records_path = prov("records.jsonl")
+    records = "".join(
+        json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in selection.records
+    )
+    entries.append(Entry(records_path, data=records.encode("utf-8")))
     custody_path = prov("custody.jsonl")
     custody = "".join(
         json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in selection.events
@@ -182,6 +187,7 @@ def provenance_entries(
         "captures": captures,
         "checkpoints": checkpoints,
         "checkpoint_file": kept_path,
+        "records": records_path,
         "custody": custody_path,
     }
     return entries, index

@@ -19,7 +19,8 @@ from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
-from archive import custody
+from archive import custody, rowbinding
+from archive.canonical import canonical_json, sha256_hex
 from archive.errors import EvidenceError
 from archive.export.format_checks import check_bag, check_wacz, fingerprint_of
 from archive.export.package import INDEX_NAME, PACKAGE_TYPE, posix
@@ -149,6 +150,7 @@ def _check_evidence(
         findings += _check_wacz_key(root, key, events)
     verified = _check_checkpoints(root, index, key, events, trust, findings)
     findings += _check_kept_checkpoint(root, index, key, verified)
+    findings += _check_records(root, index, events)
     for capture in index.get("captures", []):
         _check_capture(root, capture, key, events, verified, trust, findings)
     return findings
@@ -296,6 +298,35 @@ def _check_checkpoints(
                 )
             )  # fmt: skip
     return verified
+
+
+def _check_records(root: Path, index: dict[str, Any], events: Events) -> list[Finding]:
+    """Each exported evidence row against the custody event in the package that bound it, and
+    every row an event about an exported capture bound (its rows, posts, tokens) is in it."""
+    if index.get("records") is None:
+        return []  # a package made before row binding
+    data = _read(root, index["records"])
+    if data is None:
+        return [Finding("records", "present", TAMPERED, index["records"], "missing")]
+    rows: dict[str, str] = {}
+    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+        try:
+            record = json.loads(line)
+            name = rowbinding.row_key(str(record["table"]), str(record["row"]["id"]))
+            rows[name] = sha256_hex(canonical_json(record["row"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            return [Finding(f"records line {number}", "format", TAMPERED, "a record", str(exc))]
+    bound: dict[str, tuple[int, str]] = {}
+    expected: set[str] = set()
+    exported = {str(c.get("id")) for c in index.get("captures", [])}
+    for seq, event in sorted(events.items()):
+        binds = (event.get("payload") or {}).get(rowbinding.PAYLOAD_KEY) or {}
+        for name, digest in binds.items():
+            bound.setdefault(name, (seq, str(digest)))
+        if event.get("subject_id") in exported:  # capture.recorded, timestamp.recorded
+            expected |= set(binds)
+    relevant = {name: bound[name] for name in set(rows) | expected if name in bound}
+    return checks.row_binding_findings(rows, relevant, binds_rows=True)
 
 
 def _check_kept_checkpoint(

@@ -16,7 +16,7 @@ from archive.ids import new_id
 from archive.models import Citation, PostSnapshot, Source, Target
 from archive.rowbinding import BOUND_TABLES
 from archive.vocabulary import Availability, CitationKind, CustodyAction
-from tests.provenance.sealing import seal_sample_captures
+from tests.provenance.sealing import seal_sample_captures, store_capture
 
 FORGED_ID_SUFFIX = "forged"
 
@@ -41,10 +41,34 @@ class Case:
         return (self.row_id, self.row_id + FORGED_ID_SUFFIX)
 
 
-def populate(archive: Archive) -> None:
-    """An archive with at least one row in every evidence table, each made with its event."""
-    sealed = seal_sample_captures(archive)
-    capture_id = sealed.seals[0].capture_id
+def populate(archive: Archive) -> str:
+    """An archive with at least one row in every evidence table, each made with its event;
+    returns the id of the oldest capture, which has a post snapshot and timestamp tokens."""
+
+    def post(capture_id: str) -> list[PostSnapshot]:
+        return [
+            PostSnapshot(
+                id=new_id("post"),
+                capture_id=capture_id,
+                platform="twitter",
+                post_id="1",
+                availability=Availability.AVAILABLE,
+                author_handle="a",
+                author_name="A",
+                author_id="11",
+                posted_at=datetime(2026, 2, 1, tzinfo=UTC),
+                text="hello",
+                language="en",
+                reply_to_id="0",
+                quoted_post_id="2",
+                media=[{"k": 1}],
+                links=[{"u": 1}],
+                metrics={"likes": 3},
+            )  # fmt: skip
+        ]
+
+    seal, _ = store_capture(archive, "https://x.com/a/status/1", b"first", posts=post)
+    seal_sample_captures(archive)
     with archive.session() as session:
         case = archive.ensure_case(session, "matrix", "every evidence table")
         blob = archive.store_blob(session, b"<html><title>Article</title></html>")
@@ -79,28 +103,9 @@ def populate(archive: Archive) -> None:
                 links=[{"url": "https://t.co/x"}],
             )  # fmt: skip
         )
-        session.add(
-            PostSnapshot(
-                id=new_id("post"),
-                capture_id=capture_id,
-                platform="twitter",
-                post_id="1",
-                availability=Availability.AVAILABLE,
-                author_handle="a",
-                author_name="A",
-                author_id="11",
-                posted_at=datetime(2026, 2, 1, tzinfo=UTC),
-                text="hello",
-                language="en",
-                reply_to_id="0",
-                quoted_post_id="2",
-                media=[{"k": 1}],
-                links=[{"u": 1}],
-                metrics={"likes": 3},
-            )  # fmt: skip
-        )
         session.flush()
         archive.record(session, CustodyAction.SOURCE_EXTRACTED, "source", source.id, {})
+    return seal.capture_id
 
 
 def cases(connection: Connection) -> list[Case]:

@@ -156,3 +156,17 @@ def test_every_export_carries_the_kept_checkpoint(
     assert (f"checkpoint file {size}", "package holds the archive's newest checkpoint") in [
         (f.subject, f.check) for f in bad
     ]
+
+
+def test_a_failed_timestamp_request_travels_with_its_capture(
+    sealed: SealedArchive, tsa_env: LocalTsa, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its row is bound by an event about the capture, so the package carries it too."""
+    from archive.provenance.timestamps import timestamp_pending
+
+    seal, _ = store_capture(sealed.archive, "https://x.com/c/status/3")
+    monkeypatch.setenv("EVIDENCE_TSA_URLS", f"{tsa_env.url}/fail")
+    timestamp_pending(sealed.archive)
+    export(sealed.archive, seal.capture_id, "bagit", tmp_path / "p.zip")
+    findings = verify_package(tmp_path / "p.zip", TrustStore.from_pem_file(tsa_env.bundle))
+    assert [f for f in findings if f.status == TAMPERED] == []
