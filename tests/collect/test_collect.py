@@ -136,3 +136,26 @@ def test_extract_then_collect_captures_what_the_file_cites(
     report = _collect(home, str(article))
     urls = {item["url"]: item["status"] for item in report["items"]}
     assert urls == {"https://www.example.test/static/page.html": "complete"}
+
+
+def test_a_failed_save_of_the_article_leaves_no_source(
+    world_env: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The source and the capture it was read from are one transaction: a failure (or a crash)
+    in between leaves neither, so the next run stores one source, not a second."""
+    import collector.collect.source as source
+
+    def no_room(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    home = tmp_path / "home"
+    with monkeypatch.context() as failing:
+        failing.setattr(source, "insert_rows", no_room)
+        failed = CliRunner().invoke(app, ["--home", str(home), "collect", ARTICLE])
+    assert failed.exit_code == 1
+    with sqlite3.connect(home / "evidence.db") as db:
+        assert db.execute("SELECT count(*) FROM source").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM blob").fetchone() == (0,)
+    _collect(home, ARTICLE)
+    with sqlite3.connect(home / "evidence.db") as db:
+        assert db.execute("SELECT count(*) FROM source").fetchone() == (1,)
