@@ -7,11 +7,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from archive import __version__, custody
+from archive import __version__, blobrows, custody, rowbinding
 from archive.blobstore import BlobStore, LocalBlobStore
 from archive.config import Settings, default_home, load_settings
 from archive.db import current_revision, make_engine, session_scope, upgrade
@@ -45,6 +43,7 @@ class Archive:
         self.settings = settings
         self.engine = make_engine(settings.database_url)
         self.blobs = blobs
+        self._stored_blobs: dict[str, Blob] = {}  # stored this process, rows not yet inserted
 
     @classmethod
     def open(
@@ -77,6 +76,7 @@ class Archive:
     def session(self) -> Iterator[Session]:
         """A transaction: everything in it commits together or not at all."""
         with session_scope(self.engine) as session:
+            session.info[blobrows.REGISTRY] = self._stored_blobs
             yield session
 
     def record(
@@ -100,26 +100,22 @@ class Archive:
     def store_blob(
         self, session: Session, data: bytes | BinaryIO, max_size: int | None = None
     ) -> Blob:
-        """Write bytes to the blob store and make sure a Blob row exists in `session`.
+        """Write bytes to the blob store; their Blob row goes in with the row that uses them.
 
-        The bytes are durable before the row is added; if the transaction later rolls back, the
-        stored file is an unreferenced blob, never a row without bytes.
+        The bytes are durable at once. The Blob row is inserted by the transaction that
+        inserts a row referencing it (`archive.blobrows`), so a crash or a failed save leaves
+        at most an unreferenced file, never an unreferenced Blob row. A blob that only a custody
+        event names (no row refers to it) needs `add_blob_row`. Returns the (unsaved) row.
         """
         stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
         stored = self.blobs.put(stream, max_size=max_size)
-        values = {"sha256": stored.sha256, "sha512": stored.sha512, "size": stored.size}
-        blob = Blob(**values)
-        dialect = session.get_bind().dialect.name
-        if dialect in ("sqlite", "postgresql"):
-            insert = sqlite_insert if dialect == "sqlite" else pg_insert
-            row = {**values, "created_at": blob.created_at}
-            session.exec(insert(Blob).values(**row).on_conflict_do_nothing())  # type: ignore[call-overload]
-        elif session.get(Blob, stored.sha256) is None:
-            session.add(blob)
-        session.flush()
-        found = session.get(Blob, stored.sha256)
-        assert found is not None
-        return found
+        blob = Blob(sha256=stored.sha256, sha512=stored.sha512, size=stored.size)
+        self._stored_blobs[blob.sha256] = blob
+        return blob
+
+    def add_blob_row(self, session: Session, blob: Blob) -> None:
+        """Insert `blob`'s row in `session` now, for a blob no evidence row refers to."""
+        blobrows.insert_rows(session, [blob])
 
     def ensure_case(self, session: Session, name: str, description: str | None = None) -> Case:
         """The case named `name`, created (with a custody event) when new."""
@@ -140,5 +136,5 @@ class Archive:
                     CustodyAction.ARCHIVE_INITIALIZED,
                     "archive",
                     str(self.home),
-                    {"tool_version": __version__, "schema": schema},
+                    {"tool_version": __version__, "schema": schema, rowbinding.MARKER_KEY: 1},
                 )

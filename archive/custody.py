@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from archive import rowbinding
 from archive.canonical import canonical_json, sha256_hex
 from archive.models import CustodyEvent
 from archive.timeutil import iso, utcnow
@@ -57,7 +58,15 @@ def append(
     subject_id: str,
     payload: dict[str, Any],
 ) -> CustodyEvent:
-    """Append one event inside the caller's transaction and return it."""
+    """Append one event inside the caller's transaction and return it.
+
+    The evidence rows flushed in this session since its previous event are bound into this one:
+    listed under `bound_rows` in the payload with the hash of each row (`archive.rowbinding`).
+    """
+    session.flush()
+    bound = rowbinding.take_unbound(session)
+    if bound:
+        payload = {**payload, rowbinding.PAYLOAD_KEY: bound}
     if session.get_bind().dialect.name == "postgresql":
         session.exec(text(f"SELECT pg_advisory_xact_lock({_PG_APPEND_LOCK})"))  # type: ignore[call-overload]
     last = head(session)

@@ -121,6 +121,21 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except OperationalError as exc:  # a full disk, a locked file, a lost connection
+            session.rollback()
+            raise ArchiveHomeError(
+                f"cannot write the database: {_first_line(exc.orig)} (nothing of this step was "
+                "saved)"
+            ) from exc
         except BaseException:
             session.rollback()
             raise
+
+
+def _first_line(error: BaseException | None) -> str:
+    """The driver's message alone, without SQLAlchemy's statement and background link."""
+    return (
+        str(error).strip().splitlines()[0]
+        if error is not None and str(error).strip()
+        else (type(error).__name__)
+    )

@@ -158,6 +158,15 @@ def provenance_entries(
             {"tree_size": size, "path": path, "tokens": tokens, "proofs": proofs,
              "consistency_with_newest": point.consistency}
         )  # fmt: skip
+    kept_path = None
+    if selection.kept_checkpoint is not None:
+        kept_path = prov("checkpoint.txt")
+        entries.append(Entry(kept_path, data=selection.kept_checkpoint.encode("utf-8")))
+    records_path = prov("records.jsonl")
+    records = "".join(
+        json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in selection.records
+    )
+    entries.append(Entry(records_path, data=records.encode("utf-8")))
     custody_path = prov("custody.jsonl")
     custody = "".join(
         json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in selection.events
@@ -177,6 +186,8 @@ def provenance_entries(
         },
         "captures": captures,
         "checkpoints": checkpoints,
+        "checkpoint_file": kept_path,
+        "records": records_path,
         "custody": custody_path,
     }
     return entries, index

@@ -19,7 +19,8 @@ from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
-from archive import custody
+from archive import custody, rowbinding
+from archive.canonical import canonical_json, sha256_hex
 from archive.errors import EvidenceError
 from archive.export.format_checks import check_bag, check_wacz, fingerprint_of
 from archive.export.package import INDEX_NAME, PACKAGE_TYPE, posix
@@ -148,6 +149,8 @@ def _check_evidence(
     if (root / "datapackage-digest.json").is_file():
         findings += _check_wacz_key(root, key, events)
     verified = _check_checkpoints(root, index, key, events, trust, findings)
+    findings += _check_kept_checkpoint(root, index, key, verified)
+    findings += _check_records(root, index, events)
     for capture in index.get("captures", []):
         _check_capture(root, capture, key, events, verified, trust, findings)
     return findings
@@ -295,6 +298,63 @@ def _check_checkpoints(
                 )
             )  # fmt: skip
     return verified
+
+
+def _check_records(root: Path, index: dict[str, Any], events: Events) -> list[Finding]:
+    """Each exported evidence row against the custody event in the package that bound it, and
+    every row an event about an exported capture bound (its rows, posts, tokens) is in it."""
+    if index.get("records") is None:
+        return []  # a package made before row binding
+    data = _read(root, index["records"])
+    if data is None:
+        return [Finding("records", "present", TAMPERED, index["records"], "missing")]
+    rows: dict[str, str] = {}
+    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+        try:
+            record = json.loads(line)
+            name = rowbinding.row_key(str(record["table"]), str(record["row"]["id"]))
+            rows[name] = sha256_hex(canonical_json(record["row"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            return [Finding(f"records line {number}", "format", TAMPERED, "a record", str(exc))]
+    bound: dict[str, tuple[int, str]] = {}
+    expected: set[str] = set()
+    exported = {str(c.get("id")) for c in index.get("captures", [])}
+    for seq, event in sorted(events.items()):
+        binds = (event.get("payload") or {}).get(rowbinding.PAYLOAD_KEY) or {}
+        for name, digest in binds.items():
+            bound.setdefault(name, (seq, str(digest)))
+        if event.get("subject_id") in exported:  # capture.recorded, timestamp.recorded
+            expected |= set(binds)
+    relevant = {name: bound[name] for name in set(rows) | expected if name in bound}
+    return checks.row_binding_findings(rows, relevant, binds_rows=True)
+
+
+def _check_kept_checkpoint(
+    root: Path, index: dict[str, Any], key: PublicKey | None,
+    verified: dict[int, VerifiedCheckpoint],
+) -> list[Finding]:  # fmt: skip
+    """The archive's newest checkpoint as its home kept it when exporting: signed by the key,
+    and no newer than the package's newest checkpoint (else the database was rolled back), with
+    the same root as the package's checkpoint of its size."""
+    if index.get("checkpoint_file") is None:
+        return []
+    note = _read(root, index["checkpoint_file"])
+    if note is None:
+        return [Finding("checkpoint file", "present", TAMPERED, index["checkpoint_file"],
+                        "missing")]  # fmt: skip
+    parsed = checks.checkpoint_note("checkpoint file", note, key, NO_KEY)
+    if isinstance(parsed, Finding):
+        return [parsed]
+    subject = f"checkpoint file {parsed.tree_size}"
+    newest = max(verified, default=0)
+    if newest < parsed.tree_size:
+        return [Finding(subject, "package holds the archive's newest checkpoint", TAMPERED,
+                        f">= {parsed.tree_size} events", f"{newest} events")]  # fmt: skip
+    same = verified.get(parsed.tree_size)
+    if same is not None and same.root != parsed.root_hash:
+        return [Finding(subject, "root matches the package's checkpoint", TAMPERED,
+                        parsed.root_hash.hex(), same.root.hex())]  # fmt: skip
+    return [Finding(subject, "archive's newest checkpoint", OK, found=f"{newest} events")]
 
 
 def _check_inclusion(

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from archive import rowbinding
 from archive.archive import Archive
 from archive.errors import EvidenceError, NotFoundError
 from archive.export.proofs import inclusion_proofs
@@ -24,7 +25,7 @@ from archive.models import (
     PostSnapshot,
     Source,
 )
-from archive.provenance import log, merkle
+from archive.provenance import checkpoint_file, log, merkle
 from archive.provenance.keys import PublicKey, ensure_key
 from archive.provenance.models import Checkpoint, TimestampToken
 from archive.timeutil import iso
@@ -76,6 +77,8 @@ class Selection:
     events: list[dict[str, Any]] = field(default_factory=list)
     checkpoints: list["CheckpointItem"] = field(default_factory=list)
     sha512: dict[str, str] = field(default_factory=dict)
+    kept_checkpoint: str | None = None  # the home's checkpoint file (`checkpoint_file`)
+    records: list[dict[str, Any]] = field(default_factory=list)  # {"table", "row"} canonical
 
     def captures_of_target(self, target_id: str | None) -> list[CaptureItem]:
         """The selected captures of one target, newest first."""
@@ -211,11 +214,14 @@ def select_export(archive: Archive, record_id: str) -> Selection:
         subjects = {*capture_ids, *source_ids, *(c.id for c in citations)}
         if case is not None:
             subjects.add(case.id)
+        records = _exported_records(session, items, sources, citations, case)
+        keys = {rowbinding.row_key(r["table"], r["row"]["id"]) for r in records}
         chosen = [
             e
             for e in log.events(session)
             if e.subject_id in subjects
             or e.action in (CustodyAction.KEY_CREATED, CustodyAction.WACZ_KEY_CREATED)
+            or keys & set(e.payload.get(rowbinding.PAYLOAD_KEY) or {})
         ]
         latest = log.latest_checkpoint(session)
         if latest is None:
@@ -250,7 +256,42 @@ def select_export(archive: Archive, record_id: str) -> Selection:
         events=[event_dict(e) for e in chosen],
         checkpoints=checkpoints,
         sha512=sha512,
+        kept_checkpoint=checkpoint_file.read_note(checkpoint_file.path_in(archive.home)),
+        records=records,
     )
+
+
+def _exported_records(
+    session: Session,
+    items: list[CaptureItem],
+    sources: list[Source],
+    citations: list[Citation],
+    case: Case | None,
+) -> list[dict[str, Any]]:
+    """The evidence rows a package carries, in their canonical form (`archive.rowbinding`),
+    so a package verifier can hold each to the custody event that bound it."""
+    wanted: dict[str, list[str]] = {
+        "case": [case.id] if case else [],
+        "source": [s.id for s in sources],
+        "citation": [c.id for c in citations],
+        "capture": [i.capture.id for i in items],
+        "artifact": [a.id for i in items for a in i.artifacts],
+        "post_snapshot": [p.id for i in items for p in i.posts],
+        "timestamp_token": list(  # every request, failed ones too: each has its event
+            session.exec(
+                select(TimestampToken.id).where(
+                    TimestampToken.subject_type == "capture",
+                    col(TimestampToken.subject_id).in_([i.capture.id for i in items]),
+                )
+            )
+        ),
+    }
+    records = []
+    for name, ids in wanted.items():
+        table = rowbinding.BOUND_TABLES[name]
+        for values in sorted(rowbinding.read_rows(session, table, ids), key=lambda v: v["id"]):
+            records.append({"table": name, "row": rowbinding.canonical_row(table, values)})
+    return records
 
 
 def _stamped_checkpoints(session: Session) -> dict[int, list[TimestampToken]]:

@@ -7,7 +7,7 @@ reports the same finding whichever copy of the evidence it runs on.
 import base64
 import binascii
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from archive.provenance import merkle
@@ -160,3 +160,40 @@ def timestamp_coverage(subject: str, covering: Sequence[int]) -> Finding:
     if covering:
         return Finding(subject, "timestamped", OK, found=f"via checkpoint {min(covering)}")
     return Finding(subject, "timestamped", UNVERIFIABLE, "an RFC 3161 token", "not timestamped")
+
+
+NOT_BOUND = "not bound (archive made before row binding)"
+
+
+def row_binding_findings(
+    rows: Mapping[str, str], bound: Mapping[str, tuple[int, str]], binds_rows: bool
+) -> list[Finding]:
+    """Reconcile evidence rows with the custody events that bound them, both ways.
+
+    `rows` maps "table/id" to the hash of the row as stored; `bound` maps "table/id" to the
+    (event number, hash) that event recorded. `binds_rows`: the archive was made with row
+    binding, so a row no event binds was added behind the log's back (else it predates it)."""
+    findings: list[Finding] = []
+    for name, (seq, recorded) in sorted(bound.items()):
+        found = rows.get(name)
+        subject = name.replace("/", " ", 1)
+        if found is None:
+            findings.append(Finding(subject, f"row bound by custody event {seq} exists",
+                                    TAMPERED, recorded, "absent"))  # fmt: skip
+        elif found != recorded:
+            findings.append(Finding(subject, f"row hashes as custody event {seq} recorded",
+                                    TAMPERED, recorded, found))  # fmt: skip
+    unbound = sorted(set(rows) - set(bound))
+    for name in unbound:
+        subject = name.replace("/", " ", 1)
+        if binds_rows:
+            findings.append(Finding(subject, "row has its custody event", TAMPERED,
+                                    "a custody event binding the row", "none"))  # fmt: skip
+        else:
+            findings.append(Finding(subject, "row has its custody event", UNVERIFIABLE,
+                                    "a custody event binding the row", NOT_BOUND))  # fmt: skip
+    if not any(f.status == TAMPERED for f in findings):
+        intact = len(set(rows) & set(bound))
+        findings.append(Finding("evidence rows", "bound into the custody log", OK,
+                                found=f"{intact} of {len(rows)} rows"))  # fmt: skip
+    return findings

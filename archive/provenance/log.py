@@ -2,7 +2,8 @@
 
 Leaf `seq - 1` is custody event `seq`; its leaf data is the event's 32-byte `entry_hash`
 (`leaf_data`), so the leaf hash is SHA-256(0x00 || entry_hash). A checkpoint signs the root of the
-first `tree_size` leaves; `write_checkpoint` adds one whenever the log has grown.
+first `tree_size` leaves; `write_checkpoint` adds one whenever the log has grown, and keeps the
+newest in the home's checkpoint file (`checkpoint_file`).
 """
 
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from archive import records
 from archive.archive import Archive
 from archive.errors import EvidenceError, NotFoundError
 from archive.models import CustodyEvent
-from archive.provenance import merkle
+from archive.provenance import checkpoint_file, merkle
 from archive.provenance.checkpoint import checkpoint_body, log_origin, sign_note
 from archive.provenance.keys import ensure_key
 from archive.provenance.models import Checkpoint
@@ -68,6 +69,7 @@ def write_checkpoint(archive: Archive) -> Checkpoint | None:
                 "covers more: events were removed (run `evidence verify`)"
             )
         if not hashes or (latest is not None and latest.tree_size == len(hashes)):
+            _keep_outside(archive, latest, hashes)
             return latest
         root = merkle.root(hashes)
         note = sign_note(
@@ -78,7 +80,26 @@ def write_checkpoint(archive: Archive) -> Checkpoint | None:
         )
         session.add(checkpoint)
         session.flush()
+    _keep_outside(archive, checkpoint, hashes)
     return checkpoint
+
+
+def _keep_outside(archive: Archive, latest: Checkpoint | None, hashes: list[bytes]) -> None:
+    """Keep the newest checkpoint in the home's checkpoint file too (`checkpoint_file`).
+
+    The file is replaced only by a checkpoint that extends it: a log that no longer holds what
+    the file signed (rolled back, rewritten) leaves the file as it is, for `verify` to report."""
+    if latest is None:
+        return
+    path = checkpoint_file.path_in(archive.home)
+    kept = checkpoint_file.read_note(path)
+    if kept == latest.note:
+        return
+    if kept is not None:
+        size, root = checkpoint_file.tree_head(kept)
+        if size is not None and (size > len(hashes) or merkle.root(hashes[:size]) != root):
+            return
+    checkpoint_file.write_note(path, latest.note)
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from archive import custody
+from archive import blobrows, custody
 from archive.archive import Archive
 from archive.custody import GENESIS_HASH
 from archive.errors import EvidenceError
 from archive.ids import new_id
-from archive.models import Blob, Case
+from archive.models import Case
 from archive.provenance.keys import ensure_key
 from archive.provenance.log import write_checkpoint
 from archive.provenance.manifest import SIGNATURE_ALGORITHM, build_manifest, collection_context
@@ -61,7 +61,7 @@ def with_sha512(session: Session, artifacts: list[dict[str, Any]]) -> list[dict[
     """Artifact dicts completed with the SHA-512 of their stored blob."""
     completed = []
     for artifact in artifacts:
-        blob = session.get(Blob, artifact["blob_sha256"])
+        blob = blobrows.find(session, artifact["blob_sha256"])
         if blob is None:
             raise EvidenceError(
                 f"artifact {artifact['name']}: blob {artifact['blob_sha256']} is not stored"

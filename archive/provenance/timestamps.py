@@ -235,21 +235,20 @@ def _record(
         )
         session.add(row)
         session.flush()
-        if subject_type == "capture":
-            archive.record(
-                session,
-                CustodyAction.TIMESTAMP_RECORDED,
-                subject_type,
-                subject_id,
-                {
-                    "token_id": row.id,
-                    "tsa_url": url,
-                    "status": row.status,
-                    "message_sha256": row.message_sha256,
-                    "token_sha256": token_sha256,
-                    "error": error,
-                },
-            )
+        archive.record(
+            session,
+            CustodyAction.TIMESTAMP_RECORDED,
+            subject_type,
+            subject_id,
+            {
+                "token_id": row.id,
+                "tsa_url": url,
+                "status": row.status,
+                "message_sha256": row.message_sha256,
+                "token_sha256": token_sha256,
+                "error": error,
+            },
+        )
     return row
 
 

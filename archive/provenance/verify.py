@@ -7,6 +7,7 @@ package verifier, are in `archive.provenance.checks`. The result is a list of `F
 """
 
 import base64
+import binascii
 import hashlib
 import json
 from collections import defaultdict
@@ -15,12 +16,12 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from archive import custody
+from archive import custody, rowbinding
 from archive.archive import Archive
 from archive.errors import BlobError
 from archive.hashing import READ_SIZE, hash_stream
 from archive.models import Artifact, Blob, Capture, CustodyEvent
-from archive.provenance import checks, log, merkle
+from archive.provenance import checkpoint_file, checks, log, merkle
 from archive.provenance.checkpoint import ParsedCheckpoint
 from archive.provenance.findings import OK, TAMPERED, UNVERIFIABLE, Finding
 from archive.provenance.keys import (
@@ -59,9 +60,11 @@ def verify_archive(
         _check_wacz_key(archive, session, findings)
         findings += _check_blobs(archive, session, sha512)
         findings += _check_chain(session)
+        findings += _check_rows(session)
         messages = _check_captures(archive, session, key, findings)
         tree = merkle.MerkleTree(log.leaves(session))
         _check_checkpoints(session, tree, key, findings)
+        findings += _check_checkpoint_file(archive, session, tree, key)
         _check_tokens(archive, session, trust, messages, findings)
     findings += [check_published_checkpoint(tree, note, key) for note in published]
     return findings
@@ -77,6 +80,33 @@ def check_published_checkpoint(
         return parsed
     subject = f"published checkpoint {parsed.tree_size}"
     return _root_finding(subject, tree, parsed.tree_size, parsed.root_hash.hex())
+
+
+def _check_checkpoint_file(
+    archive: Archive, session: Session, tree: merkle.MerkleTree, key: PublicKey | None
+) -> list[Finding]:
+    """The newest checkpoint kept in the home (`checkpoint_file`): the log still has its root,
+    and the database still has it, so a rollback of the database shows."""
+    path = checkpoint_file.path_in(archive.home)
+    note = checkpoint_file.read_note(path)
+    stored = log.checkpoints(session)
+    if note is None:
+        if not stored:
+            return []
+        return [Finding("checkpoint file", "present", UNVERIFIABLE, str(path), "missing")]
+    parsed = checks.checkpoint_note("checkpoint file", note, key, NO_KEY)
+    if isinstance(parsed, Finding):
+        return [parsed]
+    subject = f"checkpoint file {parsed.tree_size}"
+    findings = [_root_finding(subject, tree, parsed.tree_size, parsed.root_hash.hex())]
+    rows = {c.tree_size: c.root_hash for c in stored}
+    in_database = rows.get(parsed.tree_size)
+    if in_database != parsed.root_hash.hex():
+        findings.append(
+            Finding(subject, "checkpoint is in the database", TAMPERED, parsed.root_hash.hex(),
+                    in_database or "absent")
+        )  # fmt: skip
+    return findings
 
 
 def _root_finding(subject: str, tree: merkle.MerkleTree, size: int, expected: str) -> Finding:
@@ -214,6 +244,27 @@ def _check_chain(session: Session) -> list[Finding]:
     return findings
 
 
+def _check_rows(session: Session) -> list[Finding]:
+    """Every evidence row against the custody event that bound it, both ways."""
+    events = log.events(session)
+    bound: dict[str, tuple[int, str]] = {}
+    for event in events:
+        for name, digest in (event.payload.get(rowbinding.PAYLOAD_KEY) or {}).items():
+            bound.setdefault(name, (event.seq, str(digest)))
+    first = events[0] if events else None
+    binds_rows = bool(
+        first is not None
+        and first.action == CustodyAction.ARCHIVE_INITIALIZED
+        and first.payload.get(rowbinding.MARKER_KEY)
+    )
+    rows = {
+        rowbinding.row_key(name, values["id"]): rowbinding.row_hash(table, values)
+        for name, table in rowbinding.BOUND_TABLES.items()
+        for values in rowbinding.read_rows(session, table)
+    }
+    return checks.row_binding_findings(rows, bound, binds_rows)
+
+
 def _diff(expected: Any, found: Any, path: str = "") -> list[tuple[str, str, str]]:
     """Paths where two JSON values differ, with both sides as JSON text."""
     if isinstance(expected, dict) and isinstance(found, dict):
@@ -238,11 +289,14 @@ def _check_captures(
 ) -> dict[str, bytes]:
     """Check every capture's seal; return the manifest bytes by capture id."""
     seq_of = {e.entry_hash: e.seq for e in log.events(session)}
-    recorded = _recorded_seqs(session)
+    recorded_events = {e.subject_id: e for e in _events(session, CustodyAction.CAPTURE_RECORDED)}
+    recorded = {capture_id: e.seq for capture_id, e in recorded_events.items()}
     messages: dict[str, bytes] = {}
     for capture in session.exec(select(Capture).order_by(Capture.id)):  # type: ignore[arg-type]
         subject = f"capture {capture.id}"
-        manifest = _stored_manifest(archive, subject, capture, findings)
+        event = recorded_events.get(capture.id)
+        logged = event.payload.get("manifest_sha256") if event else None
+        manifest = _stored_manifest(archive, subject, capture, logged, findings)
         if manifest is None:
             continue
         messages[capture.id] = manifest
@@ -262,9 +316,17 @@ def _check_captures(
 
 
 def _stored_manifest(
-    archive: Archive, subject: str, capture: Capture, findings: list[Finding]
+    archive: Archive, subject: str, capture: Capture, logged: Any, findings: list[Finding]
 ) -> bytes | None:
-    """The capture's manifest bytes when it is sealed and they are intact, else a finding."""
+    """The capture's manifest bytes when it is sealed and they are intact, else a finding.
+
+    `logged` is the manifest hash its `capture.recorded` event recorded: a row that lost it was
+    tampered with, not left unsealed."""
+    if capture.manifest_sha256 is None and logged:
+        findings.append(
+            Finding(subject, "manifest recorded in custody log", TAMPERED, str(logged), "none")
+        )
+        return None
     if capture.manifest_sha256 is None:
         findings.append(
             Finding(subject, "manifest", UNVERIFIABLE, "a signed manifest", "capture not sealed")
@@ -315,7 +377,13 @@ def _check_signature(
     findings: list[Finding],
 ) -> None:
     stored = next((a for a in artifacts if a.role == "signature"), None)
-    column = base64.b64decode(capture.signature or "")
+    try:
+        column = base64.b64decode(capture.signature or "", validate=True)
+    except binascii.Error as exc:
+        findings.append(
+            Finding(subject, "capture.signature is base64", TAMPERED, "base64", f"not: {exc}")
+        )
+        column = b""
     try:
         signature = archive.blobs.get(stored.blob_sha256) if stored else column
     except BlobError:

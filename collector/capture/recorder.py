@@ -276,6 +276,9 @@ class Recorder:
                     await upstream.writer.drain()
                 head = await self._read_response_head(upstream, exchange, writer)
                 break
+            except MalformedResponse as exc:
+                upstream.writer.close()
+                return await _end_malformed(exchange, writer, host, exc)
             except (OSError, WireError, asyncio.IncompleteReadError) as exc:
                 upstream.writer.close()
                 if reused and not exchange.response:
@@ -318,6 +321,10 @@ class Recorder:
                 raise WireError("server closed the connection without a response")
             exchange.response.write(head.raw)
             self._count(len(head.raw))
+            try:
+                head.status  # noqa: B018 (parses the status line)
+            except WireError as exc:
+                raise MalformedResponse(head, str(exc)) from None
             writer.write(head.raw)
             await writer.drain()
             if head.status >= 200 or head.status == 101:
@@ -391,6 +398,31 @@ class Recorder:
 
     def _count(self, size: int) -> None:
         self.total_bytes += size
+
+
+class MalformedResponse(WireError):
+    """A response head whose status line cannot be read; `head` is what was received."""
+
+    def __init__(self, head: Head, reason: str) -> None:
+        super().__init__(reason)
+        self.head = head
+
+
+async def _end_malformed(
+    exchange: Exchange, writer: asyncio.StreamWriter, host: str, exc: MalformedResponse
+) -> bool:
+    """Keep the head as received (its WARC response record), hand it to the browser as it came
+    and close the connection at once: no 502 of our own after the server's bytes."""
+    exchange.response_head = exc.head
+    exchange.body_start = len(exchange.response)
+    exchange.error = f"malformed response from {host}: {exc}"
+    exchange.finished_at = utcnow()
+    try:
+        writer.write(exc.head.raw)
+        await writer.drain()
+    except OSError:
+        pass
+    return False
 
 
 def _mark_unfinished(exchange: Exchange, reason: str) -> None:

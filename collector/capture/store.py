@@ -9,12 +9,15 @@
 4. `insert_rows`: one transaction inserts the complete Capture row, its Artifact rows, its
    PostSnapshot rows and a `capture.recorded` custody event. Rows are never updated afterwards.
 
-A crash before step 3 commits leaves only unreferenced blobs: never a capture that claims to be
-complete without its artifacts.
+Blob rows are inserted by step 4's transaction, with the artifacts that name them
+(`archive.blobrows`): a crash before step 4 commits leaves only unreferenced blob files, no
+Blob row, and never a capture that claims to be complete without its artifacts.
 """
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlmodel import Session
 
 from archive.archive import Archive
 from archive.ids import new_id
@@ -56,7 +59,8 @@ class CaptureRows:
 
 
 def store_blobs(archive: Archive, result: CaptureResult) -> list[StoredArtifact]:
-    """Step 1: write every artifact's bytes to the blob store (with their Blob rows)."""
+    """Step 1: write every artifact's bytes to the blob store (their Blob rows come later, with
+    the artifact rows)."""
     stored = []
     with archive.session() as session:
         for artifact in result.artifacts:
@@ -137,29 +141,32 @@ def seal_rows(archive: Archive, rows: CaptureRows, berkeley: dict[str, Any] | No
     rows.artifacts.extend(seal.artifacts)
 
 
-def insert_rows(archive: Archive, rows: CaptureRows) -> str:
-    """Step 4: insert the Capture, its Artifacts, its posts and a custody event together."""
-    with archive.session() as session:
-        session.add(Capture(**rows.capture))
-        session.flush()
-        session.add_all([Artifact(**artifact) for artifact in rows.artifacts])
-        session.add_all(rows.posts)
-        session.flush()
-        archive.record(
-            session,
-            CustodyAction.CAPTURE_RECORDED,
-            "capture",
-            rows.capture_id,
-            {
-                "requested_url": rows.capture["requested_url"],
-                "final_url": rows.capture["final_url"],
-                "status": rows.capture["status"],
-                "manifest_sha256": rows.capture.get("manifest_sha256"),
-                "started_at": iso(rows.capture["started_at"]),
-                "finished_at": iso(rows.capture["finished_at"]),
-                "artifacts": {a["name"]: a["blob_sha256"] for a in rows.artifacts},
-            },
-        )
+def insert_rows(archive: Archive, rows: CaptureRows, session: Session | None = None) -> str:
+    """Step 4: insert the Capture, its Artifacts, its posts and a custody event together (in
+    `session`'s transaction when given, with what else the caller stores there)."""
+    if session is None:
+        with archive.session() as own:
+            return insert_rows(archive, rows, own)
+    session.add(Capture(**rows.capture))
+    session.flush()
+    session.add_all([Artifact(**artifact) for artifact in rows.artifacts])
+    session.add_all(rows.posts)
+    session.flush()
+    archive.record(
+        session,
+        CustodyAction.CAPTURE_RECORDED,
+        "capture",
+        rows.capture_id,
+        {
+            "requested_url": rows.capture["requested_url"],
+            "final_url": rows.capture["final_url"],
+            "status": rows.capture["status"],
+            "manifest_sha256": rows.capture.get("manifest_sha256"),
+            "started_at": iso(rows.capture["started_at"]),
+            "finished_at": iso(rows.capture["finished_at"]),
+            "artifacts": {a["name"]: a["blob_sha256"] for a in rows.artifacts},
+        },
+    )
     return rows.capture_id
 
 

@@ -16,20 +16,36 @@ def register(app: typer.Typer) -> None:
     log_app = typer.Typer(help="The custody log as a Merkle tree.", no_args_is_help=True)
 
     @log_app.command("checkpoint")
-    def checkpoint(ctx: typer.Context, json: JsonOption = False) -> None:
+    def checkpoint(
+        ctx: typer.Context,
+        publish: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--publish",
+                metavar="FILE|URL",
+                help="Also write the note to FILE, or PUT it to an http(s) URL (repeatable).",
+            ),
+        ] = None,
+        json: JsonOption = False,
+    ) -> None:
         """Sign a checkpoint if the log grew, then print the latest one (publish it elsewhere)."""
+        from archive.provenance import checkpoint_file
         from archive.provenance.log import write_checkpoint
         from collector.cli.output import print_json
 
         latest = write_checkpoint(state(ctx).archive())
         if latest is None:
             raise EvidenceError("the custody log is empty")
+        published = [checkpoint_file.publish(latest.note, where) for where in publish or []]
         if json:
             print_json(
-                {"tree_size": latest.tree_size, "root_hash": latest.root_hash, "note": latest.note}
-            )
+                {"tree_size": latest.tree_size, "root_hash": latest.root_hash, "note": latest.note,
+                 "published": published}
+            )  # fmt: skip
         else:
             typer.echo(latest.note, nl=False)
+            for line in published:
+                typer.echo(f"checkpoint {latest.tree_size} {line}", err=True)
 
     @log_app.command("prove")
     def prove(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -25,6 +26,20 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port, bound before anything is printed: a busy port or an
+    unknown host is the one-line error (uvicorn would log it and exit on its own)."""
+    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((host, port))
+        listening.listen(128)
+    except OSError as exc:
+        listening.close()
+        raise EvidenceError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    return listening
 
 
 def collect_runner(archive: Archive, vantages: list[str] | None = None) -> Runner:
@@ -89,6 +104,7 @@ def register(app: typer.Typer) -> None:
                 f"refusing to listen on {host}: the viewer is bound to loopback unless "
                 "--allow-remote is given"
             )
+        listening = _listen(host, port)
         archive = state(ctx).archive()
         configured = os.environ.get("EVIDENCE_WEB_TOKEN") or archive.settings.section("web").get(
             "token"
@@ -111,8 +127,8 @@ def register(app: typer.Typer) -> None:
             )
         jobs = JobQueue(collect_runner(archive, vantage), recheck_runner(archive))
         try:
-            uvicorn.run(
-                create_app(archive, tokens, jobs), host=host, port=port, log_level="warning"
-            )
+            config = uvicorn.Config(create_app(archive, tokens, jobs), log_level="warning")
+            uvicorn.Server(config).run(sockets=[listening])
         finally:
             jobs.stop()
+            listening.close()

@@ -16,7 +16,11 @@ def is_url(location: str) -> bool:
 
 def check_url(url: str) -> str:
     """Return `url` if it is an absolute http(s) URL with a host, else raise EvidenceError."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port  # raises on a port that is not a number in range
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+        raise EvidenceError(f"not a valid URL: {url!r} ({exc})") from exc
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise EvidenceError(f"not an http(s) URL: {url!r}")
     return url.strip()

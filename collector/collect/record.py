@@ -11,6 +11,7 @@ from typing import Any
 
 from archive.archive import Archive
 from archive.ids import new_id
+from archive.vocabulary import Availability, CaptureStatus
 from collector.capture.store import CaptureRows, build_rows, insert_rows, seal_rows, store_blobs
 from collector.collect.acquire import Acquisition
 from collector.collect.snapshots import snapshot_rows
@@ -125,13 +126,17 @@ def combined_status(acquisition: Acquisition) -> tuple[str, str | None]:
     page = acquisition.capture
     platform = acquisition.platform
     independent = platform is not None and platform.platform != "generic"  # not read off the page
-    if page.status == "failed" and independent and platform.availability != "unknown":
-        return "partial", (
+    if (
+        page.status == CaptureStatus.FAILED
+        and independent
+        and platform.availability != Availability.UNKNOWN
+    ):
+        return CaptureStatus.PARTIAL, (
             f"page not captured ({page.status_reason}); post data captured from "
             f"{platform.source or platform.platform}"
         )
-    if page.status == "complete" and acquisition.notes:
-        return "partial", "page captured; " + "; ".join(acquisition.notes)
+    if page.status == CaptureStatus.COMPLETE and acquisition.notes:
+        return CaptureStatus.PARTIAL, "page captured; " + "; ".join(acquisition.notes)
     return page.status, page.status_reason
 
 
@@ -139,14 +144,29 @@ def save_acquisition(
     archive: Archive,
     acquisition: Acquisition,
     *,
+    details: dict[str, Any] | None = None,
+    **links: str | None,
+) -> SavedCapture:
+    """Store, seal and insert one acquisition; return what was stored.
+
+    `links` are the capture's `target_id`, `source_id` and `case_id`; `details` are added to
+    the capture's details (a queue job records its id there)."""
+    rows, related = sealed_rows(archive, acquisition, details=details, **links)
+    insert_rows(archive, rows)
+    return saved_capture(rows, related)
+
+
+def sealed_rows(
+    archive: Archive,
+    acquisition: Acquisition,
+    *,
     target_id: str | None = None,
     source_id: str | None = None,
     case_id: str | None = None,
     details: dict[str, Any] | None = None,
-) -> SavedCapture:
-    """Store, seal and insert one acquisition; return what was stored.
-
-    `details` are added to the capture's details (a queue job records its id there)."""
+) -> tuple[CaptureRows, list[tuple[str, PlatformResult]]]:
+    """Store the acquisition's bytes and seal its rows, not yet inserted (`insert_rows`), with
+    the platform results its post embeds."""
     result = acquisition.capture
     stored = store_blobs(archive, result)
     rows = build_rows(
@@ -162,10 +182,14 @@ def save_acquisition(
     if acquisition.platform is not None:
         related = _add_platform(archive, rows, acquisition.platform)
     seal_rows(archive, rows)
-    capture_id = insert_rows(archive, rows)
+    return rows, related
+
+
+def saved_capture(rows: CaptureRows, related: list[tuple[str, PlatformResult]]) -> SavedCapture:
+    """What was stored for an acquisition whose rows were inserted."""
     post = rows.posts[0].model_dump() if rows.posts else None
     return SavedCapture(
-        capture_id=capture_id,
+        capture_id=rows.capture_id,
         status=rows.capture["status"],
         reason=rows.capture["status_reason"],
         manifest_sha256=rows.capture.get("manifest_sha256"),

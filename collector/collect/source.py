@@ -17,19 +17,21 @@ from sqlmodel import Session, col, select
 
 from archive.archive import Archive
 from archive.errors import EvidenceError
-from archive.models import Capture, Source
+from archive.ids import new_id
+from archive.models import Capture, Citation, Source
 from archive.timeutil import utcnow
 from archive.vocabulary import CaptureStatus, CitationKind
 from collector.capture.result import CaptureResult
-from collector.collect.acquire import Acquirer
+from collector.capture.store import insert_rows
+from collector.collect.acquire import Acquirer, Acquisition
 from collector.collect.fetch import fetch_source
 from collector.collect.locations import is_url
-from collector.collect.record import SavedCapture, save_acquisition
+from collector.collect.record import SavedCapture, save_acquisition, saved_capture, sealed_rows
 from collector.collect.targets import ensure_target
 from collector.extract import classify_url, extract_source
 from collector.extract.model import ExtractionResult
 from collector.extract.source_info import SourceInfo, SourceKind
-from collector.extract.store import save_extraction
+from collector.extract.store import add_extraction, save_extraction
 
 RESOLVABLE_HOSTS = ("pic.twitter.com", "pic.x.com", "t.co")
 
@@ -44,8 +46,15 @@ class IngestedSource:
 
 
 def existing_source(session: Session, location: str, content_sha256: str | None) -> Source | None:
-    """The newest Source read from `location` (with this content, when given)."""
-    statement = select(Source).where(Source.location == location)
+    """The newest Source read from `location` (with this content, when given) whose citations
+    all have their targets: one `extract` stored (no targets) is not reused, so `collect`
+    captures what it cites."""
+    untargeted = (
+        select(Citation.id)
+        .where(Citation.source_id == Source.id, col(Citation.target_id).is_(None))
+        .exists()
+    )
+    statement = select(Source).where(Source.location == location, ~untargeted)
     if content_sha256 is not None:
         statement = statement.where(Source.content_sha256 == content_sha256)
     return session.exec(statement.order_by(col(Source.created_at).desc()).limit(1)).first()
@@ -160,12 +169,34 @@ async def ingest(
         acquisition = None
     result = extract_source(info)
     await resolve_signatures(result, acquirer.client)
-    source_id = await asyncio.to_thread(
-        save_extraction, archive, info, result, case_id, _target_for(archive)
-    )
-    saved = None
-    if acquisition is not None:
-        saved = await asyncio.to_thread(
-            lambda: save_acquisition(archive, acquisition, source_id=source_id, case_id=case_id)
+    if acquisition is None:
+        source_id = await asyncio.to_thread(
+            save_extraction, archive, info, result, case_id, _target_for(archive)
         )
-    return IngestedSource(source_id, reused=False, capture=saved)
+        return IngestedSource(source_id, reused=False)
+    saved = await asyncio.to_thread(_save_with_capture, archive, info, result, acquisition, case_id)
+    return IngestedSource(saved.source_id, reused=False, capture=saved.capture)
+
+
+@dataclass
+class _SourceWithCapture:
+    source_id: str
+    capture: SavedCapture
+
+
+def _save_with_capture(
+    archive: Archive,
+    info: SourceInfo,
+    result: ExtractionResult,
+    acquisition: Acquisition,
+    case_id: str | None,
+) -> _SourceWithCapture:
+    """The source, its citations and targets, and the capture they were read from, in one
+    transaction: a crash between them cannot leave a source without its capture, which a
+    resumed collect would not reuse (a second source row for the same article)."""
+    source_id = new_id("src")
+    rows, related = sealed_rows(archive, acquisition, source_id=source_id, case_id=case_id)
+    with archive.session() as session:
+        add_extraction(archive, session, info, result, case_id, _target_for(archive), source_id)
+        insert_rows(archive, rows, session)
+    return _SourceWithCapture(source_id, saved_capture(rows, related))

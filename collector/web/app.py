@@ -183,8 +183,11 @@ def create_app(archive: Archive, tokens: TokenCheck, jobs: JobQueue | None = Non
             tampered=sum(1 for f in problems if f.status == "tampered"),
         )
 
-    @app.get("/export/{record_id}")
-    def export_download(record_id: str, format: str = "report") -> Response:  # noqa: A002
+    @app.post("/export/{record_id}")  # a POST: an export writes an `export.created` event
+    def export_download(
+        record_id: str,
+        format: Annotated[str, Form()] = "report",  # noqa: A002
+    ) -> Response:
         if format not in FORMATS:
             raise EvidenceError(f"unknown export format {format!r} (one of {', '.join(FORMATS)})")
         folder = Path(tempfile.mkdtemp(prefix="evidence-export-"))

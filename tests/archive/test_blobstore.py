@@ -3,11 +3,7 @@
 import hashlib
 import io
 import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +12,7 @@ from hypothesis import strategies as st
 
 from archive.blobstore import LocalBlobStore
 from archive.errors import BlobError
+from tests.support.killing import kill_when_ready
 
 
 def test_put_hashes_match_hashlib_and_layout(tmp_path: Path) -> None:
@@ -104,18 +101,7 @@ def test_write_killed_midway_leaves_no_blob_and_no_row(tmp_path: Path) -> None:
             archive.store_blob(session, Slow())
         """
     )
-    process = subprocess.Popen([sys.executable, "-c", script], cwd=Path(__file__).parents[2])
-    try:
-        deadline = time.monotonic() + 60
-        while not ready.exists():
-            assert process.poll() is None, "writer exited before it was killed"
-            assert time.monotonic() < deadline, "writer never started"
-            time.sleep(0.05)
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    kill_when_ready(script, ready)
     store = LocalBlobStore(home / "blobs")
     assert list(store.tmp.glob("*.part")), "the interrupted write should have left a temp file"
     assert list(store.iter_digests()) == []

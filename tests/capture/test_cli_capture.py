@@ -100,3 +100,12 @@ def test_kill_during_capture_leaves_nothing_complete_and_rerun_completes(test_wo
     with Archive.open(tmp_path) as archive, archive.session() as session:
         captures = session.exec(select(Capture)).all()
         assert [c.status for c in captures] == ["complete"]
+
+
+def test_malformed_url_says_why(tmp_path):
+    env = {**os.environ, "EVIDENCE_HOME": str(tmp_path)}
+    done = _run(["capture", "http://[::1"], env)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "error: not a valid URL: 'http://[::1' (Invalid IPv6 URL)"
+    done = _run(["capture", "http://a.example:99999/"], env)
+    assert done.returncode == 1 and "Port out of range" in done.stderr

@@ -123,3 +123,55 @@ def test_long_running_request_does_not_hold_the_capture(test_world):
     assert "still open" in result.status_reason and "/never-ending" in result.status_reason
     assert result.artifact("screenshot-full") is not None
     assert test_world.http("/static/streamed.png") in responses(result)
+
+
+@pytest.fixture
+def malformed_server() -> Iterator[str]:
+    """A loopback server whose every answer has a status line with no status code."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(5)
+                try:
+                    connection.recv(65536)
+                    connection.sendall(b"HTTP/1.1 OK\r\nContent-Type: text/html\r\n\r\n<p>sent</p>")
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/odd"
+    stop.set()
+    thread.join(timeout=5)
+    listener.close()
+
+
+def test_malformed_status_line_is_recorded_and_ends_at_once(
+    tight: EngineRunner, malformed_server: str
+):
+    began = time.monotonic()
+    result = tight.capture(malformed_server)
+    elapsed = time.monotonic() - began
+    assert elapsed < BUDGET_S, f"the browser waited {elapsed:.1f} s"
+    assert result.status != "complete", result.status_reason
+    assert "malformed response" in result.status_reason
+    pages = [
+        block
+        for kind, h, block in warc_records(result)
+        if kind == "response" and h.get_header("WARC-Target-URI") == malformed_server
+    ]
+    assert pages and pages[0].startswith(b"HTTP/1.1 OK\r\n"), "the server's head as received"
+    assert b"502 Bad Gateway" not in b"".join(pages)

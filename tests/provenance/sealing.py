@@ -1,5 +1,6 @@
 """Populate an archive the way capture storing will: blobs, sealed rows, event, checkpoint."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,8 +29,11 @@ class SealedArchive:
     artifacts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def store_capture(archive: Archive, url: str, salt: bytes = b"") -> tuple[Seal, list[dict]]:
-    """Store one capture's blobs, seal it, insert its rows and its custody event."""
+def store_capture(
+    archive: Archive, url: str, salt: bytes = b"", posts: Callable[[str], list[Any]] | None = None
+) -> tuple[Seal, list[dict]]:
+    """Store one capture's blobs, seal it, insert its rows (with `posts(capture_id)`, post
+    snapshots) and its custody event."""
     capture_id = new_id("cap")
     artifacts = []
     with archive.session() as session:
@@ -70,6 +74,7 @@ def store_capture(archive: Archive, url: str, salt: bytes = b"") -> tuple[Seal, 
         session.add(Capture(**capture, **seal.capture_fields()))
         session.flush()
         session.add_all([Artifact(**a) for a in artifacts + seal.artifacts])
+        session.add_all(posts(capture_id) if posts else [])
         session.flush()
         archive.record(
             session,

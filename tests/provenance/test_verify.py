@@ -22,7 +22,7 @@ from archive import custody
 from archive.archive import Archive
 from archive.canonical import canonical_json, sha256_hex
 from archive.hashing import hash_stream
-from archive.provenance import log
+from archive.provenance import checkpoint_file, log
 from archive.provenance.findings import OK, TAMPERED, UNVERIFIABLE, Finding
 from archive.provenance.keys import ensure_key, key_paths
 from archive.provenance.log import write_checkpoint
@@ -39,6 +39,16 @@ def run(sealed: SealedArchive, tsa: LocalTsa, **kwargs: object) -> list[Finding]
 
 def tampered(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.status == TAMPERED]
+
+
+def row_binding(findings: list[Finding]) -> list[Finding]:
+    """The findings of the row-binding check (`checks.row_binding_findings`)."""
+    return [f for f in findings if f.check.startswith(("row ", "bound into"))]
+
+
+def beyond_binding(findings: list[Finding]) -> list[Finding]:
+    """Tampered findings of every check but row binding: what the seal itself shows."""
+    return [f for f in tampered(findings) if f not in row_binding(findings)]
 
 
 def attacker_sql(archive: Archive, *statements: str) -> None:
@@ -119,7 +129,9 @@ def test_edited_capture_row_is_detected(sealed: SealedArchive, tsa_env: LocalTsa
         *drop_triggers("capture"),
         f"UPDATE capture SET final_url = 'https://evil.example/' WHERE id = '{capture_id}'",
     )
-    bad = tampered(run(sealed, tsa_env))
+    findings = run(sealed, tsa_env)
+    assert [f.subject for f in tampered(row_binding(findings))] == [f"capture {capture_id}"]
+    bad = beyond_binding(findings)
     assert len(bad) == 1
     assert bad[0].subject == f"capture {capture_id}"
     assert bad[0].check == "manifest matches database: capture.final_url"
@@ -195,7 +207,7 @@ def test_token_swapped_from_another_capture_is_detected(
         "token_sha256, gen_time, created_at FROM timestamp_token "
         f"WHERE subject_id = '{first}' AND status = 'ok'",
     )
-    bad = [f for f in tampered(run(sealed, tsa_env)) if "tst_swapped" in f.subject]
+    bad = [f for f in beyond_binding(run(sealed, tsa_env)) if "tst_swapped" in f.subject]
     assert {f.check for f in bad} == {
         "token row names this subject's bytes",
         "token covers the subject",
@@ -269,14 +281,19 @@ def test_rewritten_log_fails_against_a_published_checkpoint(
         *drop_triggers("timestamp_token"),
         "DELETE FROM checkpoint",
         "DELETE FROM timestamp_token WHERE subject_type = 'checkpoint'",
+        f"DELETE FROM custody_event WHERE seq > {published.tree_size}",  # their events
     )
     with archive.session() as session:
         last = custody.head(session)
         assert last is not None
-        last.payload = {**last.payload, "status": "forged"}
+        kept = {k: v for k, v in last.payload.items() if k != "bound_rows"}  # the token's row
+        last.payload = {**kept, "status": "forged"}
         last.payload_sha256 = sha256_hex(canonical_json(last.payload))
         last.entry_hash = custody.entry_hash(last)
         session.add(last)
+    alone = tampered(run(sealed, tsa_env))  # the home's checkpoint file still shows it
+    assert alone and {f.subject for f in alone} == {f"checkpoint file {published.tree_size}"}
+    checkpoint_file.path_in(archive.home).unlink()  # a thorough attacker removes that too
     assert tampered(run(sealed, tsa_env)) == []  # the archive alone no longer shows it
     bad = tampered(run(sealed, tsa_env, published=[published.note]))
     assert [(f.subject, f.check) for f in bad] == [
@@ -338,7 +355,12 @@ def test_capture_resealed_with_the_real_key_is_caught_by_its_timestamp(
         f"UPDATE artifact SET blob_sha256 = '{signature_sha}' "
         f"WHERE capture_id = '{seal.capture_id}' AND role = 'signature'",
     )
-    bad = tampered(run(sealed, tsa_env))
+    findings = run(sealed, tsa_env)
+    assert {f.subject.split()[0] for f in tampered(row_binding(findings))} == {
+        "capture",
+        "artifact",
+    }
+    bad = beyond_binding(findings)
     assert bad and all(f.subject.startswith("timestamp") for f in bad)
     assert {f.check for f in bad} == {
         "token row names this subject's bytes",

@@ -59,3 +59,21 @@ def test_serve_prints_token_once_and_guards_every_request(tmp_path: Path) -> Non
         server.wait(timeout=30)
     stored = (tmp_path / "keys" / "web-token.sha256").read_text()
     assert token not in stored
+
+
+def test_serve_on_a_busy_port_is_a_one_line_error(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [EVIDENCE, "serve", "--port", str(port)],
+            env={**os.environ, "EVIDENCE_HOME": str(tmp_path)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert done.stderr == f"error: cannot listen on 127.0.0.1:{port}: Address already in use\n"

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlmodel import select
 
+from archive import models
 from archive.archive import Archive
 from archive.ids import new_id
 from archive.models import Artifact, Blob, Capture, Citation, PostSnapshot, Source, Target
@@ -350,3 +352,24 @@ def test_captures_list_puts_partial_and_failed_first(tmp_path: Path) -> None:
             home = client.get("/").text
             latest = home[home.index("Latest captures") :]
             assert latest.index("e.org/complete") < latest.index("e.org/failed"), "newest first"
+
+
+def test_a_get_never_writes_a_custody_event(
+    world: tuple[TestClient, str, dict[str, str]], tmp_path: Path
+) -> None:
+    """Exporting records an `export.created` event, so it is a POST (with the form's button)."""
+    client, token, ids = world
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def events() -> list[str]:
+        with Archive.open(tmp_path) as archive, archive.session() as session:
+            return [e.action for e in session.exec(select(models.CustodyEvent))]
+
+    before = events()
+    page = client.get(f"/captures/{ids['capture0']}", headers=headers).text
+    assert f'action="/export/{ids["capture0"]}" method="post"' in page
+    got = client.get(f"/export/{ids['capture0']}?format=report", headers=headers)
+    assert got.status_code == 405 and events() == before
+    posted = client.post(f"/export/{ids['capture0']}", data={"format": "report"}, headers=headers)
+    assert posted.status_code == 200, posted.text
+    assert events()[len(before) :].count("export.created") == 1
