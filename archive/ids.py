@@ -20,6 +20,7 @@ PREFIXES = {
     "art": "Artifact",
     "post": "PostSnapshot",
     "tst": "TimestampToken",
+    "wit": "Witness",
 }
 
 

@@ -30,16 +30,19 @@ from archive.models import Artifact, Capture, PostSnapshot, Target
 from archive.provenance.seal import Finish, finish_writes
 from archive.provenance.timestamps import tsa_settings
 from archive.timeutil import iso, utcnow
-from archive.vocabulary import CaptureStatus, CustodyAction
+from archive.vocabulary import CaptureStatus, CustodyAction, WitnessStatus
+from archive.witness_settings import WitnessSettings, witness_settings
 from collector.capture.settings import CaptureSettings
 from collector.collect.plan import planned_targets, unresolved_reason
 from collector.collect.record import SavedCapture, save_acquisition
 from collector.collect.source import ingest
 from collector.collect.stack import CaptureStack, capture_stack
 from collector.collect.targets import ensure_target
+from collector.collect.witnessing import store_answers
 from collector.extract import classify_url
 from collector.platforms.config import PlatformConfig
 from collector.platforms.result import PlatformResult
+from collector.witnesses.ask import ask_witnesses
 
 
 class Skipped(StrEnum):
@@ -59,6 +62,7 @@ class CollectOptions:
     recapture: bool = False
     fresh_for: timedelta = timedelta(hours=24)
     depth: int = 0
+    witness: WitnessSettings = field(default_factory=WitnessSettings)
 
     @classmethod
     def for_archive(cls, archive: Archive, **flags: Any) -> "CollectOptions":
@@ -71,7 +75,8 @@ class CollectOptions:
         }
         capture = CaptureSettings.from_sources(archive.settings.section("capture"), **capture_flags)
         platforms = PlatformConfig.load(archive.settings.section("platforms"))
-        return cls(capture=capture, platforms=platforms, **flags)
+        witness = witness_settings(archive.settings)
+        return cls(capture=capture, platforms=platforms, witness=witness, **flags)
 
 
 @dataclass
@@ -91,6 +96,7 @@ class Outcome:
     post: dict[str, Any] | None = None
     found_via: str | None = None
     citation: dict[str, Any] | None = None
+    witnesses: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -304,22 +310,44 @@ class Collector:
                 reused.citation, reused.found_via = citation, found_via
                 return reused
         assert self.stack is not None, "capture_target needs an open capture stack"
-        async with self.stack.browser_slots:
-            acquisition = await self.stack.acquirer.acquire(target.canonical_url)
-        saved = await asyncio.to_thread(
-            lambda: save_acquisition(
-                self.archive,
-                acquisition,
-                target_id=target.id,
-                case_id=self.case_id,
-                details=self.capture_details,
-            )
+        witnessed = asyncio.create_task(
+            ask_witnesses(self.stack.acquirer.client, self.options.witness, target.canonical_url)
         )
+        try:
+            async with self.stack.browser_slots:
+                acquisition = await self.stack.acquirer.acquire(target.canonical_url)
+            saved = await asyncio.to_thread(
+                lambda: save_acquisition(
+                    self.archive,
+                    acquisition,
+                    target_id=target.id,
+                    case_id=self.case_id,
+                    details=self.capture_details,
+                )
+            )
+        except BaseException:
+            witnessed.cancel()
+            raise
         outcome = _outcome_from_saved(self.archive, saved, target)
         outcome.citation, outcome.found_via = citation, found_via
+        outcome.witnesses = await self._store_witnesses(witnessed, target, saved.capture_id)
         if saved.related:
             self.related[saved.capture_id] = saved.related
         return outcome
+
+    async def _store_witnesses(
+        self, witnessed: "asyncio.Task[list[Any]]", target: Target, capture_id: str
+    ) -> list[dict[str, Any]]:
+        """The witnesses' answers stored beside the capture; a failure here is reported on the
+        outcome, never raised: the capture is already complete and committed."""
+        try:
+            answers = await witnessed
+            rows = await asyncio.to_thread(
+                store_answers, self.archive, target.id, capture_id, answers
+            )
+        except Exception as exc:  # noqa: BLE001 - a witness never fails the capture
+            return [{"status": WitnessStatus.FAILED, "error": f"witnesses not stored: {exc}"}]
+        return [_witness_summary(row) for row in rows]
 
     async def _follow(self, outcomes: list[Outcome]) -> list[Outcome]:
         """Quoted and parent posts always; links inside posts when depth >= 1 (one level)."""
@@ -386,6 +414,11 @@ class Collector:
                 )
                 found.append((target, f"{relation} in {outcome.capture_id}"))
         return found
+
+
+def _witness_summary(row: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "service", "method", "status", "memento_url", "memento_at", "error")
+    return {key: row.get(key) for key in keys} | {"copies": len(row.get("mementos") or [])}
 
 
 def _finish_summary(archive: Archive, finish: Finish) -> dict[str, Any]:

@@ -1,0 +1,103 @@
+"""Ask every configured witness about one URL, each under its own time limit.
+
+Lookups (Wayback Availability and CDX, the Memento aggregator's TimeMap, archive.today's
+TimeMap) run for every URL whose service has a base URL; Save Page Now only when `witnesses`
+names `wayback` and both keys are given. Whatever goes wrong (a time-out, a refused
+connection, an unreadable answer) becomes a `failed` answer with the error: never an exception.
+"""
+
+import asyncio
+from collections.abc import Awaitable
+
+import httpx
+
+from archive.vocabulary import WitnessMethod, WitnessService
+from archive.witness_settings import WitnessSettings
+from collector.witnesses import archive_today, memento, wayback
+from collector.witnesses.answer import WitnessAnswer, failed
+
+SAVE_DEADLINE_FACTOR = 6
+"""A submission may take this many lookup time limits: Save Page Now needs tens of seconds."""
+
+
+async def _bounded(
+    question: Awaitable[WitnessAnswer],
+    seconds: float,
+    service: WitnessService,
+    method: WitnessMethod,
+    request_url: str,
+    url: str,
+) -> WitnessAnswer:
+    try:
+        return await asyncio.wait_for(question, timeout=seconds)
+    except TimeoutError:
+        return failed(service, method, request_url, url, f"no answer within {seconds:g} s")
+    except Exception as exc:  # noqa: BLE001 - a witness never fails the capture
+        return failed(service, method, request_url, url, f"{type(exc).__name__}: {exc}")
+
+
+async def ask_witnesses(
+    client: httpx.AsyncClient, settings: WitnessSettings, url: str
+) -> list[WitnessAnswer]:
+    """Every configured witness's answer about `url`, in a stable order."""
+    limit = settings.timeout_s
+    asked: list[tuple[WitnessService, WitnessMethod, str, Awaitable[WitnessAnswer], float]] = []
+    if base := settings.wayback_url:
+        asked.append(
+            (
+                WitnessService.WAYBACK,
+                WitnessMethod.AVAILABILITY,
+                f"{base}/wayback/available",
+                wayback.availability(client, base, url),
+                limit,
+            )
+        )
+        asked.append(
+            (
+                WitnessService.WAYBACK,
+                WitnessMethod.CDX,
+                f"{base}/cdx/search/cdx",
+                wayback.cdx_lookup(client, base, url),
+                limit,
+            )
+        )
+    if base := settings.timemap_url:
+        asked.append(
+            (
+                WitnessService.MEMENTO,
+                WitnessMethod.TIMEMAP,
+                f"{base}/{url}",
+                memento.timemap(client, base, url),
+                limit,
+            )
+        )
+    if base := settings.archive_today_url:
+        asked.append(
+            (
+                WitnessService.ARCHIVE_TODAY,
+                WitnessMethod.TIMEMAP,
+                f"{base}/timemap/{url}",
+                archive_today.lookup(client, base, url),
+                limit,
+            )
+        )
+    if settings.submits_to_wayback:
+        base, deadline = settings.wayback_url, limit * SAVE_DEADLINE_FACTOR
+        limits = wayback.SaveLimits(deadline_s=deadline)
+        keys = (settings.wayback_access_key, settings.wayback_secret_key)
+        submission = wayback.save(client, base, url, *keys, limits)
+        asked.append(
+            (
+                WitnessService.WAYBACK,
+                WitnessMethod.SAVE,
+                f"{base}/save",
+                submission,
+                deadline + limit,
+            )
+        )
+    return list(
+        await asyncio.gather(
+            *(_bounded(question, seconds, service, method, request_url, url)
+              for service, method, request_url, question, seconds in asked)
+        )
+    )  # fmt: skip
