@@ -73,6 +73,13 @@ def test_witness_answers_are_stored_with_custody_events(
     assert [row[1] for row in rows] == ["availability", "cdx", "timemap"]
     assert all(row[5] == item["capture_id"] and row[6] == 1 for row in rows)
     assert rows[0][3].endswith("/web/20240926010203/" + PAGE)
+    shown = CliRunner().invoke(app, ["--home", str(home), "show", item["capture_id"]])
+    assert shown.exit_code == 0, shown.stderr
+    assert "Witnesses" in shown.stdout and "availability" in shown.stdout
+    assert "/web/20240926010203/" in shown.stdout
+    as_json = CliRunner().invoke(app, ["--home", str(home), "show", "--json", item["capture_id"]])
+    witnesses = json.loads(as_json.stdout)["witnesses"]
+    assert [w["status"] for w in witnesses] == ["found", "failed", "none"]
     db = sqlite3.connect(home / "evidence.db")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         db.execute("UPDATE witness SET status = 'none'")
