@@ -23,6 +23,7 @@ from archive.models import (
     CustodyEvent,
     PostSnapshot,
     Source,
+    Witness,
 )
 from archive.provenance import log, merkle
 from archive.provenance.keys import PublicKey, ensure_key
@@ -40,6 +41,7 @@ class CaptureItem:
     tokens: list[TimestampToken]
     recorded_seq: int | None
     posts: list[PostSnapshot] = field(default_factory=list)
+    witnesses: list[Witness] = field(default_factory=list)
 
     def artifact(self, *roles: str) -> Artifact | None:
         """The first artifact with one of `roles`, in the order given."""
@@ -186,9 +188,16 @@ def select_export(archive: Archive, record_id: str) -> Selection:
             posts = list(
                 session.exec(select(PostSnapshot).where(PostSnapshot.capture_id == capture_id))
             )
+            witnesses = list(
+                session.exec(
+                    select(Witness)
+                    .where(Witness.capture_id == capture_id)
+                    .order_by(col(Witness.created_at), col(Witness.id))
+                )
+            )
             event = recorded.get(capture_id)
             seq = event.seq if event else None
-            items.append(CaptureItem(capture, artifacts, tokens, seq, posts))
+            items.append(CaptureItem(capture, artifacts, tokens, seq, posts, witnesses))
         digests = {a.blob_sha256 for item in items for a in item.artifacts}
         sha512 = {
             b.sha256: b.sha512
@@ -208,7 +217,8 @@ def select_export(archive: Archive, record_id: str) -> Selection:
         elif kind == "source" and sources:
             case_id = sources[0].case_id
         case = session.get(Case, case_id) if case_id else None
-        subjects = {*capture_ids, *source_ids, *(c.id for c in citations)}
+        witness_ids = {w.id for item in items for w in item.witnesses}
+        subjects = {*capture_ids, *source_ids, *(c.id for c in citations), *witness_ids}
         if case is not None:
             subjects.add(case.id)
         chosen = [
