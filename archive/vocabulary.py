@@ -48,6 +48,7 @@ class CustodyAction(StrEnum):
     TARGET_CREATED = "target.created"
     TARGET_LINKED = "target.linked"
     TARGET_CHANGED = "target.changed"
+    TARGET_RESOLVED = "target.resolved"
     CAPTURE_RECORDED = "capture.recorded"
     WITNESS_RECORDED = "witness.recorded"
     TIMESTAMP_RECORDED = "timestamp.recorded"

@@ -5,9 +5,11 @@ Named steps, each safe to re-run:
 1. `ingest`: capture or read the article, extract its citations, store Source, Citations and
    their Targets (a fresh identical source is reused);
 2. `plan`: one work item per distinct Target, posts first; a Target captured completely within
-   `fresh_for` is reused unless `recapture`; a signature with no URL is reported unresolved;
+   `fresh_for` is reused unless `recapture`; a signature with no URL goes to `resolve`
+   (`collect/resolve.py`): one matching post becomes its Target and is captured, several are
+   reported `ambiguous`, none `unresolved`, each with what was tried;
 3. `capture`: acquire each Target (browser + platform data) with bounded concurrency and store
-   it sealed; quoted and parent posts become their own Targets and are captured too; with
+   it sealed, while the witnesses (`collect/witnessing.py`) are asked about it; quoted and parent posts become their own Targets and are captured too; with
    `depth >= 1` the links inside captured posts are followed once;
 4. `finish`: timestamp new manifests and write a signed, timestamped log checkpoint.
 
@@ -30,11 +32,17 @@ from archive.models import Artifact, Capture, PostSnapshot, Target
 from archive.provenance.seal import Finish, finish_writes
 from archive.provenance.timestamps import tsa_settings
 from archive.timeutil import iso, utcnow
-from archive.vocabulary import CaptureStatus, CustodyAction, WitnessStatus
+from archive.vocabulary import CaptureStatus, CitationKind, CustodyAction, WitnessStatus
 from archive.witness_settings import WitnessSettings, witness_settings
 from collector.capture.settings import CaptureSettings
 from collector.collect.plan import planned_targets, unresolved_reason
 from collector.collect.record import SavedCapture, save_acquisition
+from collector.collect.resolve import (
+    Resolution,
+    ResolutionStatus,
+    record_resolution,
+    resolve_signature,
+)
 from collector.collect.source import ingest
 from collector.collect.stack import CaptureStack, capture_stack
 from collector.collect.targets import ensure_target
@@ -42,6 +50,7 @@ from collector.collect.witnessing import store_answers
 from collector.extract import classify_url
 from collector.platforms.config import PlatformConfig
 from collector.platforms.result import PlatformResult
+from collector.sites import twitter
 from collector.witnesses.ask import ask_witnesses
 
 
@@ -50,6 +59,7 @@ class Skipped(StrEnum):
 
     REUSED = "reused"  # a complete capture younger than `fresh_for` stands
     UNRESOLVED = "unresolved"  # cited without a URL that could be found
+    AMBIGUOUS = "ambiguous"  # cited without a URL; several posts match the quote
 
 
 @dataclass
@@ -97,6 +107,7 @@ class Outcome:
     found_via: str | None = None
     citation: dict[str, Any] | None = None
     witnesses: list[dict[str, Any]] = field(default_factory=list)
+    resolution: dict[str, Any] | None = None
 
 
 @dataclass
@@ -294,16 +305,7 @@ class Collector:
     ) -> Outcome:
         """Capture one target (or reuse a fresh complete capture); also used by queue workers."""
         if not target.canonical_url:
-            return Outcome(
-                target_id=target.id,
-                url=None,
-                kind=target.kind,
-                platform=target.platform,
-                status=Skipped.UNRESOLVED,
-                reason=unresolved_reason(citation),
-                citation=citation,
-                found_via=found_via,
-            )
+            return await self._resolve(target, citation, found_via)
         if not self.options.recapture:
             reused = _reusable(self.archive, target, utcnow() - self.options.fresh_for)
             if reused is not None:
@@ -334,6 +336,55 @@ class Collector:
         if saved.related:
             self.related[saved.capture_id] = saved.related
         return outcome
+
+    async def _resolve(
+        self, target: Target, citation: dict[str, Any] | None, found_via: str | None
+    ) -> Outcome:
+        """A signature with no URL: find the post it quotes and capture that, or say why not."""
+        reason = unresolved_reason(citation)
+        resolution: Resolution | None = None
+        payload: dict[str, Any] | None = None
+        if citation and citation.get("platform") == twitter.NAME and self.stack is not None:
+            try:
+                resolution = await resolve_signature(
+                    self.stack.acquirer.client, self.options.platforms, self.options.witness,
+                    citation,
+                )  # fmt: skip
+                payload = await asyncio.to_thread(
+                    record_resolution, self.archive, target.id, resolution
+                )
+            except Exception as exc:  # noqa: BLE001 - the other targets go on
+                reason = f"{reason}; resolving failed: {type(exc).__name__}: {exc}"
+        if resolution is not None and resolution.status == ResolutionStatus.RESOLVED:
+            match = resolution.matches[0]
+            with self.archive.session() as session:
+                resolved = ensure_target(
+                    self.archive,
+                    session,
+                    {"kind": CitationKind.POST, "platform": twitter.NAME, "url": match.url,
+                     "post_id": match.post_id, "author_handle": resolution.handle},
+                )  # fmt: skip
+            outcome = await self.capture_target(
+                resolved, citation, found_via or f"resolved from {target.id}"
+            )
+            outcome.resolution = payload
+            return outcome
+        status = Skipped.UNRESOLVED
+        if resolution is not None:
+            reason = f"{reason}; {resolution.reason}"
+            if resolution.status == ResolutionStatus.AMBIGUOUS:
+                status, reason = Skipped.AMBIGUOUS, resolution.reason
+        return Outcome(
+            target_id=target.id,
+            url=None,
+            kind=target.kind,
+            platform=target.platform,
+            status=status,
+            reason=reason,
+            citation=citation,
+            found_via=found_via,
+            resolution=payload,
+        )
 
     async def _store_witnesses(
         self, witnessed: "asyncio.Task[list[Any]]", target: Target, capture_id: str

@@ -282,3 +282,30 @@ def _with(answer: WitnessAnswer, waits: list[float]) -> WitnessAnswer:
     if waits:
         answer.details["backed_off_s"] = waits
     return answer
+
+
+@dataclass
+class CdxListing:
+    """One CDX query's request, its raw answer (or error) and the rows it held."""
+
+    request_url: str
+    http_status: int | None
+    body: bytes | None
+    error: str | None
+    rows: list[CdxRow]
+    malformed: int = 0
+
+
+async def cdx_prefix(client: httpx.AsyncClient, base: str, prefix: str) -> CdxListing:
+    """Every capture the CDX index lists under a URL prefix (e.g. a handle's status URLs)."""
+    response, request_url, error = await cdx_query(
+        client, base, {"url": prefix, "matchType": "prefix"}
+    )
+    if response is None:
+        return CdxListing(request_url, None, None, error, [])
+    if response.status_code != 200:
+        listing = CdxListing(request_url, response.status_code, response.content, None, [])
+        listing.error = f"HTTP {response.status_code}"
+        return listing
+    rows, malformed = parse_cdx(response.content)
+    return CdxListing(request_url, 200, response.content, None, rows, malformed)

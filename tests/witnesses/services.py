@@ -3,12 +3,14 @@
 Routes: `/wayback/available`, `/cdx/search/cdx` (JSON or text output), `/save` and
 `/save/status/<job>` (Save Page Now 2), `/timemap/link/<url>` (a Memento aggregator) and
 `/timemap/<url>` (archive.today). A test sets `answers` (route -> list of (status, headers,
-body) served in turn, the last one repeated) and reads `requests` afterwards. `delay_s` makes
-every answer late, for time-outs.
+body) served in turn, the last one repeated) or `handlers` (route -> a function of the request
+path) and reads `requests` afterwards; `/tweet-result` stands in for X's syndication endpoint.
+`delay_s` makes every answer late, for time-outs.
 """
 
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +23,7 @@ class WitnessServices:
 
     def __init__(self) -> None:
         self.answers: dict[str, list[Answer]] = {}
+        self.handlers: dict[str, Callable[[str], Answer]] = {}
         self.requests: list[dict[str, Any]] = []
         self.delay_s = 0.0
         self._lock = threading.Lock()
@@ -56,8 +59,9 @@ class WitnessServices:
 
     def route_of(self, path: str) -> str:
         """The route a request path belongs to."""
-        for route in ("/wayback/available", "/cdx/search/cdx", "/save/status/",
-                      "/timemap/link/", "/timemap/", "/save", "/web/"):  # fmt: skip
+        routes = ("/wayback/available", "/cdx/search/cdx", "/save/status/", "/timemap/link/",
+                  "/timemap/", "/save", "/web/", "/tweet-result")  # fmt: skip
+        for route in routes:
             if path.startswith(route):
                 return route
         return path
@@ -77,6 +81,8 @@ class WitnessServices:
                     "at": time.monotonic(),
                 }
             )
+            if route in self.handlers:
+                return self.handlers[route](handler.path)
             queue = self.answers.get(route)
             if not queue:
                 return 404, {"Content-Type": "text/plain"}, b"not found"
