@@ -21,6 +21,7 @@ PREFIXES = {
     "post": "PostSnapshot",
     "tst": "TimestampToken",
     "wit": "Witness",
+    "ots": "OtsProof",
 }
 
 

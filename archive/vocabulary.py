@@ -52,6 +52,7 @@ class CustodyAction(StrEnum):
     CAPTURE_RECORDED = "capture.recorded"
     WITNESS_RECORDED = "witness.recorded"
     TIMESTAMP_RECORDED = "timestamp.recorded"
+    OTS_RECORDED = "ots.recorded"
     EXPORT_CREATED = "export.created"
 
 
@@ -78,4 +79,12 @@ class WitnessStatus(StrEnum):
     FOUND = "found"
     NONE = "none"
     SAVED = "saved"
+    FAILED = "failed"
+
+
+class OtsStatus(StrEnum):
+    """An OpenTimestamps proof: waiting for a block, confirmed by one, or not obtained."""
+
+    PENDING = "pending"
+    COMPLETE = "complete"
     FAILED = "failed"

@@ -13,6 +13,7 @@ TimeMap lookup off; an empty base URL turns its lookup off.
 | timemap_url | EVIDENCE_TIMEMAP_URL | https://timetravel.mementoweb.org/timemap/link |
 | archive_today_url | EVIDENCE_ARCHIVE_TODAY_URL | https://archive.ph |
 | timeout_s | EVIDENCE_WITNESS_TIMEOUT_S | 20 |
+| ots_calendars | EVIDENCE_OTS_CALENDARS | (none: checkpoints are not OpenTimestamps-stamped) |
 """
 
 import os
@@ -38,6 +39,7 @@ class WitnessSettings:
     timemap_url: str = "https://timetravel.mementoweb.org/timemap/link"
     archive_today_url: str = "https://archive.ph"
     timeout_s: float = 20.0
+    ots_calendars: tuple[str, ...] = ()
 
     @property
     def submits_to_wayback(self) -> bool:
@@ -54,6 +56,7 @@ _ENV = {
     "timemap_url": "EVIDENCE_TIMEMAP_URL",
     "archive_today_url": "EVIDENCE_ARCHIVE_TODAY_URL",
     "timeout_s": "EVIDENCE_WITNESS_TIMEOUT_S",
+    "ots_calendars": "EVIDENCE_OTS_CALENDARS",
 }
 
 
@@ -70,6 +73,8 @@ def load_witness_settings(
     for key, value in raw.items():
         if key == "witnesses":
             values[key] = _services(value)
+        elif key == "ots_calendars":
+            values[key] = _urls(value)
         elif key == "timeout_s":
             values[key] = _seconds(value)
         elif isinstance(value, str):
@@ -93,6 +98,15 @@ def _services(value: Any) -> tuple[str, ...]:
             f"witnesses: unknown service {unknown[0]!r} (known: {', '.join(SUBMITTABLE)})"
         )
     return services
+
+
+def _urls(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else str(value).split(",")
+    urls = tuple(str(item).strip().rstrip("/") for item in items if str(item).strip())
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise EvidenceError(f"ots_calendars: {url!r} is not an http(s) URL")
+    return urls
 
 
 def _seconds(value: Any) -> float:

@@ -9,9 +9,11 @@ Named steps, each safe to re-run:
    (`collect/resolve.py`): one matching post becomes its Target and is captured, several are
    reported `ambiguous`, none `unresolved`, each with what was tried;
 3. `capture`: acquire each Target (browser + platform data) with bounded concurrency and store
-   it sealed, while the witnesses (`collect/witnessing.py`) are asked about it; quoted and parent posts become their own Targets and are captured too; with
-   `depth >= 1` the links inside captured posts are followed once;
-4. `finish`: timestamp new manifests and write a signed, timestamped log checkpoint.
+   it sealed, while the witnesses (`collect/witnessing.py`) are asked about it; quoted and
+   parent posts become their own Targets and are captured too; with `depth >= 1` the links
+   inside captured posts are followed once;
+4. `finish`: timestamp new manifests and write a signed, timestamped (RFC 3161, and
+   OpenTimestamps when calendars are configured) log checkpoint.
 
 An interrupted run leaves complete captures only; the next run reuses them and does the rest.
 """

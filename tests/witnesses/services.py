@@ -11,9 +11,11 @@ path) and reads `requests` afterwards; `/tweet-result` stands in for X's syndica
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
+
+from tests.support.loopback import LoopbackServer
 
 Answer = tuple[int, dict[str, str], bytes]
 
@@ -52,10 +54,9 @@ class WitnessServices:
             do_GET = _answer
             do_POST = _answer
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.loopback = LoopbackServer(Handler)
+        self.server = self.loopback.server
+        self.base = self.loopback.base
 
     def route_of(self, path: str) -> str:
         """The route a request path belongs to."""
@@ -90,14 +91,12 @@ class WitnessServices:
 
     def start(self) -> "WitnessServices":
         """Start serving on a loopback port."""
-        self._thread.start()
+        self.loopback.start()
         return self
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(timeout=5)
+        self.loopback.stop()
 
 
 def json_answer(text: str, status: int = 200, headers: dict[str, str] | None = None) -> Answer:
