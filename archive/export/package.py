@@ -2,7 +2,8 @@
 
 A package carries each capture's artifacts (its WARC, screenshots, DOM, manifest and detached
 signature, ...), what independent archives answered about it (`witnesses/<capture>.json` and
-each raw answer), the RFC 3161 tokens over each manifest, the archive's public key, one or more
+each raw answer), the RFC 3161 tokens over each manifest, the OpenTimestamps `.ots` proof of
+each checkpoint that has one, the archive's public key, one or more
 signed checkpoints of the custody log with their tokens, the custody events that concern the
 exported records, and RFC 9162 inclusion proofs of those events. `package.json` indexes it all
 (paths relative to the package root), so `package_verify` can check a package with no database.
@@ -175,9 +176,13 @@ def provenance_entries(
         entries.append(Entry(path, data=point.checkpoint.note.encode("utf-8")))
         tokens = _token_entries(point.tokens, f"tokens/checkpoint-{size}", layout, entries)
         proofs = {str(seq): nodes for seq, nodes in point.proofs.items()}
+        anchor = None
+        if point.ots is not None and point.ots.proof_sha256:
+            anchor = {"path": prov(f"ots/checkpoint-{size}.ots"), "status": point.ots.status}
+            entries.append(Entry(anchor["path"], blob=point.ots.proof_sha256))
         checkpoints.append(
             {"tree_size": size, "path": path, "tokens": tokens, "proofs": proofs,
-             "consistency_with_newest": point.consistency}
+             "consistency_with_newest": point.consistency, "opentimestamps": anchor}
         )  # fmt: skip
     custody_path = prov("custody.jsonl")
     custody = "".join(

@@ -26,8 +26,9 @@ from archive.models import (
     Witness,
 )
 from archive.provenance import log, merkle
+from archive.provenance.anchors import current_proofs
 from archive.provenance.keys import PublicKey, ensure_key
-from archive.provenance.models import Checkpoint, TimestampToken
+from archive.provenance.models import Checkpoint, OtsProof, TimestampToken
 from archive.timeutil import iso
 from archive.vocabulary import CustodyAction
 
@@ -61,6 +62,7 @@ class CheckpointItem:
     tokens: list[TimestampToken]
     proofs: dict[int, list[str]]
     consistency: list[str] = field(default_factory=list)  # RFC 9162 proof to the newest
+    ots: OtsProof | None = None  # the current OpenTimestamps proof, if any
 
 
 @dataclass
@@ -232,6 +234,7 @@ def select_export(archive: Archive, record_id: str) -> Selection:
             raise EvidenceError("the custody log has no checkpoint; run `evidence log checkpoint`")
         hashes = log.leaves(session)
         stamped = _stamped_checkpoints(session)
+        anchored = current_proofs(session)
     chosen = [e for e in chosen if e.seq <= latest.tree_size]
     wanted = [latest.tree_size]
     for item in items:
@@ -247,7 +250,11 @@ def select_export(archive: Archive, record_id: str) -> Selection:
         paths = inclusion_proofs(hashes, [e.seq - 1 for e in chosen if e.seq <= size], size)
         proofs = {index + 1: [node.hex() for node in path] for index, path in paths.items()}
         consistency = [p.hex() for p in merkle.consistency_proof(hashes, size, latest.tree_size)]
-        checkpoints.append(CheckpointItem(checkpoint, stamped.get(size, []), proofs, consistency))
+        checkpoints.append(
+            CheckpointItem(
+                checkpoint, stamped.get(size, []), proofs, consistency, anchored.get(size)
+            )
+        )
     return Selection(
         kind=kind,
         id=record_id,

@@ -82,15 +82,14 @@ def register(app: typer.Typer) -> None:
         from collector.cli.output import console, print_json, print_table
 
         if package is not None:
-            if published or sha512 or block_headers:
-                raise EvidenceError(
-                    "--checkpoint, --sha512 and --block-headers apply to the archive, not a package"
-                )
+            if published or sha512:
+                raise EvidenceError("--checkpoint and --sha512 apply to the archive, not a package")
             if not package.exists():
                 raise EvidenceError(f"{package} does not exist")
             bundle = ca_bundle or _env_bundle()
             trust = TrustStore.from_pem_file(bundle) if bundle else None
-            findings = verify_package(package, trust, key_fingerprint)
+            headers = _read_headers(block_headers) if block_headers else None
+            findings = verify_package(package, trust, key_fingerprint, headers)
         else:
             archive = state(ctx).archive()
             bundle = ca_bundle or tsa_settings(archive).ca_bundle

@@ -3,8 +3,9 @@
 `POST /digest` answers the calendar protocol's Timestamp: the digest, an append of the
 calendar's own nonce, SHA-256, then a PendingAttestation naming this calendar. Until `mine()`
 is called, `GET /timestamp/<commitment>` answers 404 (what a calendar says of a commitment not
-yet in a block); after it, the path on to a BitcoinBlockHeaderAttestation at `HEIGHT`, whose
-block header (`header()`, 80 bytes) has SHA-256(commitment) as its Merkle root.
+yet in a block); after it, the path on to a BitcoinBlockHeaderAttestation: commitment `i` is in
+block `HEIGHT + i`, whose header (`header(i)`, 80 bytes) has SHA-256(commitment) as its Merkle
+root.
 """
 
 import os
@@ -60,7 +61,8 @@ class OtsCalendar:
                     self._send(404, b"Commitment not found")
                     return
                 done = Timestamp(commitment)
-                done.ops.add(OpSHA256()).attestations.add(BitcoinBlockHeaderAttestation(HEIGHT))
+                height = HEIGHT + calendar.commitments.index(commitment)
+                done.ops.add(OpSHA256()).attestations.add(BitcoinBlockHeaderAttestation(height))
                 self._send(200, _bytes(done))
 
         self.loopback = LoopbackServer(Handler)
@@ -76,11 +78,11 @@ class OtsCalendar:
         return timestamp
 
     def mine(self) -> None:
-        """From now on, commitments are in block `HEIGHT`."""
+        """From now on, every commitment is in a block."""
         self.mined = True
 
     def header(self, index: int = 0) -> bytes:
-        """The 80-byte header of the block holding commitment `index`."""
+        """The 80-byte header of block `HEIGHT + index`, holding commitment `index`."""
         root = OpSHA256()(self.commitments[index])
         block = CBlockHeader(nVersion=4, hashPrevBlock=b"\0" * 32, hashMerkleRoot=root,
                              nTime=BLOCK_TIME, nBits=0x1D00FFFF, nNonce=0)  # fmt: skip

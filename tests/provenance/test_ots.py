@@ -11,14 +11,19 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from archive.archive import Archive
+from archive.export import export
+from archive.export.package_verify import verify_package
 from archive.provenance import checks, ots
-from archive.provenance.anchors import current_proofs
+from archive.provenance.anchors import current_proofs, upgrade_pending
 from archive.provenance.findings import OK, PENDING, TAMPERED, UNVERIFIABLE
 from archive.provenance.models import Checkpoint
 from archive.provenance.seal import finish_writes
+from archive.provenance.timestamps import TrustStore
 from archive.provenance.verify import verify_archive
 from collector.cli.app import app
 from tests.provenance.ots_calendar import HEIGHT, OtsCalendar
+from tests.provenance.sealing import seal_sample_captures
+from tests.provenance.tsa import LocalTsa
 
 
 @pytest.fixture
@@ -142,3 +147,25 @@ def test_every_checkpoint_is_stamped_once(archive: Archive, calendar: OtsCalenda
         assert sorted(current_proofs(session)) == sizes
     assert len(finish.ots_proofs) == 1
     assert calendar.submissions == 2
+
+
+def test_packages_carry_the_proofs_and_their_verifier_checks_them(
+    archive: Archive, calendar: OtsCalendar, tsa_env: LocalTsa, tmp_path: Path
+) -> None:
+    sealed = seal_sample_captures(archive)
+    with archive.session() as session:
+        assert len(current_proofs(session)) == 2  # both checkpoints, the unstamped first too
+    calendar.mine()
+    assert {p.status for p in upgrade_pending(archive)} == {"complete"}
+    bag = tmp_path / "bag"
+    export(archive, sealed.seals[0].capture_id, "bagit", bag)
+    index = json.loads((bag / "data/provenance/package.json").read_text())
+    anchors = [c["opentimestamps"] for c in index["checkpoints"] if c["opentimestamps"]]
+    assert anchors and all((bag / a["path"]).read_bytes()[:1] == b"\x00" for a in anchors)
+    trust = TrustStore.from_pem_file(tsa_env.bundle)
+    found = [f for f in verify_package(bag, trust) if f.check == "OpenTimestamps proof"]
+    assert found and {f.status for f in found} == {UNVERIFIABLE}
+    headers = {HEIGHT + i: calendar.header(i) for i in range(len(calendar.commitments))}
+    findings = verify_package(bag, trust, block_headers=headers)
+    statuses = [f.status for f in findings if f.check == "OpenTimestamps proof"]
+    assert statuses and set(statuses) == {OK}
