@@ -99,3 +99,30 @@ def test_a_witness_that_times_out_leaves_the_capture_complete(
     rows = _witness_rows(home)
     assert len(rows) == 3
     assert all(row[2] == "failed" and "no answer within 0.5 s" in row[4] for row in rows)
+
+
+def test_collect_resolves_the_seed_signature_and_captures_the_post(
+    services: WitnessServices, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.witnesses.test_resolve import QUOTE, REAL, SAME_DAY, cdx, syndication
+
+    monkeypatch.setenv("EVIDENCE_TWITTER_SYNDICATION_URL", services.base)
+    services.answers["/cdx/search/cdx"] = [json_answer(cdx([SAME_DAY, REAL]))]
+    services.handlers["/tweet-result"] = syndication({SAME_DAY: "Other news", REAL: QUOTE})
+    article = tmp_path / "article.txt"
+    article.write_text(f"{QUOTE}\n— MAKS 24 🇺🇦👀 (@Maks_NAFO_FELLA) September 25, 2024\n")
+    home = tmp_path / "home"
+    result = CliRunner().invoke(app, ["--home", str(home), "collect", "--json", str(article)])
+    assert result.exit_code == 0, result.stderr or result.stdout
+    (item,) = json.loads(result.stdout)["items"]
+    assert item["url"] == f"https://x.com/Maks_NAFO_FELLA/status/{REAL}"
+    assert item["status"] in ("complete", "partial") and item["capture_id"]
+    assert item["found_via"].startswith("resolved from tgt_")
+    assert item["resolution"]["status"] == "resolved"
+    assert [c["post_id"] for c in item["resolution"]["candidates"]] == [SAME_DAY, REAL]
+    assert all(q.get("answer_sha256") for q in item["resolution"]["queries"])
+    db = sqlite3.connect(home / "evidence.db")
+    (payload,) = db.execute(
+        "SELECT payload FROM custody_event WHERE action = 'target.resolved'"
+    ).fetchone()
+    assert json.loads(payload)["candidates"][1]["score"] == 1.0
