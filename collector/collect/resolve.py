@@ -6,8 +6,8 @@ ids in range are candidates. Each candidate's text comes from the platform adapt
 the post is gone, from its archived copy (`<wayback>/web/<timestamp>id_/<url>`); it is scored
 against the quote (`collector.extract.quotes`). One match resolves the signature; several
 leave it `ambiguous`; none leave it `unresolved`. Every query, its answer's SHA-256 (the bytes
-are stored as blobs), every candidate and its score are recorded in a `target.resolved`
-custody event on the signature's Target.
+are stored as blobs, and every exchange in one WARC, `warc_sha256`), every candidate and its
+score are recorded in a `target.resolved` custody event on the signature's Target.
 
 X's own search (`from:handle since:… until:…`) needs an X session, which this tool does not
 have yet: it is not a route here.
@@ -23,8 +23,10 @@ import httpx
 from selectolax.lexbor import LexborHTMLParser
 
 from archive.archive import Archive
+from archive.timeutil import utcnow
 from archive.vocabulary import Availability, CustodyAction
 from archive.witness_settings import WitnessSettings
+from collector.collect.exchange_warc import Exchange, exchanges_warc
 from collector.extract.quotes import MATCH_SCORE, quote_score
 from collector.platforms.config import PlatformConfig
 from collector.platforms.html_meta import meta_tags
@@ -70,7 +72,7 @@ class Resolution:
     id_range: list[str] = field(default_factory=list)
     queries: list[dict[str, Any]] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
-    bodies: list[bytes] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
 
     @property
     def matches(self) -> list[Candidate]:
@@ -80,8 +82,14 @@ class Resolution:
     def payload(self) -> dict[str, Any]:
         """The custody event's payload (without the raw bytes, which are stored as blobs)."""
         data = asdict(self)
-        data.pop("bodies")
+        data.pop("exchanges")
         return data
+
+    def keep(self, exchange: Exchange, query: dict[str, Any] | None = None) -> None:
+        """Keep an answer for the WARC and the blob store; `query` points at it."""
+        self.exchanges.append(exchange)
+        if query is not None:
+            query["answer_index"] = len(self.exchanges) - 1
 
 
 def _stated_day(posted_at: str | None) -> date | None:
@@ -133,6 +141,10 @@ async def _candidate_text(
 ) -> None:
     try:
         result = await asyncio.wait_for(adapter.fetch(candidate.url, client), witness.timeout_s)
+        for raw in result.raw:
+            resolution.keep(
+                Exchange(raw.url, raw.status, list(raw.headers), raw.body, raw.fetched_at)
+            )
         if result.availability == Availability.AVAILABLE and result.text:
             candidate.text, candidate.text_from = result.text, result.source or "platform"
             return
@@ -144,8 +156,9 @@ async def _candidate_text(
     try:
         response = await asyncio.wait_for(client.get(archived), witness.timeout_s)
         query["http_status"] = response.status_code
-        resolution.bodies.append(response.content)
-        query["answer_index"] = len(resolution.bodies) - 1
+        headers = list(response.headers.multi_items())
+        exchange = Exchange(archived, response.status_code, headers, response.content, utcnow())
+        resolution.keep(exchange, query)
         if response.status_code == 200:
             text = _archived_text(response.content)
             if text:
@@ -182,8 +195,9 @@ async def resolve_signature(
                                  "rows": len(listing.rows), "malformed_rows": listing.malformed,
                                  "error": listing.error}  # fmt: skip
         if listing.body is not None:
-            resolution.bodies.append(listing.body)
-            query["answer_index"] = len(resolution.bodies) - 1
+            exchange = Exchange(listing.request_url, listing.http_status or 0, listing.headers,
+                                listing.body, utcnow())  # fmt: skip
+            resolution.keep(exchange, query)
         resolution.queries.append(query)
     in_range = _in_range(listings, low, high)
     adapter = TwitterAdapter(platforms)
@@ -216,10 +230,14 @@ async def resolve_signature(
 
 
 def record_resolution(archive: Archive, target_id: str, resolution: Resolution) -> dict[str, Any]:
-    """Store the answers as blobs and the resolution as a `target.resolved` custody event."""
+    """Store every answer as a blob, all of them as one WARC (`warc_sha256`), and the
+    resolution as a `target.resolved` custody event."""
     payload = resolution.payload()
     with archive.session() as session:
-        digests = [archive.store_blob(session, body).sha256 for body in resolution.bodies]
+        digests = [archive.store_blob(session, ex.body).sha256 for ex in resolution.exchanges]
+        if resolution.exchanges:
+            warc = exchanges_warc(resolution.exchanges, f"resolving a signature of {target_id}")
+            payload["warc_sha256"] = archive.store_blob(session, warc).sha256
         for query in payload["queries"]:
             index = query.pop("answer_index", None)
             if index is not None:

@@ -9,7 +9,7 @@ one row per capture; text output: space-separated default fields), snapshots at
 import asyncio
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -294,6 +294,7 @@ class CdxListing:
     error: str | None
     rows: list[CdxRow]
     malformed: int = 0
+    headers: list[tuple[str, str]] = field(default_factory=list)
 
 
 async def cdx_prefix(client: httpx.AsyncClient, base: str, prefix: str) -> CdxListing:
@@ -303,9 +304,10 @@ async def cdx_prefix(client: httpx.AsyncClient, base: str, prefix: str) -> CdxLi
     )
     if response is None:
         return CdxListing(request_url, None, None, error, [])
+    headers = list(response.headers.multi_items())
     if response.status_code != 200:
-        listing = CdxListing(request_url, response.status_code, response.content, None, [])
-        listing.error = f"HTTP {response.status_code}"
-        return listing
+        error = f"HTTP {response.status_code}"
+        return CdxListing(request_url, response.status_code, response.content, error, [],
+                          headers=headers)  # fmt: skip
     rows, malformed = parse_cdx(response.content)
-    return CdxListing(request_url, 200, response.content, None, rows, malformed)
+    return CdxListing(request_url, 200, response.content, None, rows, malformed, headers)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+from warcio.archiveiterator import ArchiveIterator
 
 from collector.cli.app import app
 from tests.witnesses.services import WitnessServices, json_answer
@@ -125,4 +126,13 @@ def test_collect_resolves_the_seed_signature_and_captures_the_post(
     (payload,) = db.execute(
         "SELECT payload FROM custody_event WHERE action = 'target.resolved'"
     ).fetchone()
-    assert json.loads(payload)["candidates"][1]["score"] == 1.0
+    event = json.loads(payload)
+    assert event["candidates"][1]["score"] == 1.0
+    warc = home / "blobs" / event["warc_sha256"][:2] / event["warc_sha256"][2:4]
+    with (warc / event["warc_sha256"]).open("rb") as stream:
+        records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"))
+                   for r in ArchiveIterator(stream)]  # fmt: skip
+    assert records[0][0] == "warcinfo"
+    uris = [uri for kind, uri in records if kind == "response"]
+    assert sum("/cdx/search/cdx" in uri for uri in uris) == 2
+    assert any(f"id={REAL}" in uri for uri in uris)

@@ -128,7 +128,10 @@ def test_the_seed_signature_resolves_past_its_decoys(services: WitnessServices) 
     assert len(cdx_queries) == 2 and all(q["malformed_rows"] == 1 for q in cdx_queries)
     assert "twitter.com%2FMaks_NAFO_FELLA%2Fstatus%2F" in cdx_queries[0]["url"]
     assert "x.com%2FMaks_NAFO_FELLA%2Fstatus%2F" in cdx_queries[1]["url"]
-    assert len(resolution.bodies) == 3  # two CDX answers and one archived copy
+    urls = [exchange.url for exchange in resolution.exchanges]
+    assert sum("/cdx/search/cdx" in u for u in urls) == 2
+    assert sum("/tweet-result" in u for u in urls) >= 2  # each candidate's own data
+    assert sum(f"id_/https://x.com/{HANDLE}/status/{REAL}" in u for u in urls) == 1
     assert resolution.payload()["candidates"][0]["score"] < 0.9
 
 
