@@ -53,7 +53,7 @@ from collector.extract import classify_url
 from collector.platforms.config import PlatformConfig
 from collector.platforms.result import PlatformResult
 from collector.sites import twitter
-from collector.witnesses.ask import ask_witnesses
+from collector.witnesses.ask import WitnessSlots, ask_witnesses
 
 
 class Skipped(StrEnum):
@@ -245,6 +245,7 @@ class Collector:
         self.stack: CaptureStack | None = None
         self.related: dict[str, list[tuple[str, PlatformResult]]] = {}
         self.capture_details: dict[str, Any] = {}  # added to every capture's details
+        self.witness_slots: WitnessSlots | None = None  # made in the run's event loop
 
     def _grow(self, count: int, description: str) -> None:
         self.total += count
@@ -314,9 +315,11 @@ class Collector:
                 reused.citation, reused.found_via = citation, found_via
                 return reused
         assert self.stack is not None, "capture_target needs an open capture stack"
+        self.witness_slots = self.witness_slots or WitnessSlots()
         witnessed = asyncio.create_task(
-            ask_witnesses(self.stack.acquirer.client, self.options.witness, target.canonical_url)
-        )
+            ask_witnesses(self.stack.acquirer.client, self.options.witness,
+                          target.canonical_url, self.witness_slots)
+        )  # fmt: skip
         try:
             async with self.stack.browser_slots:
                 acquisition = await self.stack.acquirer.acquire(target.canonical_url)

@@ -8,6 +8,7 @@ connection, an unreadable answer) becomes a `failed` answer with the error: neve
 
 import asyncio
 from collections.abc import Awaitable
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -20,7 +21,17 @@ SAVE_DEADLINE_FACTOR = 6
 """A submission may take this many lookup time limits: Save Page Now needs tens of seconds."""
 
 
+@dataclass
+class WitnessSlots:
+    """How many questions are in flight at once across all targets of a run: a collect of
+    hundreds of posts must not flood the archives, and Save Page Now limits concurrent jobs."""
+
+    lookups: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(4))
+    saves: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
+
+
 async def _bounded(
+    slot: asyncio.Semaphore,
     question: Awaitable[WitnessAnswer],
     seconds: float,
     service: WitnessService,
@@ -29,7 +40,8 @@ async def _bounded(
     url: str,
 ) -> WitnessAnswer:
     try:
-        return await asyncio.wait_for(question, timeout=seconds)
+        async with slot:  # waiting for a slot does not count against the time limit
+            return await asyncio.wait_for(question, timeout=seconds)
     except TimeoutError:
         return failed(service, method, request_url, url, f"no answer within {seconds:g} s")
     except Exception as exc:  # noqa: BLE001 - a witness never fails the capture
@@ -37,9 +49,14 @@ async def _bounded(
 
 
 async def ask_witnesses(
-    client: httpx.AsyncClient, settings: WitnessSettings, url: str
+    client: httpx.AsyncClient,
+    settings: WitnessSettings,
+    url: str,
+    slots: WitnessSlots | None = None,
 ) -> list[WitnessAnswer]:
-    """Every configured witness's answer about `url`, in a stable order."""
+    """Every configured witness's answer about `url`, in a stable order; `slots` are shared
+    by every call of one run (a fresh set when not given)."""
+    slots = slots or WitnessSlots()
     limit = settings.timeout_s
     asked: list[tuple[WitnessService, WitnessMethod, str, Awaitable[WitnessAnswer], float]] = []
     if base := settings.wayback_url:
@@ -97,7 +114,8 @@ async def ask_witnesses(
         )
     return list(
         await asyncio.gather(
-            *(_bounded(question, seconds, service, method, request_url, url)
+            *(_bounded(slots.saves if method == WitnessMethod.SAVE else slots.lookups,
+                       question, seconds, service, method, request_url, url)
               for service, method, request_url, question, seconds in asked)
         )
     )  # fmt: skip

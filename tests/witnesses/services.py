@@ -28,6 +28,8 @@ class WitnessServices:
         self.handlers: dict[str, Callable[[str], Answer]] = {}
         self.requests: list[dict[str, Any]] = []
         self.delay_s = 0.0
+        self.in_flight = 0
+        self.most_in_flight = 0
         self._lock = threading.Lock()
         services = self
 
@@ -39,8 +41,13 @@ class WitnessServices:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status, headers, payload = services.answer_for(self, body)
+                with services._lock:
+                    services.in_flight += 1
+                    services.most_in_flight = max(services.most_in_flight, services.in_flight)
                 if services.delay_s:
                     time.sleep(services.delay_s)
+                with services._lock:
+                    services.in_flight -= 1
                 try:
                     self.send_response(status)
                     for name, value in headers.items():

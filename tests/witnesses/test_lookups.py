@@ -9,7 +9,7 @@ import httpx
 from archive.vocabulary import WitnessMethod, WitnessService, WitnessStatus
 from archive.witness_settings import WitnessSettings
 from collector.witnesses import archive_today, memento, wayback
-from collector.witnesses.ask import ask_witnesses
+from collector.witnesses.ask import WitnessSlots, ask_witnesses
 from tests.witnesses.services import WitnessServices, json_answer, text_answer
 
 URL = "https://x.com/Maks_NAFO_FELLA/status/1838999999999999999"
@@ -144,3 +144,21 @@ def test_no_submission_without_keys(services: WitnessServices) -> None:
     )
     run(lambda c: ask_witnesses(c, settings, URL))
     assert all(r["route"] != "/save" for r in services.requests)
+
+
+def test_questions_share_a_bounded_number_of_slots(services: WitnessServices) -> None:
+    services.answers["/wayback/available"] = [json_answer(AVAILABLE)]
+    services.delay_s = 0.2
+    settings = WitnessSettings(
+        wayback_url=services.base, timemap_url=f"{services.base}/timemap/link",
+        archive_today_url=services.base, timeout_s=10,
+    )  # fmt: skip
+    slots = WitnessSlots(lookups=asyncio.Semaphore(2))
+    urls = [f"https://example.org/{n}" for n in range(4)]
+
+    async def many(client):  # type: ignore[no-untyped-def]
+        return await asyncio.gather(*(ask_witnesses(client, settings, u, slots) for u in urls))
+
+    answers = run(many)
+    assert sum(len(a) for a in answers) == 16
+    assert services.most_in_flight == 2
