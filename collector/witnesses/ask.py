@@ -58,64 +58,54 @@ async def ask_witnesses(
     by every call of one run (a fresh set when not given)."""
     slots = slots or WitnessSlots()
     limit = settings.timeout_s
-    asked: list[tuple[WitnessService, WitnessMethod, str, Awaitable[WitnessAnswer], float]] = []
+    asked: list[Awaitable[WitnessAnswer]] = []
+
+    def ask(
+        service: WitnessService,
+        method: WitnessMethod,
+        request_url: str,
+        question: Awaitable[WitnessAnswer],
+        seconds: float = limit,
+    ) -> None:
+        slot = slots.saves if method == WitnessMethod.SAVE else slots.lookups
+        asked.append(_bounded(slot, question, seconds, service, method, request_url, url))
+
     if base := settings.wayback_url:
-        asked.append(
-            (
-                WitnessService.WAYBACK,
-                WitnessMethod.AVAILABILITY,
-                f"{base}/wayback/available",
-                wayback.availability(client, base, url),
-                limit,
-            )
+        ask(
+            WitnessService.WAYBACK,
+            WitnessMethod.AVAILABILITY,
+            f"{base}/wayback/available",
+            wayback.availability(client, base, url),
         )
-        asked.append(
-            (
-                WitnessService.WAYBACK,
-                WitnessMethod.CDX,
-                f"{base}/cdx/search/cdx",
-                wayback.cdx_lookup(client, base, url),
-                limit,
-            )
+        ask(
+            WitnessService.WAYBACK,
+            WitnessMethod.CDX,
+            f"{base}/cdx/search/cdx",
+            wayback.cdx_lookup(client, base, url),
         )
     if base := settings.timemap_url:
-        asked.append(
-            (
-                WitnessService.MEMENTO,
-                WitnessMethod.TIMEMAP,
-                f"{base}/{url}",
-                memento.timemap(client, base, url),
-                limit,
-            )
+        ask(
+            WitnessService.MEMENTO,
+            WitnessMethod.TIMEMAP,
+            f"{base}/{url}",
+            memento.timemap(client, base, url),
         )
     if base := settings.archive_today_url:
-        asked.append(
-            (
-                WitnessService.ARCHIVE_TODAY,
-                WitnessMethod.TIMEMAP,
-                f"{base}/timemap/{url}",
-                archive_today.lookup(client, base, url),
-                limit,
-            )
+        ask(
+            WitnessService.ARCHIVE_TODAY,
+            WitnessMethod.TIMEMAP,
+            f"{base}/timemap/{url}",
+            archive_today.lookup(client, base, url),
         )
     if settings.submits_to_wayback:
         base, deadline = settings.wayback_url, limit * SAVE_DEADLINE_FACTOR
         limits = wayback.SaveLimits(deadline_s=deadline)
         keys = (settings.wayback_access_key, settings.wayback_secret_key)
-        submission = wayback.save(client, base, url, *keys, limits)
-        asked.append(
-            (
-                WitnessService.WAYBACK,
-                WitnessMethod.SAVE,
-                f"{base}/save",
-                submission,
-                deadline + limit,
-            )
+        ask(
+            WitnessService.WAYBACK,
+            WitnessMethod.SAVE,
+            f"{base}/save",
+            wayback.save(client, base, url, *keys, limits),
+            deadline + limit,
         )
-    return list(
-        await asyncio.gather(
-            *(_bounded(slots.saves if method == WitnessMethod.SAVE else slots.lookups,
-                       question, seconds, service, method, request_url, url)
-              for service, method, request_url, question, seconds in asked)
-        )
-    )  # fmt: skip
+    return list(await asyncio.gather(*asked))  # fmt: skip

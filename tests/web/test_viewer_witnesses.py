@@ -1,33 +1,24 @@
 """The capture page lists the independent copies other archives hold, inert when hostile."""
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from archive.archive import Archive
 from archive.ids import new_id
-from archive.models import Capture, Target, Witness
+from archive.models import Witness
 from collector.web.app import create_app
 from collector.web.auth import prepare_token
+from tests.web.rows import T0, link_capture
 
-T0 = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
 XSS = '<script>alert("x")</script>'
 
 
 def test_capture_page_lists_independent_copies(tmp_path: Path) -> None:
     with Archive.open(tmp_path) as archive:
         with archive.session() as s:
-            target = Target(id=new_id("tgt"), key="k", platform="generic", kind="link",
-                            canonical_url="https://example.org/")  # fmt: skip
-            s.add(target)
-            s.flush()
-            capture = Capture(id=new_id("cap"), target_id=target.id,
-                              requested_url="https://example.org/", status="complete",
-                              started_at=T0, finished_at=T0, tool_version="t")  # fmt: skip
-            s.add(capture)
-            s.flush()
-            common = {"target_id": target.id, "capture_id": capture.id,
+            capture = link_capture(s, "complete", "https://example.org/")
+            common = {"target_id": capture.target_id, "capture_id": capture.id,
                       "url": "https://example.org/"}  # fmt: skip
             s.add_all([
                 Witness(id=new_id("wit"), service="wayback", method="availability",
