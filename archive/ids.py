@@ -20,6 +20,8 @@ PREFIXES = {
     "art": "Artifact",
     "post": "PostSnapshot",
     "tst": "TimestampToken",
+    "wit": "Witness",
+    "ots": "OtsProof",
 }
 
 

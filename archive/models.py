@@ -195,6 +195,26 @@ class PostSnapshot(SQLModel, table=True):
     created_at: datetime = _time(default=True)
 
 
+class Witness(SQLModel, table=True):
+    """What an independent archive answered about a target: the copies it holds (or made on
+    submission) with their times, or the error that left it unanswered. One row per question."""
+
+    id: str = Field(primary_key=True)
+    target_id: str = Field(foreign_key="target.id", index=True)
+    capture_id: str | None = Field(default=None, foreign_key="capture.id", index=True)
+    service: str  # a WitnessService
+    method: str  # a WitnessMethod
+    status: str  # a WitnessStatus
+    request_url: str
+    url: str  # the URL asked about
+    memento_url: str | None = None  # the closest or newest copy, when one was found
+    memento_at: datetime | None = _time(nullable=True)
+    mementos: list[dict[str, Any]] = _json(list)  # every copy listed: url, datetime, archive
+    error: str | None = _text()
+    details: dict[str, Any] = _json(dict)
+    created_at: datetime = _time(default=True)
+
+
 class CustodyEvent(SQLModel, table=True):
     """One link in the tamper-evident custody chain; never updated, never deleted."""
 

@@ -19,6 +19,7 @@ from archive.models import (
     PostSnapshot,
     Source,
     Target,
+    Witness,
 )
 from archive.provenance.models import Checkpoint, TimestampToken
 from archive.vocabulary import CaptureStatus, CitationKind, CustodyAction
@@ -32,6 +33,7 @@ MODELS: dict[str, type[SQLModel]] = {
     "Artifact": Artifact,
     "PostSnapshot": PostSnapshot,
     "TimestampToken": TimestampToken,
+    "Witness": Witness,
 }
 LISTABLE: dict[str, type[SQLModel]] = {
     "cases": Case,
@@ -107,6 +109,7 @@ def _children(session: Session, row: SQLModel) -> dict[str, Any]:
             "artifacts": _all(session, select(Artifact).where(Artifact.capture_id == row.id)),
             "posts": _all(session, select(PostSnapshot).where(PostSnapshot.capture_id == row.id)),
             "vantage_comparisons": vantage_comparisons(session, row.id),
+            "witnesses": _witnesses(session, Witness.capture_id == row.id),
         }
     if isinstance(row, Source):
         return {
@@ -120,6 +123,7 @@ def _children(session: Session, row: SQLModel) -> dict[str, Any]:
         return {
             "captures": _all(session, select(Capture).where(Capture.target_id == row.id)),
             "citations": _all(session, select(Citation).where(Citation.target_id == row.id)),
+            "witnesses": _witnesses(session, Witness.target_id == row.id),
         }
     if isinstance(row, Case):
         return {
@@ -142,6 +146,12 @@ def vantage_comparisons(session: Session, capture_id: str) -> list[dict[str, Any
         for event in events
         if capture_id in (event.payload.get("capture_id"), event.payload.get("vantage_capture_id"))
     ]
+
+
+def _witnesses(session: Session, condition: Any) -> list[dict[str, Any]]:
+    """What independent archives answered, oldest question first."""
+    statement = select(Witness).where(condition).order_by(Witness.created_at, Witness.id)  # type: ignore[arg-type]
+    return _all(session, statement)
 
 
 def _all(session: Session, statement: Any) -> list[dict[str, Any]]:

@@ -20,11 +20,22 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from archive.canonical import canonical_json, sha256_hex
-from archive.models import Artifact, Capture, Case, Citation, PostSnapshot, Source, Target
-from archive.provenance.models import TimestampToken
+from archive.models import Artifact, Capture, Case, Citation, PostSnapshot, Source, Target, Witness
+from archive.provenance.models import OtsProof, TimestampToken
 from archive.timeutil import iso
 
-BOUND_MODELS = (Case, Source, Target, Citation, Capture, Artifact, PostSnapshot, TimestampToken)
+BOUND_MODELS = (
+    Case,
+    Source,
+    Target,
+    Citation,
+    Capture,
+    Artifact,
+    PostSnapshot,
+    TimestampToken,
+    Witness,
+    OtsProof,
+)
 BOUND_TABLES: dict[str, Table] = {m.__table__.name: m.__table__ for m in BOUND_MODELS}  # type: ignore[attr-defined]
 PAYLOAD_KEY = "bound_rows"
 MARKER_KEY = "row_binding"  # in the `archive.initialized` payload of archives that bind rows

@@ -48,7 +48,44 @@ class CustodyAction(StrEnum):
     TARGET_CREATED = "target.created"
     TARGET_LINKED = "target.linked"
     TARGET_CHANGED = "target.changed"
+    TARGET_RESOLVED = "target.resolved"
     CAPTURE_RECORDED = "capture.recorded"
+    WITNESS_RECORDED = "witness.recorded"
     TIMESTAMP_RECORDED = "timestamp.recorded"
+    OTS_RECORDED = "ots.recorded"
     EXPORT_CREATED = "export.created"
     VANTAGE_COMPARED = "vantage.compared"
+
+
+class WitnessService(StrEnum):
+    """An independent archive asked whether it holds (or to make) a copy of a target."""
+
+    WAYBACK = "wayback"
+    MEMENTO = "memento"
+    ARCHIVE_TODAY = "archive_today"
+
+
+class WitnessMethod(StrEnum):
+    """How a witness was asked: a lookup of existing copies, or a submission."""
+
+    AVAILABILITY = "availability"
+    CDX = "cdx"
+    TIMEMAP = "timemap"
+    SAVE = "save"
+
+
+class WitnessStatus(StrEnum):
+    """What the witness answered: copies found, none, a copy made, or no usable answer."""
+
+    FOUND = "found"
+    NONE = "none"
+    SAVED = "saved"
+    FAILED = "failed"
+
+
+class OtsStatus(StrEnum):
+    """An OpenTimestamps proof: waiting for a block, confirmed by one, or not obtained."""
+
+    PENDING = "pending"
+    COMPLETE = "complete"
+    FAILED = "failed"

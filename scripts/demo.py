@@ -67,6 +67,10 @@ def main() -> int:
             "EVIDENCE_TSA_URLS": f"{tsa.url}/tsa",
             "EVIDENCE_TSA_CA_BUNDLE": str(tsa.bundle),
             "EVIDENCE_INVESTIGATOR": "Demo Investigator",
+            # offline: no independent archive to ask (docs/witnesses.md)
+            "EVIDENCE_WAYBACK_URL": "",
+            "EVIDENCE_TIMEMAP_URL": "",
+            "EVIDENCE_ARCHIVE_TODAY_URL": "",
         }
         try:
             print("Offline world up: recorded X/Twitter, Telegram and oEmbed answers and the")

@@ -1,7 +1,9 @@
 """What every export package holds besides its format's own files, and where.
 
 A package carries each capture's artifacts (its WARC, screenshots, DOM, manifest and detached
-signature, ...), the RFC 3161 tokens over each manifest, the archive's public key, one or more
+signature, ...), what independent archives answered about it (`witnesses/<capture>.json` and
+each raw answer), the RFC 3161 tokens over each manifest, the OpenTimestamps `.ots` proof of
+each checkpoint that has one, the archive's public key, one or more
 signed checkpoints of the custody log with their tokens, the custody events that concern the
 exported records, and RFC 9162 inclusion proofs of those events. `package.json` indexes it all
 (paths relative to the package root), so `package_verify` can check a package with no database.
@@ -112,6 +114,24 @@ def _token_entries(
     return records
 
 
+def _witness_entries(item: CaptureItem, layout: Layout, entries: list[Entry]) -> str | None:
+    """Add the capture's witness rows (and each raw answer) to `entries`; the rows' path."""
+    if not item.witnesses:
+        return None
+    cap = item.capture.id
+    rows = []
+    for witness in item.witnesses:
+        row = witness.model_dump(mode="json")
+        answer = witness.details.get("answer_sha256")
+        if answer:
+            row["answer_path"] = layout.provenance_path(f"witnesses/{cap}/{witness.id}.answer")
+            entries.append(Entry(row["answer_path"], blob=str(answer)))
+        rows.append(row)
+    path = layout.provenance_path(f"witnesses/{cap}.json")
+    entries.append(Entry(path, data=_json_bytes(rows)))
+    return path
+
+
 def provenance_entries(
     selection: Selection, layout: Layout, package_format: str
 ) -> tuple[list[Entry], dict[str, Any]]:
@@ -128,6 +148,7 @@ def provenance_entries(
         manifest = item.artifact("manifest")
         signature = item.artifact("signature")
         tokens = _token_entries(item.tokens, f"tokens/{cap}", layout, entries)
+        witnesses = _witness_entries(item, layout, entries)
         proof = proof_document(selection, item)
         proof_path = prov(f"proofs/{cap}.json") if proof else None
         if proof is not None and proof_path is not None:
@@ -145,6 +166,7 @@ def provenance_entries(
                 "artifacts": paths,
                 "tokens": tokens,
                 "inclusion_proof": proof_path,
+                "witnesses": witnesses,
             }
         )
     checkpoints = []
@@ -154,9 +176,13 @@ def provenance_entries(
         entries.append(Entry(path, data=point.checkpoint.note.encode("utf-8")))
         tokens = _token_entries(point.tokens, f"tokens/checkpoint-{size}", layout, entries)
         proofs = {str(seq): nodes for seq, nodes in point.proofs.items()}
+        anchor = None
+        if point.ots is not None and point.ots.proof_sha256:
+            anchor = {"path": prov(f"ots/checkpoint-{size}.ots"), "status": point.ots.status}
+            entries.append(Entry(anchor["path"], blob=point.ots.proof_sha256))
         checkpoints.append(
             {"tree_size": size, "path": path, "tokens": tokens, "proofs": proofs,
-             "consistency_with_newest": point.consistency}
+             "consistency_with_newest": point.consistency, "opentimestamps": anchor}
         )  # fmt: skip
     kept_path = None
     if selection.kept_checkpoint is not None:

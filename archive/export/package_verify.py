@@ -13,6 +13,7 @@ archive verifier are in `archive.provenance.checks`.
 import base64
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,9 +53,13 @@ class VerifiedCheckpoint:
 
 
 def verify_package(
-    path: Path, trust: TrustStore | None = None, expected_key: str | None = None
+    path: Path,
+    trust: TrustStore | None = None,
+    expected_key: str | None = None,
+    block_headers: Mapping[int, bytes] | None = None,
 ) -> list[Finding]:
-    """Every check on the package at `path` (folder or zip)."""
+    """Every check on the package at `path` (folder or zip); `block_headers` (height ->
+    80-byte header) confirm the checkpoints' OpenTimestamps proofs."""
     findings: list[Finding] = []
     with unpacked(path, findings) as root:
         if (root / "bagit.txt").is_file():
@@ -65,7 +70,7 @@ def verify_package(
             raise EvidenceError(f"{path} is not a BagIt bag or a WACZ made by `evidence export`")
         index = _read_index(root)
         try:
-            findings += _check_evidence(root, index, trust, expected_key)
+            findings += _check_evidence(root, index, trust, expected_key, block_headers or {})
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             findings.append(
                 Finding("package.json", "index format", TAMPERED, "a package index",
@@ -141,8 +146,9 @@ def _check_wacz_key(root: Path, key: PublicKey | None, events: Events) -> list[F
 
 
 def _check_evidence(
-    root: Path, index: dict[str, Any], trust: TrustStore | None, expected_key: str | None
-) -> list[Finding]:
+    root: Path, index: dict[str, Any], trust: TrustStore | None, expected_key: str | None,
+    headers: Mapping[int, bytes],
+) -> list[Finding]:  # fmt: skip
     findings: list[Finding] = []
     events = _read_events(root, index, findings)
     key = _check_key(root, index, events, expected_key, findings)
@@ -151,6 +157,7 @@ def _check_evidence(
     verified = _check_checkpoints(root, index, key, events, trust, findings)
     findings += _check_kept_checkpoint(root, index, key, verified)
     findings += _check_records(root, index, events)
+    _check_ots(root, index, headers, findings)
     for capture in index.get("captures", []):
         _check_capture(root, capture, key, events, verified, trust, findings)
     return findings
@@ -253,6 +260,25 @@ def _check_tokens(
         findings.append(finding)
         good += finding.status != TAMPERED
     return good
+
+
+def _check_ots(
+    root: Path, index: dict[str, Any], headers: Mapping[int, bytes], findings: list[Finding]
+) -> None:
+    """Each checkpoint's OpenTimestamps proof, as the archive verifier checks it."""
+    for point in index.get("checkpoints", []):
+        anchor = point.get("opentimestamps")
+        if not anchor:
+            continue
+        subject = f"checkpoint {point.get('tree_size')}"
+        note, proof = _read(root, point.get("path")), _read(root, anchor.get("path"))
+        if note is None or proof is None:
+            findings.append(
+                Finding(subject, "OpenTimestamps proof", TAMPERED, "a proof and its note",
+                        "missing")
+            )  # fmt: skip
+            continue
+        findings.append(checks.ots_finding(subject, proof, note, headers))
 
 
 def _check_checkpoints(

@@ -24,10 +24,12 @@ from archive.models import (
     CustodyEvent,
     PostSnapshot,
     Source,
+    Witness,
 )
 from archive.provenance import checkpoint_file, log, merkle
+from archive.provenance.anchors import current_proofs
 from archive.provenance.keys import PublicKey, ensure_key
-from archive.provenance.models import Checkpoint, TimestampToken
+from archive.provenance.models import Checkpoint, OtsProof, TimestampToken
 from archive.timeutil import iso
 from archive.vocabulary import CustodyAction
 
@@ -41,6 +43,7 @@ class CaptureItem:
     tokens: list[TimestampToken]
     recorded_seq: int | None
     posts: list[PostSnapshot] = field(default_factory=list)
+    witnesses: list[Witness] = field(default_factory=list)
 
     def artifact(self, *roles: str) -> Artifact | None:
         """The first artifact with one of `roles`, in the order given."""
@@ -60,6 +63,7 @@ class CheckpointItem:
     tokens: list[TimestampToken]
     proofs: dict[int, list[str]]
     consistency: list[str] = field(default_factory=list)  # RFC 9162 proof to the newest
+    ots: OtsProof | None = None  # the current OpenTimestamps proof, if any
 
 
 @dataclass
@@ -189,9 +193,16 @@ def select_export(archive: Archive, record_id: str) -> Selection:
             posts = list(
                 session.exec(select(PostSnapshot).where(PostSnapshot.capture_id == capture_id))
             )
+            witnesses = list(
+                session.exec(
+                    select(Witness)
+                    .where(Witness.capture_id == capture_id)
+                    .order_by(col(Witness.created_at), col(Witness.id))
+                )
+            )
             event = recorded.get(capture_id)
             seq = event.seq if event else None
-            items.append(CaptureItem(capture, artifacts, tokens, seq, posts))
+            items.append(CaptureItem(capture, artifacts, tokens, seq, posts, witnesses))
         digests = {a.blob_sha256 for item in items for a in item.artifacts}
         sha512 = {
             b.sha256: b.sha512
@@ -211,7 +222,8 @@ def select_export(archive: Archive, record_id: str) -> Selection:
         elif kind == "source" and sources:
             case_id = sources[0].case_id
         case = session.get(Case, case_id) if case_id else None
-        subjects = {*capture_ids, *source_ids, *(c.id for c in citations)}
+        witness_ids = {w.id for item in items for w in item.witnesses}
+        subjects = {*capture_ids, *source_ids, *(c.id for c in citations), *witness_ids}
         if case is not None:
             subjects.add(case.id)
         records = _exported_records(session, items, sources, citations, case)
@@ -228,6 +240,7 @@ def select_export(archive: Archive, record_id: str) -> Selection:
             raise EvidenceError("the custody log has no checkpoint; run `evidence log checkpoint`")
         hashes = log.leaves(session)
         stamped = _stamped_checkpoints(session)
+        anchored = current_proofs(session)
     chosen = [e for e in chosen if e.seq <= latest.tree_size]
     wanted = [latest.tree_size]
     for item in items:
@@ -243,7 +256,11 @@ def select_export(archive: Archive, record_id: str) -> Selection:
         paths = inclusion_proofs(hashes, [e.seq - 1 for e in chosen if e.seq <= size], size)
         proofs = {index + 1: [node.hex() for node in path] for index, path in paths.items()}
         consistency = [p.hex() for p in merkle.consistency_proof(hashes, size, latest.tree_size)]
-        checkpoints.append(CheckpointItem(checkpoint, stamped.get(size, []), proofs, consistency))
+        checkpoints.append(
+            CheckpointItem(
+                checkpoint, stamped.get(size, []), proofs, consistency, anchored.get(size)
+            )
+        )
     return Selection(
         kind=kind,
         id=record_id,

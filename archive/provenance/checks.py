@@ -8,6 +8,7 @@ import base64
 import binascii
 import hashlib
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from archive.provenance import merkle
@@ -18,7 +19,7 @@ from archive.provenance.checkpoint import (
     parse_checkpoint,
     verify_note,
 )
-from archive.provenance.findings import OK, TAMPERED, UNVERIFIABLE, Finding
+from archive.provenance.findings import OK, PENDING, TAMPERED, UNVERIFIABLE, Finding
 from archive.provenance.keys import PublicKey
 from archive.provenance.manifest import parse_manifest
 from archive.provenance.signing import verify_signature
@@ -197,3 +198,48 @@ def row_binding_findings(
         findings.append(Finding("evidence rows", "bound into the custody log", OK,
                                 found=f"{intact} of {len(rows)} rows"))  # fmt: skip
     return findings
+
+
+def ots_finding(
+    subject: str, proof: bytes, message: bytes, headers: Mapping[int, bytes]
+) -> Finding:
+    """An OpenTimestamps proof over SHA-256(`message`), checked against Bitcoin block headers
+    supplied offline (height -> 80-byte header): ok when a header confirms it, pending when
+    only calendars' promises are in it, unverifiable when its block's header was not given."""
+    from bitcoin.core import CBlockHeader
+    from opentimestamps.core.notary import (
+        BitcoinBlockHeaderAttestation,
+        PendingAttestation,
+        VerificationError,
+    )
+
+    from archive.provenance import ots
+
+    check = "OpenTimestamps proof"
+    try:
+        detached = ots.deserialize(proof)
+    except ValueError as exc:
+        return Finding(subject, check, TAMPERED, "an .ots proof", str(exc))
+    digest = hashlib.sha256(message).digest()
+    if detached.file_digest != digest:
+        return Finding(subject, check, TAMPERED, digest.hex(), detached.file_digest.hex())
+    attestations = list(detached.timestamp.all_attestations())
+    blocks = [(msg, a) for msg, a in attestations if isinstance(a, BitcoinBlockHeaderAttestation)]
+    missing = []
+    for msg, attestation in sorted(blocks, key=lambda pair: pair[1].height):
+        raw = headers.get(attestation.height)
+        if raw is None:
+            missing.append(str(attestation.height))
+            continue
+        try:
+            when = attestation.verify_against_blockheader(msg, CBlockHeader.deserialize(raw))
+        except (VerificationError, ValueError) as exc:
+            return Finding(subject, check, TAMPERED, f"block {attestation.height}", str(exc))
+        found = f"Bitcoin block {attestation.height} at {iso(datetime.fromtimestamp(when, UTC))}"
+        return Finding(subject, check, OK, digest.hex(), found)
+    if missing:
+        return Finding(
+            subject, check, UNVERIFIABLE, f"block headers {', '.join(missing)}", "not supplied"
+        )
+    pending = [a.uri for _, a in attestations if isinstance(a, PendingAttestation)]
+    return Finding(subject, check, PENDING, "a Bitcoin attestation", f"pending at {pending}")

@@ -1,8 +1,10 @@
 """What a verifier reports: one `Finding` per check on one subject, with a status.
 
 `ok`: the check holds. `tampered`: something recorded no longer holds. `unverifiable`: the check
-could not be made (no trust root, no token, not sealed). Both verifiers (the archive's and a
-package's) report in this shape; `evidence verify --json` prints `Finding.as_dict()`.
+could not be made (no trust root, no token, not sealed). `pending`: an OpenTimestamps proof
+that no Bitcoin block confirms yet (`evidence timestamp --upgrade` completes it later). Both
+verifiers (the archive's and a package's) report in this shape; `evidence verify --json`
+prints `Finding.as_dict()`.
 """
 
 from collections.abc import Iterable
@@ -17,9 +19,12 @@ class Status(StrEnum):
     OK = "ok"
     TAMPERED = "tampered"
     UNVERIFIABLE = "unverifiable"
+    PENDING = "pending"
 
 
-OK, TAMPERED, UNVERIFIABLE = Status.OK, Status.TAMPERED, Status.UNVERIFIABLE
+OK, TAMPERED, UNVERIFIABLE, PENDING = (
+    Status.OK, Status.TAMPERED, Status.UNVERIFIABLE, Status.PENDING
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

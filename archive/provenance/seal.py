@@ -7,7 +7,7 @@ the command, `finish_writes` timestamps what is new and signs a checkpoint.
 """
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
@@ -21,7 +21,7 @@ from archive.models import Case
 from archive.provenance.keys import ensure_key
 from archive.provenance.log import write_checkpoint
 from archive.provenance.manifest import SIGNATURE_ALGORITHM, build_manifest, collection_context
-from archive.provenance.models import Checkpoint, TimestampToken
+from archive.provenance.models import Checkpoint, OtsProof, TimestampToken
 from archive.provenance.signing import sign
 from archive.provenance.timestamps import timestamp_pending
 
@@ -145,6 +145,7 @@ class Finish:
 
     checkpoint: Checkpoint | None
     tokens: list[TimestampToken]
+    ots_proofs: list[OtsProof] = field(default_factory=list)
 
     @property
     def failed(self) -> list[TimestampToken]:
@@ -154,11 +155,14 @@ class Finish:
 
 def finish_writes(archive: Archive) -> Finish:
     """Run at the end of a command that wrote evidence: timestamp new manifests, sign a
-    checkpoint of the grown log, then timestamp that checkpoint.
+    checkpoint of the grown log, then timestamp that checkpoint (RFC 3161, and OpenTimestamps
+    when `ots_calendars` are configured).
 
-    TSA failures are recorded, never raised: the evidence stays saved, "not timestamped".
+    TSA and calendar failures are recorded, never raised: the evidence stays saved.
     """
+    from archive.provenance.anchors import stamp_checkpoints  # loads opentimestamps
+
     tokens = timestamp_pending(archive)
     checkpoint = write_checkpoint(archive)
     tokens += timestamp_pending(archive)
-    return Finish(checkpoint, tokens)
+    return Finish(checkpoint, tokens, stamp_checkpoints(archive))

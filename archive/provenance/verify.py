@@ -11,7 +11,7 @@ import binascii
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlmodel import Session, select
@@ -47,12 +47,14 @@ def verify_archive(
     expected_key: str | None = None,
     published: Sequence[str] = (),
     sha512: bool = False,
+    block_headers: Mapping[int, bytes] | None = None,
 ) -> list[Finding]:
     """Run every check.
 
     `expected_key` is a key fingerprint and `published` are checkpoint notes kept outside the
     archive: the log must still hold exactly what each published checkpoint signed. `sha512`
     re-computes each blob's SHA-512 too (slower; SHA-256 alone names and checks the bytes).
+    `block_headers` (height -> 80-byte header) confirm OpenTimestamps proofs offline.
     """
     findings: list[Finding] = []
     with archive.session() as session:
@@ -66,8 +68,30 @@ def verify_archive(
         _check_checkpoints(session, tree, key, findings)
         findings += _check_checkpoint_file(archive, session, tree, key)
         _check_tokens(archive, session, trust, messages, findings)
+        _check_ots(archive, session, block_headers or {}, findings)
     findings += [check_published_checkpoint(tree, note, key) for note in published]
     return findings
+
+
+def _check_ots(
+    archive: Archive, session: Session, headers: Mapping[int, bytes], findings: list[Finding]
+) -> None:
+    """Each checkpoint's current OpenTimestamps proof against its note and the headers."""
+    from archive.provenance.anchors import current_proofs  # loads opentimestamps
+
+    for size, row in sorted(current_proofs(session).items()):
+        subject = f"checkpoint {size}"
+        point = session.get(Checkpoint, size)
+        if row.proof_sha256 is None or point is None:
+            found = "; ".join(row.errors) or "no proof"
+            findings.append(Finding(subject, "OpenTimestamps proof", UNVERIFIABLE, None, found))
+            continue
+        try:
+            proof = archive.blobs.get(row.proof_sha256)
+        except BlobError as exc:
+            findings.append(Finding(subject, "OpenTimestamps proof", TAMPERED, None, str(exc)))
+            continue
+        findings.append(checks.ots_finding(subject, proof, point.note.encode("utf-8"), headers))
 
 
 def check_published_checkpoint(

@@ -95,6 +95,12 @@ def register(app: typer.Typer) -> None:
         _print_record(record)
 
 
+CHILD_COLUMNS = {
+    "witnesses": ("service", "method", "status", "memento_url", "memento_at", "error"),
+}
+"""Columns of child tables whose first six generic columns would not say what matters."""
+
+
 def _print_record(record: dict[str, Any]) -> None:
     from collector.cli.output import print_fields, print_table
 
@@ -103,32 +109,35 @@ def _print_record(record: dict[str, Any]) -> None:
         for k, v in record.items()
         if isinstance(v, list)
         and k != "occurrences"
-        and k not in ("redirect_chain", "media", "links", "vantage_comparisons")
+        and k not in ("redirect_chain", "media", "links", "mementos", "vantage_comparisons")
     }
     fields = {k: v for k, v in record.items() if k not in children}
     print_fields(f"{record['type']} {record.get('id', record.get('seq', ''))}", fields)
     for name, rows in children.items():
         if not rows:
             continue
-        columns = [
-            c
-            for c in (
-                "id",
-                "seq",
-                "role",
-                "name",
-                "status",
-                "kind",
-                "platform",
-                "url",
-                "requested_url",
-                "action",
-                "size",
-                "blob_sha256",
-                "occurred_at",
-            )
-            if c in rows[0]
-        ][:6]
+        columns = (
+            list(CHILD_COLUMNS.get(name, ()))
+            or [
+                c
+                for c in (
+                    "id",
+                    "seq",
+                    "role",
+                    "name",
+                    "status",
+                    "kind",
+                    "platform",
+                    "url",
+                    "requested_url",
+                    "action",
+                    "size",
+                    "blob_sha256",
+                    "occurred_at",
+                )
+                if c in rows[0]
+            ][:6]
+        )
         print_table(name.capitalize(), columns, ([row[c] for c in columns] for row in rows))
     if record.get("vantage_comparisons"):
         from collector.cli.vantages import print_vantages

@@ -1,4 +1,5 @@
-"""`evidence timestamp --pending`: RFC 3161 tokens for manifests and checkpoints lacking one."""
+"""`evidence timestamp --pending`: RFC 3161 tokens for manifests and checkpoints lacking one;
+`--upgrade`: pending OpenTimestamps proofs of checkpoints completed from their calendars."""
 
 from typing import Annotated
 
@@ -17,14 +18,26 @@ def register(app: typer.Typer) -> None:
         pending: Annotated[
             bool, typer.Option("--pending", help="Timestamp everything still without a token.")
         ] = False,
+        upgrade: Annotated[
+            bool,
+            typer.Option(
+                "--upgrade", help="Complete pending OpenTimestamps proofs (Bitcoin attestations)."
+            ),
+        ] = False,
         json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
     ) -> None:
         """Ask the TSAs in EVIDENCE_TSA_URLS for tokens; failures are recorded, not hidden."""
+        if upgrade:
+            _upgrade(ctx, json)
+            if not pending:
+                return
         from archive.provenance.timestamps import timestamp_pending, tsa_settings
         from collector.cli.output import console, print_json, print_table
 
         if not pending:
-            raise EvidenceError("say what to timestamp: `evidence timestamp --pending`")
+            raise EvidenceError(
+                "say what to timestamp: `evidence timestamp --pending` or `--upgrade`"
+            )
         archive = state(ctx).archive()
         if not tsa_settings(archive).urls:
             raise EvidenceError("no TSA configured: set EVIDENCE_TSA_URLS (comma separated)")
@@ -59,3 +72,36 @@ def register(app: typer.Typer) -> None:
             )
         if any(r.status != "ok" for r in rows):
             raise typer.Exit(1)
+
+
+def _upgrade(ctx: typer.Context, json: bool) -> None:
+    """Ask the calendars for the Bitcoin attestations of every pending OpenTimestamps proof."""
+    from archive.provenance.anchors import current_proofs, upgrade_pending
+    from archive.vocabulary import OtsStatus
+    from archive.witness_settings import witness_settings
+    from collector.cli.output import console, print_json, print_table
+
+    archive = state(ctx).archive()
+    if not witness_settings(archive.settings).ots_calendars:
+        raise EvidenceError("no OpenTimestamps calendar configured: set EVIDENCE_OTS_CALENDARS")
+    upgraded = upgrade_pending(archive)
+    with archive.session() as session:
+        still = [r.tree_size for r in current_proofs(session).values()
+                 if r.status == OtsStatus.PENDING]  # fmt: skip
+    records = [
+        {"checkpoint": r.tree_size, "status": r.status, "errors": r.errors} for r in upgraded
+    ]
+    if json:
+        print_json({"upgraded": records, "still_pending": still})
+        return
+    print_table(
+        "OpenTimestamps",
+        ["checkpoint", "status", "errors"],
+        [(r["checkpoint"], r["status"], "; ".join(r["errors"])) for r in records],
+        empty="no proof changed",
+    )
+    console.print(
+        f"{sum(r.status == OtsStatus.COMPLETE for r in upgraded)} completed, "
+        f"{len(still)} still pending",
+        highlight=False,
+    )

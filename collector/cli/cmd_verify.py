@@ -64,11 +64,19 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--sha512", help="Re-compute every blob's SHA-512 too (slower).")
         ] = False,
         show_all: Annotated[bool, typer.Option("--all", help="List passing checks too.")] = False,
+        block_headers: Annotated[
+            Path | None,
+            typer.Option(
+                "--block-headers",
+                help="Bitcoin block headers for OpenTimestamps proofs: a file of "
+                "'<height> <80-byte header hex>' lines, from a node you trust.",
+            ),
+        ] = None,
     ) -> None:
         """Re-hash every blob; check manifests, signatures, tokens, the custody log and
         checkpoints. Exit 0 when nothing was altered, 1 when something was."""
         from archive.export.package_verify import verify_package
-        from archive.provenance.findings import TAMPERED, UNVERIFIABLE, summary
+        from archive.provenance.findings import PENDING, TAMPERED, UNVERIFIABLE, summary
         from archive.provenance.timestamps import TrustStore, tsa_settings
         from archive.provenance.verify import verify_archive
         from collector.cli.output import console, print_json, print_table
@@ -80,18 +88,20 @@ def register(app: typer.Typer) -> None:
                 raise EvidenceError(f"{package} does not exist")
             bundle = ca_bundle or _env_bundle()
             trust = TrustStore.from_pem_file(bundle) if bundle else None
-            findings = verify_package(package, trust, key_fingerprint)
+            headers = _read_headers(block_headers) if block_headers else None
+            findings = verify_package(package, trust, key_fingerprint, headers)
         else:
             archive = state(ctx).archive()
             bundle = ca_bundle or tsa_settings(archive).ca_bundle
             trust = TrustStore.from_pem_file(bundle) if bundle else None
             notes = [_read_note(path) for path in published or []]
-            findings = verify_archive(archive, trust, key_fingerprint, notes, sha512)
+            headers = _read_headers(block_headers) if block_headers else None
+            findings = verify_archive(archive, trust, key_fingerprint, notes, sha512, headers)
         counts = summary(findings)
         if json:
             print_json({"summary": counts, "findings": [f.as_dict() for f in findings]})
         else:
-            for status in (TAMPERED, UNVERIFIABLE, *(("ok",) if show_all else ())):
+            for status in (TAMPERED, UNVERIFIABLE, PENDING, *(("ok",) if show_all else ())):
                 rows = [
                     (f.subject, f.check, f.expected, f.found)
                     for f in findings
@@ -102,8 +112,19 @@ def register(app: typer.Typer) -> None:
             verdict = "ALTERED" if counts[TAMPERED] else "intact"
             console.print(
                 f"{verdict}: {counts['ok']} ok, {counts[TAMPERED]} tampered, "
-                f"{counts[UNVERIFIABLE]} unverifiable",
+                f"{counts[UNVERIFIABLE]} unverifiable, {counts[PENDING]} pending",
                 highlight=False,
             )
         if counts[TAMPERED] or (strict and counts[UNVERIFIABLE]):
             raise typer.Exit(1)
+
+
+def _read_headers(path: Path) -> dict[int, bytes]:
+    from archive.provenance.ots import read_block_headers
+
+    try:
+        return read_block_headers(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvidenceError(f"cannot read {path}: {exc}") from exc
+    except ValueError as exc:
+        raise EvidenceError(f"{path}: {exc}") from exc

@@ -5,11 +5,15 @@ Named steps, each safe to re-run:
 1. `ingest`: capture or read the article, extract its citations, store Source, Citations and
    their Targets (a fresh identical source is reused);
 2. `plan`: one work item per distinct Target, posts first; a Target captured completely within
-   `fresh_for` is reused unless `recapture`; a signature with no URL is reported unresolved;
+   `fresh_for` is reused unless `recapture`; a signature with no URL goes to `resolve`
+   (`collect/resolve.py`): one matching post becomes its Target and is captured, several are
+   reported `ambiguous`, none `unresolved`, each with what was tried;
 3. `capture`: acquire each Target (browser + platform data) with bounded concurrency and store
-   it sealed; quoted and parent posts become their own Targets and are captured too; with
-   `depth >= 1` the links inside captured posts are followed once;
-4. `finish`: timestamp new manifests and write a signed, timestamped log checkpoint.
+   it sealed, while the witnesses (`collect/witnessing.py`) are asked about it; quoted and
+   parent posts become their own Targets and are captured too; with `depth >= 1` the links
+   inside captured posts are followed once;
+4. `finish`: timestamp new manifests and write a signed, timestamped (RFC 3161, and
+   OpenTimestamps when calendars are configured) log checkpoint.
 
 An interrupted run leaves complete captures only; the next run reuses them and does the rest.
 """
@@ -30,10 +34,17 @@ from archive.models import Artifact, Capture, PostSnapshot, Target
 from archive.provenance.seal import Finish, finish_writes
 from archive.provenance.timestamps import tsa_settings
 from archive.timeutil import iso, utcnow
-from archive.vocabulary import CaptureStatus, CustodyAction
+from archive.vocabulary import CaptureStatus, CitationKind, CustodyAction, WitnessStatus
+from archive.witness_settings import WitnessSettings, witness_settings
 from collector.capture.settings import CaptureSettings
 from collector.collect.plan import planned_targets, unresolved_reason
 from collector.collect.record import SavedCapture, save_acquisition
+from collector.collect.resolve import (
+    Resolution,
+    ResolutionStatus,
+    record_resolution,
+    resolve_signature,
+)
 from collector.collect.source import ingest
 from collector.collect.stack import CaptureStack, capture_stack
 from collector.collect.targets import ensure_target
@@ -44,9 +55,12 @@ from collector.collect.vantage import (
     vantage_rows,
     vantage_settings,
 )
+from collector.collect.witnessing import store_answers
 from collector.extract import classify_url
 from collector.platforms.config import PlatformConfig
 from collector.platforms.result import PlatformResult
+from collector.sites import twitter
+from collector.witnesses.ask import WitnessSlots, ask_witnesses
 
 
 class Skipped(StrEnum):
@@ -54,6 +68,7 @@ class Skipped(StrEnum):
 
     REUSED = "reused"  # a complete capture younger than `fresh_for` stands
     UNRESOLVED = "unresolved"  # cited without a URL that could be found
+    AMBIGUOUS = "ambiguous"  # cited without a URL; several posts match the quote
 
 
 @dataclass
@@ -67,6 +82,7 @@ class CollectOptions:
     fresh_for: timedelta = timedelta(hours=24)
     depth: int = 0
     vantages: list[CaptureSettings] = field(default_factory=list)
+    witness: WitnessSettings = field(default_factory=WitnessSettings)
 
     @classmethod
     def for_archive(cls, archive: Archive, **flags: Any) -> "CollectOptions":
@@ -81,7 +97,10 @@ class CollectOptions:
         capture = CaptureSettings.from_sources(archive.settings.section("capture"), **capture_flags)
         platforms = PlatformConfig.load(archive.settings.section("platforms"))
         vantages = vantage_settings(capture, flags.pop("vantage", None) or [])
-        return cls(capture=capture, platforms=platforms, vantages=vantages, **flags)
+        witness = witness_settings(archive.settings)
+        return cls(
+            capture=capture, platforms=platforms, vantages=vantages, witness=witness, **flags
+        )
 
 
 @dataclass
@@ -102,6 +121,8 @@ class Outcome:
     found_via: str | None = None
     citation: dict[str, Any] | None = None
     vantages: list[dict[str, Any]] = field(default_factory=list)
+    witnesses: list[dict[str, Any]] = field(default_factory=list)
+    resolution: dict[str, Any] | None = None
 
 
 @dataclass
@@ -238,6 +259,7 @@ class Collector:
         self.vantages: Vantages | None = None
         self.related: dict[str, list[tuple[str, PlatformResult]]] = {}
         self.capture_details: dict[str, Any] = {}  # added to every capture's details
+        self.witness_slots: WitnessSlots | None = None  # made in the run's event loop
 
     def _grow(self, count: int, description: str) -> None:
         self.total += count
@@ -303,33 +325,33 @@ class Collector:
     ) -> Outcome:
         """Capture one target (or reuse a fresh complete capture); also used by queue workers."""
         if not target.canonical_url:
-            return Outcome(
-                target_id=target.id,
-                url=None,
-                kind=target.kind,
-                platform=target.platform,
-                status=Skipped.UNRESOLVED,
-                reason=unresolved_reason(citation),
-                citation=citation,
-                found_via=found_via,
-            )
+            return await self._resolve(target, citation, found_via)
         if not self.options.recapture:
             reused = _reusable(self.archive, target, utcnow() - self.options.fresh_for)
             if reused is not None:
                 reused.citation, reused.found_via = citation, found_via
                 return reused
         assert self.stack is not None, "capture_target needs an open capture stack"
-        async with self.stack.browser_slots:
-            acquisition = await self.stack.acquirer.acquire(target.canonical_url)
-        saved = await asyncio.to_thread(
-            lambda: save_acquisition(
-                self.archive,
-                acquisition,
-                target_id=target.id,
-                case_id=self.case_id,
-                details=self.capture_details,
+        self.witness_slots = self.witness_slots or WitnessSlots()
+        witnessed = asyncio.create_task(
+            ask_witnesses(self.stack.acquirer.client, self.options.witness,
+                          target.canonical_url, self.witness_slots)
+        )  # fmt: skip
+        try:
+            async with self.stack.browser_slots:
+                acquisition = await self.stack.acquirer.acquire(target.canonical_url)
+            saved = await asyncio.to_thread(
+                lambda: save_acquisition(
+                    self.archive,
+                    acquisition,
+                    target_id=target.id,
+                    case_id=self.case_id,
+                    details=self.capture_details,
+                )
             )
-        )
+        except BaseException:
+            witnessed.cancel()
+            raise
         outcome = _outcome_from_saved(self.archive, saved, target)
         outcome.citation, outcome.found_via = citation, found_via
         if self.vantages is not None:
@@ -341,9 +363,73 @@ class Collector:
                 details=self.capture_details,
             )
             outcome.vantages = vantage_rows(compared)
+        outcome.witnesses = await self._store_witnesses(witnessed, target, saved.capture_id)
         if saved.related:
             self.related[saved.capture_id] = saved.related
         return outcome
+
+    async def _resolve(
+        self, target: Target, citation: dict[str, Any] | None, found_via: str | None
+    ) -> Outcome:
+        """A signature with no URL: find the post it quotes and capture that, or say why not."""
+        reason = unresolved_reason(citation)
+        resolution: Resolution | None = None
+        payload: dict[str, Any] | None = None
+        if citation and citation.get("platform") == twitter.NAME and self.stack is not None:
+            try:
+                resolution = await resolve_signature(
+                    self.stack.acquirer.client, self.options.platforms, self.options.witness,
+                    citation,
+                )  # fmt: skip
+                payload = await asyncio.to_thread(
+                    record_resolution, self.archive, target.id, resolution
+                )
+            except Exception as exc:  # noqa: BLE001 - the other targets go on
+                reason = f"{reason}; resolving failed: {type(exc).__name__}: {exc}"
+        if resolution is not None and resolution.status == ResolutionStatus.RESOLVED:
+            match = resolution.matches[0]
+            with self.archive.session() as session:
+                resolved = ensure_target(
+                    self.archive,
+                    session,
+                    {"kind": CitationKind.POST, "platform": twitter.NAME, "url": match.url,
+                     "post_id": match.post_id, "author_handle": resolution.handle},
+                )  # fmt: skip
+            outcome = await self.capture_target(
+                resolved, citation, found_via or f"resolved from {target.id}"
+            )
+            outcome.resolution = payload
+            return outcome
+        status = Skipped.UNRESOLVED
+        if resolution is not None:
+            reason = f"{reason}; {resolution.reason}"
+            if resolution.status == ResolutionStatus.AMBIGUOUS:
+                status, reason = Skipped.AMBIGUOUS, resolution.reason
+        return Outcome(
+            target_id=target.id,
+            url=None,
+            kind=target.kind,
+            platform=target.platform,
+            status=status,
+            reason=reason,
+            citation=citation,
+            found_via=found_via,
+            resolution=payload,
+        )
+
+    async def _store_witnesses(
+        self, witnessed: "asyncio.Task[list[Any]]", target: Target, capture_id: str
+    ) -> list[dict[str, Any]]:
+        """The witnesses' answers stored beside the capture; a failure here is reported on the
+        outcome, never raised: the capture is already complete and committed."""
+        try:
+            answers = await witnessed
+            rows = await asyncio.to_thread(
+                store_answers, self.archive, target.id, capture_id, answers
+            )
+        except Exception as exc:  # noqa: BLE001 - a witness never fails the capture
+            return [{"status": WitnessStatus.FAILED, "error": f"witnesses not stored: {exc}"}]
+        return [_witness_summary(row) for row in rows]
 
     async def _follow(self, outcomes: list[Outcome]) -> list[Outcome]:
         """Quoted and parent posts always; links inside posts when depth >= 1 (one level)."""
@@ -410,6 +496,11 @@ class Collector:
                 )
                 found.append((target, f"{relation} in {outcome.capture_id}"))
         return found
+
+
+def _witness_summary(row: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "service", "method", "status", "memento_url", "memento_at", "error")
+    return {key: row.get(key) for key in keys} | {"copies": len(row.get("mementos") or [])}
 
 
 def _finish_summary(archive: Archive, finish: Finish) -> dict[str, Any]:

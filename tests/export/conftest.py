@@ -5,6 +5,7 @@ finish_writes against the test TSA; a case, a source with hostile strings and it
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,12 @@ from archive.export import export
 from archive.ids import new_id
 from archive.models import Citation, PostSnapshot, Source
 from archive.provenance.seal import finish_writes
+from archive.vocabulary import WitnessMethod, WitnessService, WitnessStatus
 from collector.capture.store import build_rows, insert_rows, seal_rows, store_blobs
 from collector.collect.targets import ensure_target
+from collector.collect.witnessing import store_answers
 from collector.platforms.evidence_card import render_card
+from collector.witnesses.answer import Memento, WitnessAnswer
 from tests.capture.conftest import EngineRunner, world_settings
 from tests.provenance.conftest import tsa
 from tests.provenance.tsa import LocalTsa
@@ -80,6 +84,16 @@ def _seal_capture(
     return insert_rows(archive, rows)
 
 
+WITNESS_ANSWER = WitnessAnswer(
+    WitnessService.WAYBACK, WitnessMethod.AVAILABILITY, WitnessStatus.FOUND,
+    "https://web.archive.org/wayback/available?url=x", "https://example.test/",
+    [Memento("https://web.archive.org/web/20260501100000/https://example.test/",
+             datetime(2026, 5, 1, 10, tzinfo=UTC), "web.archive.org")],
+    http_status=200, body=b'{"archived_snapshots": {"closest": {"available": true}}}',
+)  # fmt: skip
+"""One witness answer stored with the first capture, so every package carries one."""
+
+
 @pytest.fixture(scope="session")
 def export_world(
     tmp_path_factory: pytest.TempPathFactory, test_world: World, tsa: LocalTsa
@@ -121,6 +135,7 @@ def export_world(
             _seal_capture(archive, runner, url, n == 0, target_id=target, case_id=case_id)
             for n, (url, target) in enumerate(zip(urls, targets, strict=True))
         ]
+        store_answers(archive, targets[0], capture_ids[0], [WITNESS_ANSWER])
         finish = finish_writes(archive)
         assert not finish.failed
         unsealed = _seal_capture(archive, runner, test_world.http("/chunked"), sealed=False)

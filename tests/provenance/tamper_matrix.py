@@ -13,9 +13,18 @@ from sqlalchemy import Connection, Table, UniqueConstraint, select, text
 
 from archive.archive import Archive
 from archive.ids import new_id
-from archive.models import Citation, PostSnapshot, Source, Target
+from archive.models import Citation, PostSnapshot, Source, Target, Witness
+from archive.provenance.models import OtsProof
 from archive.rowbinding import BOUND_TABLES
-from archive.vocabulary import Availability, CitationKind, CustodyAction
+from archive.vocabulary import (
+    Availability,
+    CitationKind,
+    CustodyAction,
+    OtsStatus,
+    WitnessMethod,
+    WitnessService,
+    WitnessStatus,
+)
 from tests.provenance.sealing import seal_sample_captures, store_capture
 
 FORGED_ID_SUFFIX = "forged"
@@ -105,6 +114,26 @@ def populate(archive: Archive) -> str:
         )
         session.flush()
         archive.record(session, CustodyAction.SOURCE_EXTRACTED, "source", source.id, {})
+    with archive.session() as session:
+        witness = Witness(
+            id=new_id("wit"), target_id=target.id, capture_id=seal.capture_id,
+            service=WitnessService.WAYBACK, method=WitnessMethod.AVAILABILITY,
+            status=WitnessStatus.FOUND, request_url="https://web.archive.example/wayback/available",
+            url=target.canonical_url, memento_url="https://web.archive.example/web/1/x",
+            memento_at=datetime(2026, 3, 2, tzinfo=UTC), mementos=[{"url": "m"}],
+            details={"answer": 1},
+        )  # fmt: skip
+        session.add(witness)
+        session.flush()
+        archive.record(session, CustodyAction.WITNESS_RECORDED, "witness", witness.id, {})
+    with archive.session() as session:
+        proof = OtsProof(
+            id=new_id("ots"), tree_size=1, message_sha256="0" * 64, status=OtsStatus.FAILED,
+            calendars=["https://calendar.example"], errors=["calendar down"],
+        )  # fmt: skip
+        session.add(proof)
+        session.flush()
+        archive.record(session, CustodyAction.OTS_RECORDED, "ots_proof", proof.id, {})
     return seal.capture_id
 
 

@@ -19,6 +19,7 @@ from archive.models import Artifact, Blob, Capture, Citation, PostSnapshot, Sour
 from collector.web.app import create_app
 from collector.web.auth import prepare_token
 from collector.web.jobs import Job, JobQueue
+from tests.web.rows import link_capture
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 T0 = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
@@ -307,31 +308,25 @@ def test_recheck_action_queues_a_recheck(tmp_path: Path) -> None:
 
     with Archive.open(tmp_path) as archive:
         with archive.session() as s:
-            target = Target(id=new_id("tgt"), key="k", platform="generic", kind="link",
-                            canonical_url="https://example.org/")  # fmt: skip
-            s.add(target)
-            s.flush()
-            s.add(Capture(id=new_id("cap"), target_id=target.id, requested_url="https://e.org/",
-                          status="partial", started_at=T0, finished_at=T0,
-                          tool_version="t"))  # fmt: skip
+            target_id = link_capture(s, "partial").target_id
         jobs = JobQueue(lambda job, progress: {}, rechecker)
         try:
             with _viewer(archive, jobs) as client:
                 assert 'action="/recheck"' in client.get("/captures").text
-                done = client.post("/recheck", data={"target_id": target.id})
+                done = client.post("/recheck", data={"target_id": target_id})
                 assert done.status_code == 303 and done.headers["location"] == "/jobs/1"
                 deadline = time.monotonic() + 10
                 while jobs.get(1).status != "done":  # type: ignore[union-attr]
                     assert time.monotonic() < deadline
                     time.sleep(0.02)
-                assert seen == [target.id]
+                assert seen == [target_id]
                 assert "recheck https://example.org/" in client.get("/jobs/1").text
                 assert client.post("/recheck", data={"target_id": "tgt_nope"}).status_code == 404
         finally:
             jobs.stop()
         with _viewer(archive) as client:
             assert 'action="/recheck"' not in client.get("/captures").text
-            assert client.post("/recheck", data={"target_id": target.id}).status_code == 404
+            assert client.post("/recheck", data={"target_id": target_id}).status_code == 404
 
 
 def test_captures_list_puts_partial_and_failed_first(tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ SQL statement can rewrite what was recorded; a correction is a new row and a cus
 
 from alembic import op
 
+from archive.migrations.append_only import allow_changes, refuse_changes
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -39,28 +41,11 @@ def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
         op.execute(_PG_FUNCTION)
-    for table in EVIDENCE_TABLES:
-        for verb in ("UPDATE", "DELETE"):
-            name = f"{table}_no_{verb.lower()}"
-            if dialect == "sqlite":
-                op.execute(
-                    f'CREATE TRIGGER {name} BEFORE {verb} ON "{table}" BEGIN '
-                    f"SELECT RAISE(ABORT, '{table} rows are append-only evidence'); END"
-                )
-            elif dialect == "postgresql":
-                op.execute(
-                    f'CREATE TRIGGER {name} BEFORE {verb} ON "{table}" '
-                    "FOR EACH ROW EXECUTE FUNCTION evidence_append_only()"
-                )
+    refuse_changes(EVIDENCE_TABLES)
 
 
 def downgrade() -> None:
+    allow_changes(EVIDENCE_TABLES)
     dialect = op.get_bind().dialect.name
-    for table in EVIDENCE_TABLES:
-        for verb in ("update", "delete"):
-            if dialect == "sqlite":
-                op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
-            elif dialect == "postgresql":
-                op.execute(f'DROP TRIGGER IF EXISTS {table}_no_{verb} ON "{table}"')
     if dialect == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS evidence_append_only()")

@@ -8,6 +8,8 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
+from archive.migrations.append_only import allow_changes, refuse_changes
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -47,31 +49,11 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("tree_size"),
     )
-    dialect = op.get_bind().dialect.name
-    for table in TABLES:
-        for verb in ("UPDATE", "DELETE"):
-            name = f"{table}_no_{verb.lower()}"
-            if dialect == "sqlite":
-                op.execute(
-                    f'CREATE TRIGGER {name} BEFORE {verb} ON "{table}" BEGIN '
-                    f"SELECT RAISE(ABORT, '{table} rows are append-only evidence'); END"
-                )
-            elif dialect == "postgresql":
-                # evidence_append_only() was created by migration 0002.
-                op.execute(
-                    f'CREATE TRIGGER {name} BEFORE {verb} ON "{table}" '
-                    "FOR EACH ROW EXECUTE FUNCTION evidence_append_only()"
-                )
+    refuse_changes(TABLES)  # evidence_append_only() was created by migration 0002.
 
 
 def downgrade() -> None:
-    dialect = op.get_bind().dialect.name
-    for table in TABLES:
-        for verb in ("update", "delete"):
-            if dialect == "sqlite":
-                op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{verb}")
-            elif dialect == "postgresql":
-                op.execute(f'DROP TRIGGER IF EXISTS {table}_no_{verb} ON "{table}"')
+    allow_changes(TABLES)
     op.drop_table("checkpoint")
     with op.batch_alter_table("timestamp_token", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_timestamp_token_subject_id"))
