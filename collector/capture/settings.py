@@ -44,6 +44,10 @@ class CaptureSettings:
     """Full-page screenshots cover at most this many CSS pixels (taller pages: `partial`)."""
     tile_height: int = 8_000
     """Full-page screenshots taller than this are taken as several tiles."""
+    cut_tile_height: int = 1_000
+    """The tile height for a page the browser was given only part of (`max_render_bytes`):
+    painting a tile costs memory in proportion to its area, and such pages are the costly
+    ones (a 2 GiB body's 8,000 px tile took the process tree to ~800 MB, 1,000 px ~560 MB)."""
     viewport_width: int = 1280
     viewport_height: int = 800
     locale: str = "en-US"

@@ -209,6 +209,8 @@ async def _tiles(run: CaptureRun, page: Page, cap: int) -> None:
     tile, so the cost follows the tile, not the document; the viewport is restored after."""
     settings = run.settings
     tile, width, url = settings.tile_height, settings.viewport_width, page.url
+    if any(e.rendered_bytes is not None for e in run.recorder.exchanges):  # render limit hit
+        tile = min(tile, settings.cut_tile_height)
     try:
         for index, top in enumerate(range(0, cap, tile), start=1):
             height = min(tile, cap - top)

@@ -210,6 +210,11 @@ def test_browser_is_given_only_the_render_limit_of_a_document():
     assert "time budget" not in result.status_reason, "it ends on the size limits, in time"
     assert f"the {recorded} byte limit" in result.status_reason
     assert len(result.artifact("dom").data) < render + 4096, "the browser saw only its share"
+    tiles = [a for a in result.artifacts if a.role == "screenshot-full"]
+    assert len(tiles) > 1, "a page cut at the render limit is tall: it is tiled"
+    assert {t.details["height"] for t in tiles[:-1]} == {settings.cut_tile_height}, (
+        "a cut page is shot in small tiles (their paint memory follows their area)"
+    )
     with result.artifact("warc").open() as stream:
         [page] = [r for r in ArchiveIterator(stream) if r.rec_type == "response"]
         assert page.rec_headers.get_header("WARC-Truncated") == "length"
