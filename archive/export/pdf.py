@@ -10,7 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
-from archive.errors import EvidenceError
+from archive.errors import EvidenceError, first_line
 
 SYSTEM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 QUIET_FLAGS = [
@@ -59,5 +59,4 @@ def html_to_pdf(html: str, output: Path, timeout_s: float = 60.0) -> None:
             finally:
                 browser.close()
     except Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise EvidenceError(f"cannot print the PDF with Chromium: {first}") from exc
+        raise EvidenceError(f"cannot print the PDF with Chromium: {first_line(exc)}") from exc

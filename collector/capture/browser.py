@@ -15,7 +15,7 @@ from pathlib import Path
 
 from playwright.async_api import Browser, Playwright
 
-from archive.errors import EvidenceError
+from archive.errors import EvidenceError, first_line
 from collector.capture.settings import CaptureSettings
 
 QUIET_FLAGS = (
@@ -101,8 +101,7 @@ async def launch(
         )
     except Exception as exc:
         where = choice.executable or "Playwright's Chromium"
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise EvidenceError(f"cannot start Chromium ({where}): {first_line}") from exc
+        raise EvidenceError(f"cannot start Chromium ({where}): {first_line(exc)}") from exc
     return browser, choice
 
 

@@ -17,8 +17,10 @@ from typing import Any
 from playwright.async_api import Browser, BrowserContext
 from playwright.async_api import Error as PlaywrightError
 
+from archive.errors import first_line
 from archive.timeutil import utcnow
 from collector.capture.assemble import assemble, failed_result
+from collector.capture.client import ssl_context
 from collector.capture.lifecycle import CLOSE_TIMEOUT_S, BrowserIdentity, BrowserLifecycle
 from collector.capture.mitm import InterceptionCA
 from collector.capture.netguard import parse_rules
@@ -26,7 +28,7 @@ from collector.capture.recorder import Limits, Recorder
 from collector.capture.result import CaptureResult
 from collector.capture.run import CaptureRun
 from collector.capture.settings import CaptureSettings
-from collector.capture.steps import first_line, run_steps
+from collector.capture.steps import run_steps
 from collector.capture.upstream import Connector
 from collector.capture.watch import watch
 
@@ -172,9 +174,8 @@ class CaptureEngine:
 
 
 def _client_ssl_context(settings: CaptureSettings) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    if settings.extra_ca_file:
-        context.load_verify_locations(settings.extra_ca_file)
+    """The recorder's upstream TLS: the adapters' trust, speaking HTTP/1.1 only."""
+    context = ssl_context(settings)
     context.set_alpn_protocols(["http/1.1"])
     return context
 

@@ -18,6 +18,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
+from archive.errors import first_line
 from collector.capture.result import ArtifactData
 from collector.capture.run import CaptureRun, StepOutcome, StepReport
 from collector.capture.settings import CaptureSettings
@@ -70,12 +71,6 @@ class Step:
     """Runs after the step's outcome is recorded, whatever it was."""
     wanted: Callable[[CaptureSettings], bool] | None = None
     """None: always wanted; else whether the settings ask for this step."""
-
-
-def first_line(exc: BaseException) -> str:
-    """The first line of an error's message (its type's name when it has none)."""
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 async def _load(run: CaptureRun, page: Page) -> None:
