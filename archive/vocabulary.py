@@ -15,6 +15,25 @@ class CaptureStatus(StrEnum):
     FAILED = "failed"
 
 
+class PageVerdict(StrEnum):
+    """What the captured page showed, as judged from its screenshot, headers and markup.
+
+    Anything but `page` keeps a capture from being `complete`; it is stored in
+    `Capture.details["page_verdict"]` as `{"verdict": ..., "reason": ..., "signals": [...]}`.
+    """
+
+    PAGE = "page"
+    """The page itself, as far as the tool can tell."""
+    BLANK = "blank"
+    """The full-page screenshot is one uniform colour."""
+    BOT_CHALLENGE = "bot-challenge"
+    """A bot-manager interstitial or CAPTCHA (Cloudflare, Akamai, DataDome, PerimeterX...)."""
+    LOGIN_WALL = "login-wall"
+    """The platform asked to log in instead of showing the content."""
+    UNAVAILABLE = "unavailable"
+    """The platform's own "this post is unavailable / does not exist" page."""
+
+
 class CitationKind(StrEnum):
     """What a citation in an article points at."""
 
