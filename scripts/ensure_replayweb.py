@@ -25,7 +25,10 @@ from pathlib import Path
 
 PACKAGE = "replaywebpage"
 VERSION = "2.5.3"
-INTEGRITY = "sha512-nCj2PSON3BxeSJKE8AsYPyULv0XPZKJWfy4l9PyQre9SqwLZ+WKZVs/sfLqPOQ4GrH+0YkjbwOhr8cSTH08gsQ=="
+INTEGRITY = (  # `npm view replaywebpage@2.5.3 dist.integrity`
+    "sha512-nCj2PSON3BxeSJKE8AsYPyULv0XPZKJWfy4l9PyQre9Sq"
+    "wLZ+WKZVs/sfLqPOQ4GrH+0YkjbwOhr8cSTH08gsQ=="
+)
 REQUIRED = ("index.html", "ui.js", "sw.js", "LICENSE", "package.json")
 TIMEOUT_S = 600
 
