@@ -41,8 +41,9 @@ from tests.world.server import World
 ENSURE = Path(__file__).resolve().parents[2] / "scripts" / "ensure_replayweb.py"
 CLOSED_PORT = "127.0.0.1:1"
 PANEL_UNTOUCHED = "1 hashes verified, 2 invalid"
-"""What the panel shows for every WACZ, py-wacz's included: the signature (counted as
-verified whatever its result) and pages.jsonl and index.cdx (counted invalid: never hashed)."""
+"""What the panel shows for every WACZ, py-wacz's unsigned one included: the signature record
+(counted as verified whatever its result) and pages.jsonl and index.cdx (or index.idx), counted
+invalid because they are never hashed."""
 
 
 @dataclass
@@ -246,3 +247,29 @@ def test_edited_datapackage_still_matches_in_replaywebpage(
     code, report = verify_json(edited)
     assert code == 1
     assert any(subject == "datapackage-digest.json" for subject, _, _, _ in tampered(report))
+
+
+def test_unsigned_pywacz_wacz_shows_the_same_panel(
+    rwp: ReplayWebPage, replay_world: ReplayWorld, tmp_path: Path
+) -> None:
+    """The panel line is not about this package: py-wacz's own WACZ of the same WARC, which
+    has no signature at all, reads the same."""
+    source = replay_world.folder / replay_world.case_wacz
+    warc_name = next(
+        n for n in zipfile.ZipFile(source).namelist()
+        if n.startswith(f"archive/{replay_world.page_capture}")
+    )  # fmt: skip
+    warc = tmp_path / Path(warc_name).name
+    warc.write_bytes(_member(source, warc_name))
+    made = replay_world.folder / "py-wacz.wacz"
+    subprocess.run(
+        [str(Path(sys.executable).with_name("wacz")), "create", "-o", str(made),
+         "--detect-pages", str(warc)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert "signedData" not in json.loads(_member(made, "datapackage-digest.json"))
+    loaded = rwp.open(made.name)
+    assert loaded.verification()["signature"] == {
+        "id": "signature", "expected": "", "matched": False,
+    }  # fmt: skip
+    assert loaded.validation_panel() == PANEL_UNTOUCHED
