@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit
 
 from surt import surt
 from warcio.archiveiterator import ArchiveIterator
@@ -26,6 +26,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.export.select import CaptureItem, Selection
 
 PAGES_FORMAT = "json-pages-1.0"
+WEB_SCHEMES = ("http", "https")
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ def _entry(item: CaptureItem, lines: list[_Line], warc: Path) -> dict[str, Any] 
     """The page entry of one capture, or why it has none."""
     capture = item.capture
     url = capture.final_url or capture.requested_url
+    if urlsplit(url).scheme.lower() not in WEB_SCHEMES:
+        return f"its final URL {url} is not a web address (a hand-over to an app or a browser page)"
     key = _key(url)
     found = sorted(
         (line for line in lines if line.urlkey == key and _replays(line)),
