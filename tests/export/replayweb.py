@@ -12,6 +12,8 @@ What is read back:
   `{"id", "expected", "matched"}` (the signature, datapackageHash, publicKey, and one entry per
   resource whose hash it was given);
 - the "Validation" line of the Archive Info panel ("N hashes verified, M invalid");
+- with `hash_check`, the same after wabac.js hashed the files it was given hashes for, which
+  the app does not do by default (docs/export.md, "Replay in ReplayWeb.page");
 - a replayed page: the replay iframe's URL, title and the words of its text.
 """
 
@@ -32,6 +34,14 @@ from tests.export.static_server import StaticServer
 LOAD_TIMEOUT_S = 60.0
 SETTLE_TIMEOUT_S = 15.0
 T = TypeVar("T")
+HASH_CHECK_PARAMS = (
+    "embed=default&noWebWorker=1&swName="
+    + quote("sw.js?useHashCheck=1&serveIndex=1&_=", safe="")
+    + "&"
+)
+"""App parameters under which wabac.js hashes what it reads: the archive is loaded by the
+service worker (`noWebWorker`, honoured in embed mode only) started with `useHashCheck=1`.
+The app appends its own `?serveIndex=1` to `swName`; the trailing `_=` absorbs it."""
 
 READ_VERIFICATION = """async () => {
   const names = (await indexedDB.databases()).map((d) => d.name).filter((n) => n.startsWith("db:"));
@@ -90,14 +100,16 @@ class LoadedWacz:
             for i in range(count)
         ]
 
-    def verification(self) -> dict[str, dict[str, Any]]:
-        """wabac.js's verification records by id, once the signature check is recorded."""
+    def verification(self, *needs: str) -> dict[str, dict[str, Any]]:
+        """wabac.js's verification records by id, once the signature check and every record
+        in `needs` are there."""
+        wanted = {"signature", *needs}
 
         def read() -> dict[str, dict[str, Any]] | None:
             records = {r["id"]: r for r in self.page.evaluate(READ_VERIFICATION)}
-            return records if "signature" in records else None
+            return records if wanted <= set(records) else None
 
-        return _until("record a signature check", read)
+        return _until(f"record {', '.join(sorted(wanted))}", read)
 
     def validation_panel(self) -> str:
         """The Archive Info panel's "Validation" line, as a reader sees it."""
@@ -156,13 +168,15 @@ class ReplayWebPage:
         self.chromium = choice
         self._contexts: list[Any] = []
 
-    def open(self, name: str) -> LoadedWacz:
-        """Start loading the WACZ `name` (a file in `waczs`) in a new context."""
+    def open(self, name: str, hash_check: bool = False) -> LoadedWacz:
+        """Start loading the WACZ `name` (a file in `waczs`) in a new context; `hash_check`
+        opens it the one way the app hashes files (`HASH_CHECK_PARAMS`)."""
         context = self.browser.new_context()
         self._contexts.append(context)
         page = context.new_page()
         source = f"{self.server.origin}/wacz/{quote(name)}"
-        app_url = f"{self.server.origin}/index.html?source={quote(source, safe='')}"
+        extra = HASH_CHECK_PARAMS if hash_check else ""
+        app_url = f"{self.server.origin}/index.html?{extra}source={quote(source, safe='')}"
         page.goto(app_url)
         return LoadedWacz(page, app_url)
 

@@ -44,6 +44,9 @@ PANEL_UNTOUCHED = "1 hashes verified, 2 invalid"
 """What the panel shows for every WACZ, py-wacz's unsigned one included: the signature record
 (counted as verified whatever its result) and pages.jsonl and index.cdx (or index.idx), counted
 invalid because they are never hashed."""
+PANEL_HASH_CHECK = "3 hashes verified, 1 invalid"
+"""With hashing on: the signature, datapackage.json and pages.jsonl match; index.cdx stays
+invalid (wabac.js stores its expected hash under "default" + path, looks it up by path)."""
 
 
 @dataclass
@@ -273,3 +276,28 @@ def test_unsigned_pywacz_wacz_shows_the_same_panel(
         "id": "signature", "expected": "", "matched": False,
     }  # fmt: skip
     assert loaded.validation_panel() == PANEL_UNTOUCHED
+
+
+def test_with_hash_checking_on_our_hashes_match(
+    rwp: ReplayWebPage, replay_world: ReplayWorld
+) -> None:
+    """Where ReplayWeb.page does hash (the app's embed mode with the service worker started
+    with useHashCheck=1), datapackage.json and pages.jsonl match the hashes we wrote; an edited
+    datapackage.json is then caught."""
+    wacz = replay_world.folder / replay_world.case_wacz
+    loaded = rwp.open(wacz.name, hash_check=True)
+    records = _check_loaded(loaded, wacz)
+    assert records["defaultdatapackage.json"]["matched"] is True
+    assert records["defaultpages/pages.jsonl"] == {
+        "id": "defaultpages/pages.jsonl",
+        "expected": _resource_hash(wacz, "pages/pages.jsonl"),
+        "matched": True,
+    }
+    assert records["defaultindexes/index.cdx"]["matched"] is False, "wabac.js's lookup"
+    assert loaded.validation_panel() == PANEL_HASH_CHECK
+    package = json.loads(_member(wacz, "datapackage.json"))
+    package["title"] = "edited after signing"
+    edited = replay_world.folder / "edited-hash-check.wacz"
+    rewrite_zip_member(wacz, edited, "datapackage.json", json.dumps(package).encode())
+    caught = rwp.open(edited.name, hash_check=True).verification("defaultdatapackage.json")
+    assert caught["defaultdatapackage.json"]["matched"] is False
