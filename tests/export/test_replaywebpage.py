@@ -12,6 +12,7 @@ hop gets no response)."""
 
 import base64
 import hashlib
+import io
 import json
 import shutil
 import subprocess
@@ -76,8 +77,9 @@ def replayweb_app() -> Path:
 @pytest.fixture(scope="module")
 def replay_world(
     tmp_path_factory: pytest.TempPathFactory, test_world: World, tsa: LocalTsa, packages: Packages
-) -> Iterator[ReplayWorld]:
-    """A case of three captures exported as a WACZ, beside the shared source WACZ."""
+) -> ReplayWorld:
+    """A case of three captures exported as a WACZ, beside the shared source WACZ (the
+    browser and the archive are closed before the replay tests start)."""
     folder = tmp_path_factory.mktemp("replay")
     urls = {
         "page": test_world.http("/static/page.html?n=7"),
@@ -85,30 +87,33 @@ def replay_world(
         "interstitial": test_world.https("/pepephone/status/436461658601713664", "x.com"),
     }
     rules = f"{test_world.resolver_rules}, MAP twitter.com:443 {CLOSED_PORT}"
+    waczs = folder / "waczs"
+    waczs.mkdir()
+    ids, finals, titles = {}, {}, {}
     with pytest.MonkeyPatch.context() as env:
         env.setenv("EVIDENCE_TSA_URLS", f"{tsa.url}/tsa")
         env.setenv("EVIDENCE_TSA_CA_BUNDLE", str(tsa.bundle))
         archive = Archive.open(folder / "home")
-        runner = EngineRunner(world_settings(test_world, host_resolver_rules=rules))
         try:
             with archive.session() as session:
                 case_id = archive.ensure_case(session, "Replay case").id
-            ids, finals, titles = {}, {}, {}
-            for label, url in urls.items():
-                result = runner.capture(url)
-                rows = build_rows(archive, result, store_blobs(archive, result), case_id=case_id)
-                seal_rows(archive, rows)
-                ids[label] = insert_rows(archive, rows)
-                finals[ids[label]], titles[ids[label]] = result.final_url, result.title
+            runner = EngineRunner(world_settings(test_world, host_resolver_rules=rules))
+            try:
+                for label, url in urls.items():
+                    result = runner.capture(url)
+                    stored = store_blobs(archive, result)
+                    rows = build_rows(archive, result, stored, case_id=case_id)
+                    seal_rows(archive, rows)
+                    ids[label] = insert_rows(archive, rows)
+                    finals[ids[label]], titles[ids[label]] = result.final_url, result.title
+            finally:
+                runner.close()
             assert not finish_writes(archive).failed
-            waczs = folder / "waczs"
-            waczs.mkdir()
             export(archive, case_id, "wacz", waczs / "case.wacz")
-            shutil.copy(packages.wacz, waczs / "source.wacz")
-            yield ReplayWorld(waczs, "case.wacz", "source.wacz", finals, titles, ids["page"])
         finally:
-            runner.close()
             archive.close()
+    shutil.copy(packages.wacz, waczs / "source.wacz")
+    return ReplayWorld(waczs, "case.wacz", "source.wacz", finals, titles, ids["page"])
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +140,6 @@ def _resource_hash(wacz: Path, path: str) -> str:
 
 def _response_dates(warc: bytes, url: str) -> list[str]:
     """WARC-Date of every response record for `url`, read with warcio alone."""
-    import io
-
     return [
         str(record.rec_headers.get_header("WARC-Date"))
         for record in ArchiveIterator(io.BytesIO(warc))
