@@ -2,8 +2,9 @@
 Chromium: its page list holds exactly the pages that replay, each replays the text the capture's
 rendered DOM had, and wabac.js records the signature check as a match; on a tampered copy it
 records a mismatch. What its Archive Info panel shows is recorded as well: it counts the
-signature as verified whether or not it matched, so a broken signature looks the same there
-(docs/export.md, "Replay in ReplayWeb.page").
+signature as verified whether or not it matched, so a broken signature looks the same there, as
+does py-wacz's unsigned WACZ. In the one mode where it hashes files, our hashes match and an
+edited datapackage.json is caught (docs/export.md, "Replay in ReplayWeb.page").
 
 The archive here is made through the real capture path: a test world page, the recorded
 Telegram post page (whose script hands over to `tg://resolve?...`) and x.com's recorded
