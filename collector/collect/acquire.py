@@ -7,7 +7,8 @@ Media and the post's t.co links are then fetched over the adapters' guarded HTTP
 (outside the page's time budget); any other page
 gets its metadata (OpenGraph, JSON-LD, cards) read from the HTML the browser capture received,
 so a plain link costs one fetch. A failing adapter never loses the browser capture: the error
-is kept with the result and stored as a note.
+is kept with the result and stored as a note. A post's platform data is then drawn as its post
+card (`post_card.py`) with the engine's browser, whatever the page itself showed.
 """
 
 import asyncio
@@ -21,6 +22,7 @@ import httpx
 from collector.capture.client import recorded_client
 from collector.capture.engine import CaptureEngine, Companion
 from collector.capture.result import CaptureResult
+from collector.collect.post_card import PostCard, make_post_card
 from collector.platforms import media
 from collector.platforms.base import Adapter
 from collector.platforms.config import PlatformConfig
@@ -71,6 +73,7 @@ class Acquisition:
     capture: CaptureResult
     platform: PlatformResult | None = None
     notes: list[str] = field(default_factory=list)
+    post_card: PostCard | None = None
 
 
 class Acquirer:
@@ -104,7 +107,19 @@ class Acquirer:
                 url, capture, None, [f"{adapter.name}: platform data not fetched: {reason}"]
             )
         await self._complete(fetched)
-        return Acquisition(url, capture, fetched)
+        card = await self._post_card(capture, fetched)
+        return Acquisition(url, capture, fetched, post_card=card)
+
+    async def _post_card(self, capture: CaptureResult, result: PlatformResult) -> PostCard:
+        """The post card, drawn with the capture's browser, whatever the page showed."""
+        return await make_post_card(
+            result,
+            self.engine.browser,
+            self.client,
+            self.config,
+            captured_at=capture.started_at,
+            captured_url=capture.final_url or capture.requested_url,
+        )
 
     def _recorded_fetch(self, adapter: Adapter, url: str) -> Companion:
         settings = self.engine.settings

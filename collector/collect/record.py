@@ -1,23 +1,33 @@
 """Store one acquisition: browser artifacts, platform artifacts and post rows, sealed together.
 
 The steps of `collector.capture.store` with more added between building the rows and sealing
-them: the screenshots' image checks and perceptual hashes, a thumbnail, the evidence card, and
-the platform data (raw responses, normalized post JSON, media), so the signed manifest covers
-all of it as well as the screenshots, DOM and WARC.
+them: the screenshots' image checks and perceptual hashes, a thumbnail, the post card (HTML and
+PNG, role `post-card`) with the avatar it shows, the evidence card, and the platform data (raw
+responses, normalized post JSON, media), so the signed manifest covers all of it as well as the
+screenshots, DOM and WARC.
+
+The evidence card shows the page screenshot, unless the page was judged anything but a page
+(`Capture.details["page_verdict"]`, `PageVerdict`: blank, bot challenge, login wall,
+unavailable) or has no screenshot: then it shows the post card, and its footer says so and why.
 """
 
+import hashlib
+import mimetypes
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from archive.archive import Archive
 from archive.ids import new_id
-from archive.vocabulary import Availability, CaptureStatus
+from archive.timeutil import iso
+from archive.vocabulary import Availability, CaptureStatus, PageVerdict
 from collector.capture.store import CaptureRows, build_rows, insert_rows, seal_rows, store_blobs
 from collector.collect.acquire import Acquisition
-from collector.collect.snapshots import snapshot_rows
+from collector.collect.post_card import ROLE as POST_CARD_ROLE
+from collector.collect.post_card import PostCard
+from collector.collect.snapshots import post_document, snapshot_rows
 from collector.platforms.evidence_card import render_card
 from collector.platforms.imaging import ImageRejected, analyze_image, thumbnail_webp
-from collector.platforms.result import PlatformResult
+from collector.platforms.result import DownloadedMedia, PlatformResult
 
 IMAGE_MAX_PIXELS = 200_000_000  # a 1280 x 20,000 px full-page screenshot is 25.6 million
 
@@ -64,13 +74,18 @@ def _add_platform(archive: Archive, rows: CaptureRows, platform: PlatformResult)
     return [(relation, result) for relation, _post, result in snapshot.embedded]
 
 
+Extra = tuple[str, str, bytes, str, dict[str, Any]]
+"""(role, name, bytes, media type, details) of an artifact made while saving."""
+
+
 def _add_screenshot_products(
     archive: Archive, rows: CaptureRows, acquisition: Acquisition, max_pixels: int
 ) -> None:
-    """Image checks and perceptual hashes of the screenshots, a thumbnail, the evidence card."""
+    """Image checks and perceptual hashes of the screenshots, a thumbnail, the post card and
+    its avatar, the evidence card."""
     result = acquisition.capture
     by_name = {artifact["name"]: artifact for artifact in rows.artifacts}
-    extra: list[tuple[str, str, bytes, dict[str, Any]]] = []
+    extra: list[Extra] = []
     for shot in (result.artifact("screenshot-full"), result.artifact("screenshot-viewport")):
         if shot is None:
             continue
@@ -82,24 +97,17 @@ def _add_screenshot_products(
             continue
         if shot.role == "screenshot-full":
             thumb = thumbnail_webp(shot.data, max_pixels)
-            extra.append(("thumbnail", "screenshot-full.thumb.webp", thumb, {"of": shot.name}))
-    card_source = result.artifact("screenshot-viewport") or result.artifact("screenshot-full")
-    if card_source is not None:
-        try:
-            card = render_card(
-                card_source.data,
-                result.final_url or result.requested_url,
-                result.started_at,
-                rows.capture_id,
-                max_pixels,
-            )
-            extra.append(("evidence-card", "evidence-card.png", card, {"of": card_source.name}))
-        except ImageRejected as exc:
-            rows.capture["details"]["evidence_card_error"] = str(exc)
+            name = "screenshot-full.thumb.webp"
+            extra.append(("thumbnail", name, thumb, "image/webp", {"of": shot.name}))
+    card = _usable_post_card(rows, acquisition)
+    if card is not None:
+        extra.extend(_post_card_artifacts(card))
+    evidence = _evidence_card(rows, acquisition, card, max_pixels)
+    if evidence is not None:
+        extra.append(evidence)
     with archive.session() as session:
-        for role, name, data, details in extra:
+        for role, name, data, media_type, details in extra:
             blob = archive.store_blob(session, data)
-            media_type = "image/webp" if name.endswith(".webp") else "image/png"
             rows.artifacts.append(
                 {
                     "id": new_id("art"),
@@ -109,10 +117,114 @@ def _add_screenshot_products(
                     "blob_sha256": blob.sha256,
                     "size": blob.size,
                     "media_type": media_type,
-                    "original_url": None,
+                    "original_url": details.pop("original_url", None),
                     "details": details,
                 }
             )
+
+
+def _usable_post_card(rows: CaptureRows, acquisition: Acquisition) -> PostCard | None:
+    """The acquisition's post card, if it was drawn from the very post data stored with it.
+
+    A card whose `post.json` hash differs from the one being stored would state a wrong hash:
+    it is left out and the capture's details say why."""
+    card, platform = acquisition.post_card, acquisition.platform
+    if card is None or platform is None:
+        return None
+    facts: dict[str, Any] = {"render_s": card.details.get("render_s")}
+    rows.capture["details"]["post_card"] = facts
+    stored = hashlib.sha256(post_document(platform)).hexdigest()
+    if stored != card.post_json_sha256:
+        facts["error"] = "post data changed after the card was drawn; card not stored"
+        return None
+    if card.error:
+        facts["error"] = card.error
+    return card
+
+
+def _post_card_artifacts(card: PostCard) -> list[Extra]:
+    """The card's HTML, its PNG (when drawn) and the avatar it shows."""
+    html_sha256 = hashlib.sha256(card.html).hexdigest()
+    facts = {k: v for k, v in card.details.items() if k != "render_s"}
+    made: list[Extra] = []
+    avatar = card.avatar
+    if avatar is not None:
+        made.append(_avatar_artifact(avatar))
+        facts["avatar_sha256"] = avatar.sha256
+    made.append(
+        (POST_CARD_ROLE, "post-card.html", card.html, "text/html", {"of": "post.json", **facts})
+    )
+    if card.png is not None:
+        details = {"of": "post-card.html", "of_sha256": html_sha256, **facts}
+        made.append((POST_CARD_ROLE, "post-card.png", card.png, "image/png", details))
+    return made
+
+
+def _avatar_artifact(avatar: DownloadedMedia) -> Extra:
+    extension = mimetypes.guess_extension(avatar.media_type or "") or ".bin"
+    details: dict[str, Any] = {
+        "original_url": avatar.url,
+        "of": "post.json",
+        "final_url": avatar.final_url,
+        "status": avatar.status,
+        "fetched_at": iso(avatar.fetched_at),
+    }
+    if avatar.image is not None:
+        details["image"] = asdict(avatar.image)
+    if avatar.error:
+        details["rejected"] = avatar.error
+    role = "avatar" if avatar.status == 200 else "media_error"
+    media_type = avatar.media_type or "application/octet-stream"
+    return (role, f"media/avatar{extension}", avatar.data, media_type, details)
+
+
+def _evidence_card(
+    rows: CaptureRows, acquisition: Acquisition, card: PostCard | None, max_pixels: int
+) -> Extra | None:
+    """The evidence card over the page screenshot, or over the post card when the page was
+    not usable (judged blank, a challenge, a wall, unavailable) or has no screenshot."""
+    result = acquisition.capture
+    shot = result.artifact("screenshot-viewport") or result.artifact("screenshot-full")
+    judged = result.details.get("page_verdict") or {}
+    verdict = judged.get("verdict")
+    usable = verdict in (None, PageVerdict.PAGE) and shot is not None
+    if verdict not in (None, PageVerdict.PAGE):
+        why = f"the page was judged {verdict}" + (
+            f" ({judged['reason']})" if judged.get("reason") else ""
+        )
+    else:
+        why = "the capture has no page screenshot"
+    image, name, label, notes = None, None, "Screenshot", []
+    if not usable and card is not None and card.png is not None:
+        image, name, label = card.png, "post-card.png", "Post card"
+        notes = [
+            "Image: the post card, the tool's rendering of recorded platform data, "
+            "not a screenshot of the page.",
+            f"Page screenshot not used: {why}.",
+        ]
+    elif shot is not None:
+        image, name = shot.data, shot.name
+        if not usable:
+            notes = [f"Warning: {why}; no post data to show instead."]
+    if image is None:
+        return None
+    try:
+        png = render_card(
+            image,
+            result.final_url or result.requested_url,
+            result.started_at,
+            rows.capture_id,
+            max_pixels,
+            image_label=label,
+            notes=notes,
+        )
+    except ImageRejected as exc:
+        rows.capture["details"]["evidence_card_error"] = str(exc)
+        return None
+    details: dict[str, Any] = {"of": name}
+    if verdict not in (None, PageVerdict.PAGE):
+        details["page_verdict"] = verdict
+    return ("evidence-card", "evidence-card.png", png, "image/png", details)
 
 
 def combined_status(acquisition: Acquisition) -> tuple[str, str | None]:

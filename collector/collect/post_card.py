@@ -1,0 +1,367 @@
+"""The post card: the tool's own rendering of a post's recorded platform data, as HTML and PNG.
+
+When a platform serves a blank page, a bot challenge or a login wall, the screenshot shows
+nothing of the post, while the platform's own answers (recorded in the WARC and kept as
+`platform_response` artifacts) still hold it. The card draws that data: author, handle, avatar,
+text with its links, media, time (UTC), post id, which answer the fields came from and the
+SHA-256 of every piece, under a label saying it is a rendering of recorded data and not a
+screenshot of the platform.
+
+The HTML is self-contained and inert: images are `data:` URLs of the stored bytes (the card
+states each one's SHA-256, the same as its artifact's), every value from the platform is escaped
+by Jinja2's autoescape, there are no scripts, and a Content-Security-Policy allows only `data:`
+images and the card's own stylesheet (by hash). The PNG is drawn by the capture engine's
+Chromium from that HTML in a context with JavaScript off and the network offline, so every
+script and colour emoji renders with the fonts fontconfig maps to the generic `sans-serif`.
+
+Written here rather than taken from a library: no library draws archived platform data of these
+shapes with these provenance facts; the layout is a small Jinja2 template
+(`templates/post_card.html`).
+"""
+
+import asyncio
+import base64
+import dataclasses
+import hashlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from playwright.async_api import Browser
+from playwright.async_api import Error as PlaywrightError
+
+from archive import __version__ as tool_version
+from archive.errors import first_line
+from archive.timeutil import iso
+from collector.collect.snapshots import post_document
+from collector.platforms import media
+from collector.platforms.config import PlatformConfig
+from collector.platforms.result import DownloadedMedia, Link, MediaItem, PlatformResult
+
+TEMPLATES = Path(__file__).parent / "templates"
+CARD_WIDTH = 600
+"""CSS px; the PNG is drawn at DEVICE_SCALE, so it is twice as many pixels wide."""
+DEVICE_SCALE = 2
+MAX_CARD_HEIGHT = 8000
+"""CSS px; a taller card's PNG is cut there and says so in its details (the HTML is whole)."""
+MAX_INLINE_BYTES = 16 << 20
+"""All images inlined into one card; items beyond it are listed with their hash only."""
+AVATAR_MAX_BYTES = 5 << 20
+RENDER_TIMEOUT_S = 15.0
+PLATFORM_NAMES = {"twitter": "X", "telegram": "Telegram", "bluesky": "Bluesky"}
+ROLE = "post-card"
+
+
+@dataclass
+class PostCard:
+    """One post's card: the HTML, its PNG (None when drawing failed: `error` says why), the
+    avatar bytes it shows (stored beside it) and facts for the artifacts' details."""
+
+    html: bytes
+    png: bytes | None
+    details: dict[str, Any]
+    avatar: DownloadedMedia | None = None
+    error: str | None = None
+
+    @property
+    def post_json_sha256(self) -> str:
+        """SHA-256 of the `post.json` bytes the card was drawn from."""
+        return str(self.details["post_json_sha256"])
+
+
+@dataclass
+class _Budget:
+    """How many image bytes may still be inlined into the card."""
+
+    left: int = MAX_INLINE_BYTES
+    skipped: list[str] = field(default_factory=list)
+
+
+def platform_name(platform: str) -> str:
+    """How the card names a platform ("X" for twitter)."""
+    return PLATFORM_NAMES.get(platform, platform.capitalize())
+
+
+def text_segments(text: str, links: list[Link]) -> list[dict[str, str | None]]:
+    """`text` cut into plain runs and link runs (`href` set), for escaping by the template.
+
+    A link is found by the URL as written in the post, else by its display text; only http(s)
+    targets become links, and every character of the text is kept in order."""
+    needles: dict[str, str] = {}
+    for link in links:
+        href = link.url if link.url.startswith(("https://", "http://")) else None
+        if href is None:
+            continue
+        for needle in (link.url, link.display_url):
+            if needle and needle in text:
+                needles.setdefault(needle, href)
+                break
+    segments: list[dict[str, str | None]] = []
+    position = 0
+    ordered = sorted(needles, key=len, reverse=True)
+    while position < len(text):
+        found = [(text.find(n, position), n) for n in ordered]
+        hits = [(start, n) for start, n in found if start >= 0]
+        if not hits:
+            break
+        start, needle = min(hits, key=lambda hit: (hit[0], -len(hit[1])))
+        if start > position:
+            segments.append({"text": text[position:start], "href": None})
+        segments.append({"text": needle, "href": needles[needle]})
+        position = start + len(needle)
+    if position < len(text):
+        segments.append({"text": text[position:], "href": None})
+    return segments
+
+
+def _data_url(got: DownloadedMedia, budget: _Budget) -> str | None:
+    """The image as a data: URL when it decoded, is an image and fits the inline budget."""
+    if got.status != 200 or got.error or got.image is None:
+        return None
+    if not (got.media_type or "").startswith("image/"):
+        return None
+    if got.size > budget.left:
+        budget.skipped.append(got.sha256)
+        return None
+    budget.left -= got.size
+    return f"data:{got.media_type};base64,{base64.b64encode(got.data).decode('ascii')}"
+
+
+def _media_entry(item: MediaItem, budget: _Budget) -> dict[str, Any]:
+    got = item.downloaded
+    entry: dict[str, Any] = {"kind": item.kind, "alt": item.alt_text, "size": None, "src": None}
+    if got is None:
+        entry["note"] = f"not downloaded: {item.error or 'no download'}; URL {item.url}"
+        return entry
+    entry.update(sha256=got.sha256, size=got.size, media_type=got.media_type)
+    entry["src"] = _data_url(got, budget)
+    if got.error:
+        entry["note"] = f"kept but not shown: {got.error}"
+    elif entry["src"] is None and got.sha256 in budget.skipped:
+        entry["note"] = "not shown: over the card's inline size limit; see its media artifact"
+    elif entry["src"] is None:
+        entry["note"] = "not drawn on the card; see its media artifact"
+    return entry
+
+
+def _posted(result: PlatformResult) -> str:
+    if result.posted_at is not None:
+        shown = result.posted_at.strftime("%Y-%m-%d %H:%M:%S UTC")
+        source = result.extra.get("posted_at_from")
+        return f"{shown} (from the {source})" if source else shown
+    if result.extra.get("posted_date"):
+        return f"{result.extra['posted_date']} (day only; no time in the recorded data)"
+    return "(not in the recorded data)"
+
+
+def _post_view(
+    result: PlatformResult, budget: _Budget, avatar: str | None, relation: str | None = None
+) -> dict[str, Any]:
+    """What the template shows of one post (and one level of quoted / parent post)."""
+    embedded = []
+    if relation is None:
+        for name, inner in (("Quoted post", result.quoted), ("In reply to", result.reply_to)):
+            if inner is not None:
+                embedded.append(_post_view(inner, budget, None, name))
+    return {
+        "relation": relation,
+        "platform": result.platform,
+        "platform_name": platform_name(result.platform),
+        "name": result.author_name,
+        "handle": f"@{result.author_handle}" if result.author_handle else None,
+        "avatar": {"src": avatar} if avatar else None,
+        "no_avatar": (
+            "avatar not fetched" if result.extra.get("author_avatar_url") else "no avatar recorded"
+        ),
+        "availability": str(result.availability),
+        "availability_reason": result.availability_reason,
+        "segments": text_segments(result.text, result.links) if result.text else [],
+        "language": result.language,
+        "media": [_media_entry(item, budget) for item in result.media],
+        "posted": _posted(result),
+        "post_id": result.post_id,
+        "url": result.url,
+        "links": [link.as_dict() for link in result.links],
+        "reply_to_id": result.reply_to_id if result.reply_to is None else None,
+        "reply_to_handle": result.reply_to_handle,
+        "metrics": sorted((k, v) for k, v in result.metrics.items() if isinstance(v, int)),
+        "embedded": embedded,
+    }
+
+
+def _answered(result: PlatformResult) -> str:
+    if result.source is None:
+        return "no answer yielded the post's fields"
+    raw = next((r for r in result.raw if r.name == result.source), None)
+    if raw is None:
+        return result.source
+    return f"{result.source}: HTTP {raw.status} {raw.final_url or raw.url}"
+
+
+def _avatar_fact(result: PlatformResult, avatar: DownloadedMedia | None) -> str | None:
+    url = result.extra.get("author_avatar_url")
+    if not url:
+        return None
+    if avatar is None:
+        return f"{url}: not downloaded"
+    if avatar.status != 200 or avatar.image is None:
+        return f"{url}: HTTP {avatar.status}, not shown ({avatar.error or 'not an image'})"
+    return f"{url}: {avatar.size} bytes {avatar.media_type}, SHA-256 {avatar.sha256}"
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def _stylesheet() -> tuple[str, str]:
+    """The card's CSS and the CSP source that allows exactly it."""
+    css = (TEMPLATES / "post_card.css").read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii")
+    return css, f"'sha256-{digest}'"
+
+
+def card_html(
+    result: PlatformResult,
+    *,
+    captured_at: datetime,
+    captured_url: str,
+    post_json_sha256: str,
+    avatar: DownloadedMedia | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The card's HTML for `result`, and facts about it (which media were inlined)."""
+    budget = _Budget()
+    avatar_src = _data_url(avatar, budget) if avatar is not None else None
+    css, style_source = _stylesheet()
+    csp = (
+        f"default-src 'none'; img-src data:; style-src {style_source}; "
+        "base-uri 'none'; form-action 'none'"
+    )
+    view = _post_view(result, budget, avatar_src)
+    html = (
+        _environment()
+        .get_template("post_card.html")
+        .render(
+            csp=csp,
+            css=css,
+            tool=f"evidence-collector {tool_version}",
+            post=view,
+            answered=_answered(result),
+            raws=[
+                {
+                    "name": raw.name,
+                    "status": raw.status,
+                    "url": raw.url,
+                    "size": len(raw.body),
+                    "sha256": raw.sha256,
+                    "truncated": raw.truncated,
+                }
+                for raw in result.raw
+            ],
+            post_json_sha256=post_json_sha256,
+            avatar_fact=_avatar_fact(result, avatar),
+            captured=iso(captured_at),
+            captured_url=captured_url,
+        )
+    )
+    facts = {
+        "inlined_bytes": MAX_INLINE_BYTES - budget.left,
+        "not_inlined_over_limit": budget.skipped,
+    }
+    return html, facts
+
+
+async def render_png(browser: Browser, html: str) -> tuple[bytes, dict[str, Any]]:
+    """Draw `html` with `browser` (JavaScript off, network offline); the PNG and its facts.
+
+    A card taller than MAX_CARD_HEIGHT is cut there (`cut_at` in the facts)."""
+    context = await browser.new_context(
+        viewport={"width": CARD_WIDTH, "height": 400},
+        device_scale_factor=DEVICE_SCALE,
+        java_script_enabled=False,
+        offline=True,
+        service_workers="block",
+        accept_downloads=False,
+    )
+    try:
+        page = await context.new_page()
+        await page.set_content(html, wait_until="load", timeout=RENDER_TIMEOUT_S * 1000)
+        box = await page.locator("body").bounding_box()
+        height = int(box["height"]) + 1 if box else MAX_CARD_HEIGHT
+        facts: dict[str, Any] = {"width_css_px": CARD_WIDTH, "device_scale": DEVICE_SCALE}
+        if height > MAX_CARD_HEIGHT:
+            facts["cut_at_css_px"] = MAX_CARD_HEIGHT
+            facts["height_css_px"] = height
+            clip = {"x": 0, "y": 0, "width": CARD_WIDTH, "height": MAX_CARD_HEIGHT}
+            png = await page.screenshot(full_page=True, clip=clip, type="png")
+        else:
+            png = await page.screenshot(full_page=True, type="png")
+        return png, facts
+    finally:
+        await context.close()
+
+
+async def download_avatar(
+    result: PlatformResult, client: httpx.AsyncClient, config: PlatformConfig
+) -> DownloadedMedia | None:
+    """The author's picture named by the platform data (`extra["author_avatar_url"]`), if any.
+
+    Over the guarded client like other media, at most AVATAR_MAX_BYTES; None when there is no
+    URL or the download failed (the card then says so)."""
+    url = result.extra.get("author_avatar_url")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        return None
+    limited = dataclasses.replace(
+        config, media_max_bytes=min(config.media_max_bytes, AVATAR_MAX_BYTES)
+    )
+    try:
+        return await media.download(client, url, limited, "photo")
+    except (media.MediaTooLarge, httpx.HTTPError):
+        return None
+
+
+async def make_post_card(
+    result: PlatformResult,
+    browser: Callable[[], Awaitable[Browser]],
+    client: httpx.AsyncClient,
+    config: PlatformConfig,
+    *,
+    captured_at: datetime,
+    captured_url: str,
+) -> PostCard:
+    """Download the avatar, write the HTML and draw the PNG. Never raises for a drawing
+    failure: the card then has its HTML, no PNG, and the error."""
+    began = time.monotonic()
+    avatar = await download_avatar(result, client, config)
+    post_json_sha256 = hashlib.sha256(post_document(result)).hexdigest()
+    html, facts = card_html(
+        result,
+        captured_at=captured_at,
+        captured_url=captured_url,
+        post_json_sha256=post_json_sha256,
+        avatar=avatar,
+    )
+    details: dict[str, Any] = {"post_json_sha256": post_json_sha256, **facts}
+    png: bytes | None = None
+    error: str | None = None
+    try:
+        async with asyncio.timeout(RENDER_TIMEOUT_S + 5):
+            shown = await browser()
+            png, drawn = await render_png(shown, html)
+        details.update(drawn, browser=f"Chromium {shown.version}")
+    except (PlaywrightError, TimeoutError) as exc:
+        error = f"post card not drawn: {first_line(exc) or type(exc).__name__}"
+    details["render_s"] = round(time.monotonic() - began, 3)
+    return PostCard(html.encode("utf-8"), png, details, avatar, error)
