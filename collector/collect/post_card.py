@@ -195,13 +195,20 @@ def _post_view(
     }
 
 
+def endpoint(url: str) -> str:
+    """The URL without its query ("?…" marks one): the endpoint, as the card shows it; the
+    whole URL is in the answer's `platform_response` artifact."""
+    base, mark, _query = url.partition("?")
+    return f"{base}?…" if mark else base
+
+
 def _answered(result: PlatformResult) -> str:
     if result.source is None:
         return "no answer yielded the post's fields"
     raw = next((r for r in result.raw if r.name == result.source), None)
     if raw is None:
         return result.source
-    return f"{result.source}: HTTP {raw.status} {raw.final_url or raw.url}"
+    return f"{result.source}: HTTP {raw.status} {endpoint(raw.final_url or raw.url)}"
 
 
 def _avatar_fact(result: PlatformResult, avatar: DownloadedMedia | None) -> str | None:
@@ -263,7 +270,7 @@ def card_html(
                 {
                     "name": raw.name,
                     "status": raw.status,
-                    "url": raw.url,
+                    "url": endpoint(raw.url),
                     "size": len(raw.body),
                     "sha256": raw.sha256,
                     "truncated": raw.truncated,

@@ -101,7 +101,7 @@ def _add_screenshot_products(
             extra.append(("thumbnail", name, thumb, "image/webp", {"of": shot.name}))
     card = _usable_post_card(rows, acquisition)
     if card is not None:
-        extra.extend(_post_card_artifacts(card))
+        extra.extend(post_card_artifacts(card))
     evidence = _evidence_card(rows, acquisition, card, max_pixels)
     if evidence is not None:
         extra.append(evidence)
@@ -142,8 +142,8 @@ def _usable_post_card(rows: CaptureRows, acquisition: Acquisition) -> PostCard |
     return card
 
 
-def _post_card_artifacts(card: PostCard) -> list[Extra]:
-    """The card's HTML, its PNG (when drawn) and the avatar it shows."""
+def post_card_artifacts(card: PostCard) -> list[Extra]:
+    """The card's HTML, its PNG (when drawn) and the avatar it shows, as artifacts to store."""
     html_sha256 = hashlib.sha256(card.html).hexdigest()
     facts = {k: v for k, v in card.details.items() if k != "render_s"}
     made: list[Extra] = []

@@ -13,14 +13,23 @@ import io
 import json
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image, ImageChops
 from selectolax.lexbor import LexborHTMLParser
+from sqlmodel import select
+from typer.testing import CliRunner
 
+from archive.archive import Archive
+from archive.models import Artifact
+from archive.provenance.verify import verify_archive
+from archive.vocabulary import PageVerdict
 from collector.capture.engine import CaptureEngine
 from collector.capture.settings import CaptureSettings
+from collector.cli.app import app
+from collector.collect.acquire import Acquisition
 from collector.collect.post_card import (
     CARD_WIDTH,
     DEVICE_SCALE,
@@ -28,7 +37,9 @@ from collector.collect.post_card import (
     make_post_card,
     text_segments,
 )
+from collector.collect.record import post_card_artifacts, save_acquisition
 from collector.collect.snapshots import post_document
+from collector.collect.stack import capture_stack
 from collector.platforms import media
 from collector.platforms.bluesky import BlueskyAdapter
 from collector.platforms.config import PlatformConfig
@@ -46,6 +57,8 @@ from collector.platforms.twitter_parse import parse_graphql
 from tests.platforms.conftest import fixture_path, load_json, shared_json
 from tests.platforms.fakeweb import FakeWeb
 from tests.platforms.test_twitter import oembed_record, serve_oembed, serve_syndication
+from tests.world.server import World
+from tests.world.sites import Recorded
 
 pytestmark = pytest.mark.browser
 
@@ -247,6 +260,8 @@ def test_card_of_a_recorded_post(case: str, web: FakeWeb) -> None:
     if card.avatar is not None:
         assert card.avatar.sha256 in shown
         assert _colour_pixels(image, AVATAR_COLOR) > 2_000, "avatar drawn"
+        stored = {name: (role, data) for role, name, data, _type, _d in post_card_artifacts(card)}
+        assert stored["media/avatar.png"] == ("avatar", card.avatar.data), "stored beside it"
     else:
         assert result.extra.get("author_avatar_url") is None
 
@@ -399,3 +414,118 @@ def test_text_segments_keep_every_character() -> None:
     shown = text_segments("see example.org/story", [Link("https://example.org/story", None,
                                                          "example.org/story")])  # fmt: skip
     assert shown[-1] == {"text": "example.org/story", "href": "https://example.org/story"}
+
+
+# -- stored, signed, and used by the evidence card ----------------------------------------------
+
+
+def _acquire(world: World, urls: list[str]) -> list[Acquisition]:
+    settings = CaptureSettings(
+        allow_private=True,
+        host_resolver_rules=world.resolver_rules,
+        extra_ca_file=str(world.ca_file),
+        timeout_s=20.0,
+    )
+
+    async def run() -> list[Acquisition]:
+        async with capture_stack(settings, CONFIG) as stack:
+            return [await stack.acquirer.acquire(url) for url in urls]
+
+    return asyncio.run(run())
+
+
+def _world_env(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EVIDENCE_HOST_RESOLVER_RULES", world.resolver_rules)
+    monkeypatch.setenv("EVIDENCE_EXTRA_CA_FILE", str(world.ca_file))
+    monkeypatch.setenv("EVIDENCE_ALLOW_PRIVATE", "1")
+    monkeypatch.delenv("EVIDENCE_TSA_URLS", raising=False)
+
+
+def _artifacts(archive: Archive, capture_id: str) -> dict[str, Artifact]:
+    with archive.session() as session:
+        rows = session.exec(select(Artifact).where(Artifact.capture_id == capture_id)).all()
+    return {row.name: row for row in rows}
+
+
+def test_post_card_is_in_the_signed_manifest_and_verifies(
+    test_world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _world_env(test_world, monkeypatch)
+    url = "https://x.com/UaSmart/status/934106870834454529"
+    captured = CliRunner().invoke(app, ["--home", str(tmp_path), "capture", "--json", url])
+    assert captured.exit_code == 0, captured.stderr
+    (row,) = json.loads(captured.stdout)
+    verified = CliRunner().invoke(app, ["--home", str(tmp_path), "verify", "--json"])
+    assert verified.exit_code == 0, verified.stdout
+    with Archive.open(tmp_path) as archive:
+        stored = _artifacts(archive, row["capture_id"])
+        html, png = stored["post-card.html"], stored["post-card.png"]
+        assert (html.role, png.role) == ("post-card", "post-card")
+        assert (html.media_type, png.media_type) == ("text/html", "image/png")
+        manifest = json.loads(archive.blobs.get(stored["manifest.json"].blob_sha256))
+        listed = {entry["name"]: entry for entry in manifest["artifacts"]}
+        for artifact in (html, png):
+            assert listed[artifact.name]["role"] == "post-card"
+            assert listed[artifact.name]["sha256"] == artifact.blob_sha256
+        assert png.details["of_sha256"] == html.blob_sha256
+        post_json = stored["post.json"].blob_sha256
+        assert html.details["post_json_sha256"] == post_json
+        assert post_json in archive.blobs.get(html.blob_sha256).decode()
+        photo = next(a for a in stored.values() if a.role == "media")
+        assert photo.blob_sha256 in archive.blobs.get(html.blob_sha256).decode()
+        card = stored["evidence-card.png"]
+        assert card.details == {"of": "screenshot-viewport.png"}, "a real page keeps its shot"
+
+
+BLANK_PAGE = b"<!DOCTYPE html><html><head><title>X</title></head><body></body></html>"
+"""What x.com's status page renders without its scripts: nothing (HAND-WRITTEN, not recorded)."""
+
+
+def test_evidence_card_shows_the_post_card_when_the_page_is_blank(
+    test_world: World, tmp_path: Path
+) -> None:
+    path = "/RailsGirlsSoC/status/702136612822634496"
+    test_world.sites.override(
+        "x.com", path, Recorded(200, [("Content-Type", "text/html")], BLANK_PAGE)
+    )
+    try:
+        (acquisition,) = _acquire(test_world, [f"https://x.com{path}"])
+    finally:
+        test_world.sites.override("x.com", path, None)
+    shot = acquisition.capture.artifact("screenshot-viewport")
+    assert shot is not None
+    low, high = Image.open(io.BytesIO(shot.data)).convert("L").getextrema()
+    assert low == high, "the page really is blank"
+    # The page-verdict step of the capture engine judges this; its verdict, as it records it:
+    acquisition.capture.details["page_verdict"] = {
+        "verdict": PageVerdict.BLANK,
+        "reason": "the full-page screenshot is one uniform colour",
+        "signals": [],
+    }
+    assert acquisition.post_card is not None and acquisition.post_card.png is not None
+    with Archive.open(tmp_path) as archive:
+        saved = save_acquisition(archive, acquisition)
+        stored = _artifacts(archive, saved.capture_id)
+        card = stored["evidence-card.png"]
+        assert card.details == {"of": "post-card.png", "page_verdict": "blank"}
+        post_card = Image.open(io.BytesIO(archive.blobs.get(stored["post-card.png"].blob_sha256)))
+        evidence = Image.open(io.BytesIO(archive.blobs.get(card.blob_sha256))).convert("RGB")
+        top = evidence.crop((0, 0, post_card.width, post_card.height))
+        assert ImageChops.difference(top, post_card.convert("RGB")).getbbox() is None
+        assert evidence.height > post_card.height + 150, "a footer with the notes"
+        assert [f for f in verify_archive(archive) if f.status == "tampered"] == []
+
+
+def test_post_card_stands_in_when_the_page_has_no_screenshot(
+    test_world: World, tmp_path: Path
+) -> None:
+    (acquisition,) = _acquire(test_world, ["https://t.me/chollometro/28542"])
+    # as when the screenshot steps failed: the rest of the page capture is kept
+    acquisition.capture.artifacts = [
+        a for a in acquisition.capture.artifacts if not a.role.startswith("screenshot")
+    ]
+    with Archive.open(tmp_path) as archive:
+        saved = save_acquisition(archive, acquisition)
+        stored = _artifacts(archive, saved.capture_id)
+    assert stored["evidence-card.png"].details == {"of": "post-card.png"}
+    assert stored["post-card.html"].details["post_json_sha256"] == stored["post.json"].blob_sha256
