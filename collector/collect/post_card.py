@@ -46,8 +46,8 @@ from collector.platforms.result import DownloadedMedia, Link, MediaItem, Platfor
 
 TEMPLATES = Path(__file__).parent / "templates"
 CARD_WIDTH = 600
-"""CSS px; the PNG is drawn at DEVICE_SCALE, so it is twice as many pixels wide."""
-DEVICE_SCALE = 2
+"""CSS px; the PNG is drawn at DEVICE_SCALE: 900 px wide, the evidence card's own width."""
+DEVICE_SCALE = 1.5
 MAX_CARD_HEIGHT = 8000
 """CSS px; a taller card's PNG is cut there and says so in its details (the HTML is whole)."""
 MAX_INLINE_BYTES = 16 << 20
@@ -293,7 +293,8 @@ def card_html(
 async def render_png(browser: Browser, html: str) -> tuple[bytes, dict[str, Any]]:
     """Draw `html` with `browser` (JavaScript off, network offline); the PNG and its facts.
 
-    A card taller than MAX_CARD_HEIGHT is cut there (`cut_at` in the facts)."""
+    One full-page screenshot clipped at MAX_CARD_HEIGHT (Chromium trims the clip to a shorter
+    page); a card that reaches it is measured and marked `cut_at_css_px` in the facts."""
     context = await browser.new_context(
         viewport={"width": CARD_WIDTH, "height": 400},
         device_scale_factor=DEVICE_SCALE,
@@ -305,19 +306,21 @@ async def render_png(browser: Browser, html: str) -> tuple[bytes, dict[str, Any]
     try:
         page = await context.new_page()
         await page.set_content(html, wait_until="load", timeout=RENDER_TIMEOUT_S * 1000)
-        box = await page.locator("body").bounding_box()
-        height = int(box["height"]) + 1 if box else MAX_CARD_HEIGHT
+        clip = {"x": 0, "y": 0, "width": CARD_WIDTH, "height": MAX_CARD_HEIGHT}
+        png = await page.screenshot(full_page=True, clip=clip, type="png")
         facts: dict[str, Any] = {"width_css_px": CARD_WIDTH, "device_scale": DEVICE_SCALE}
-        if height > MAX_CARD_HEIGHT:
-            facts["cut_at_css_px"] = MAX_CARD_HEIGHT
-            facts["height_css_px"] = height
-            clip = {"x": 0, "y": 0, "width": CARD_WIDTH, "height": MAX_CARD_HEIGHT}
-            png = await page.screenshot(full_page=True, clip=clip, type="png")
-        else:
-            png = await page.screenshot(full_page=True, type="png")
+        if _png_height(png) >= int(MAX_CARD_HEIGHT * DEVICE_SCALE):
+            box = await page.locator("body").bounding_box()
+            if box is not None and box["height"] > MAX_CARD_HEIGHT:
+                facts.update(cut_at_css_px=MAX_CARD_HEIGHT, height_css_px=round(box["height"]))
         return png, facts
     finally:
         await context.close()
+
+
+def _png_height(png: bytes) -> int:
+    """The height in a PNG's IHDR chunk (bytes 20-24), without decoding the image."""
+    return int.from_bytes(png[20:24], "big")
 
 
 async def download_avatar(

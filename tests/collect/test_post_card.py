@@ -33,6 +33,7 @@ from collector.collect.acquire import Acquisition
 from collector.collect.post_card import (
     CARD_WIDTH,
     DEVICE_SCALE,
+    MAX_CARD_HEIGHT,
     PostCard,
     make_post_card,
     text_segments,
@@ -403,6 +404,24 @@ def test_hostile_text_is_inert(web: FakeWeb) -> None:
     assert [a.attributes["href"] for a in tree.css("a")] == ["https://t.co/ok"]
     assert "<script>alert(1)</script>" in tree.css_first(".post .text").text()
     assert "</title><script>alert(4)</script>" in tree.css_first(".name").text()
+
+
+def test_a_very_long_post_is_cut_in_the_png_and_says_so(web: FakeWeb) -> None:
+    text = "\n".join(f"line {n}: Слава 中文 🔥" for n in range(800))
+    result = PlatformResult(platform="telegram", url="https://t.me/a/1", post_id="1", text=text)
+
+    async def go() -> PostCard:
+        async with web.client() as client, CaptureEngine(CaptureSettings()) as engine:
+            return await make_post_card(
+                result, engine.browser, client, CONFIG, captured_at=MOMENT, captured_url="u"
+            )
+
+    card = asyncio.run(go())
+    assert card.png is not None
+    assert Image.open(io.BytesIO(card.png)).height == MAX_CARD_HEIGHT * DEVICE_SCALE
+    assert card.details["cut_at_css_px"] == MAX_CARD_HEIGHT
+    assert card.details["height_css_px"] > MAX_CARD_HEIGHT
+    assert "line 799: Слава 中文 🔥" in card.html.decode(), "the HTML keeps all of it"
 
 
 def test_text_segments_keep_every_character() -> None:
