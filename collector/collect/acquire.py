@@ -110,16 +110,23 @@ class Acquirer:
         card = await self._post_card(capture, fetched)
         return Acquisition(url, capture, fetched, post_card=card)
 
-    async def _post_card(self, capture: CaptureResult, result: PlatformResult) -> PostCard:
-        """The post card, drawn with the capture's browser, whatever the page showed."""
-        return await make_post_card(
-            result,
-            self.engine.browser,
-            self.client,
-            self.config,
-            captured_at=capture.started_at,
-            captured_url=capture.final_url or capture.requested_url,
-        )
+    async def _post_card(self, capture: CaptureResult, result: PlatformResult) -> PostCard | None:
+        """The post card, drawn with the capture's browser whatever the page showed; None when
+        the platform gave no answer at all (nothing recorded to draw)."""
+        if not result.raw:
+            return None
+        try:
+            return await make_post_card(
+                result,
+                self.engine.browser,
+                self.client,
+                self.config,
+                captured_at=capture.started_at,
+                captured_url=capture.final_url or capture.requested_url,
+            )
+        except Exception as exc:  # a card bug must not lose the capture; it is recorded
+            capture.details["post_card_error"] = f"{type(exc).__name__}: {exc}"
+            return None
 
     def _recorded_fetch(self, adapter: Adapter, url: str) -> Companion:
         settings = self.engine.settings
