@@ -22,7 +22,7 @@ import httpx
 from collector.capture.client import recorded_client
 from collector.capture.engine import CaptureEngine, Companion
 from collector.capture.result import CaptureResult
-from collector.collect.post_card import PostCard, make_post_card
+from collector.collect.post_card import CardRenderer, PostCard, make_post_card
 from collector.platforms import media
 from collector.platforms.base import Adapter
 from collector.platforms.config import PlatformConfig
@@ -85,6 +85,7 @@ class Acquirer:
         self.engine = engine
         self.client = client
         self.config = config
+        self.cards = CardRenderer(engine.browser) if engine is not None else None
 
     async def acquire(self, url: str, *, platform_data: bool = True) -> Acquisition:
         """Capture `url`; never raises for a bad page or a failing platform."""
@@ -113,12 +114,12 @@ class Acquirer:
     async def _post_card(self, capture: CaptureResult, result: PlatformResult) -> PostCard | None:
         """The post card, drawn with the capture's browser whatever the page showed; None when
         the platform gave no answer at all (nothing recorded to draw)."""
-        if not result.raw:
+        if not result.raw or self.cards is None:
             return None
         try:
             return await make_post_card(
                 result,
-                self.engine.browser,
+                self.cards,
                 self.client,
                 self.config,
                 captured_at=capture.started_at,

@@ -33,7 +33,7 @@ from typing import Any
 
 import httpx
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from playwright.async_api import Browser
+from playwright.async_api import Browser, BrowserContext
 from playwright.async_api import Error as PlaywrightError
 
 from archive import __version__ as tool_version
@@ -46,8 +46,10 @@ from collector.platforms.result import DownloadedMedia, Link, MediaItem, Platfor
 
 TEMPLATES = Path(__file__).parent / "templates"
 CARD_WIDTH = 600
-"""CSS px; the PNG is drawn at DEVICE_SCALE: 900 px wide, the evidence card's own width."""
-DEVICE_SCALE = 1.5
+"""CSS px, as wide as the platforms' own embeds; the PNG is drawn at DEVICE_SCALE."""
+DEVICE_SCALE = 1
+"""1: the screenshot's cost grows with its pixels (1.5 cost about half as much again, 2 about
+twice, measured with benchmarks/post_card.py); the HTML is there for a sharper view."""
 MAX_CARD_HEIGHT = 8000
 """CSS px; a taller card's PNG is cut there and says so in its details (the HTML is whole)."""
 MAX_INLINE_BYTES = 16 << 20
@@ -290,32 +292,58 @@ def card_html(
     return html, facts
 
 
-async def render_png(browser: Browser, html: str) -> tuple[bytes, dict[str, Any]]:
-    """Draw `html` with `browser` (JavaScript off, network offline); the PNG and its facts.
+class CardRenderer:
+    """Draws card HTML into PNGs with the capture engine's browser, in one context of its own
+    (JavaScript off, network offline) opened on first use and again after the browser went
+    away; each card gets a fresh page. One context for all cards saves a context per card
+    (about a fifth of a card's time, measured with the headless shell); the cards are inert
+    and offline, so they share nothing through it."""
 
-    One full-page screenshot clipped at MAX_CARD_HEIGHT (Chromium trims the clip to a shorter
-    page); a card that reaches it is measured and marked `cut_at_css_px` in the facts."""
-    context = await browser.new_context(
-        viewport={"width": CARD_WIDTH, "height": 400},
-        device_scale_factor=DEVICE_SCALE,
-        java_script_enabled=False,
-        offline=True,
-        service_workers="block",
-        accept_downloads=False,
-    )
-    try:
+    def __init__(self, browser: Callable[[], Awaitable[Browser]]) -> None:
+        self._browser = browser
+        self._lock = asyncio.Lock()
+        self._context: BrowserContext | None = None
+        self._owner: Browser | None = None
+
+    async def _open(self) -> BrowserContext:
+        browser = await self._browser()
+        async with self._lock:
+            if self._context is None or self._owner is not browser or not browser.is_connected():
+                self._context = await browser.new_context(
+                    viewport={"width": CARD_WIDTH, "height": 400},
+                    device_scale_factor=DEVICE_SCALE,
+                    java_script_enabled=False,
+                    offline=True,
+                    service_workers="block",
+                    accept_downloads=False,
+                )
+                self._owner = browser
+            return self._context
+
+    async def render(self, html: str) -> tuple[bytes, dict[str, Any]]:
+        """The PNG of `html` and its facts (browser, scale; `cut_at_css_px` when cut).
+
+        One full-page screenshot clipped at MAX_CARD_HEIGHT (Chromium trims the clip to a
+        shorter page); a card that reaches it is measured and marked as cut."""
+        context = await self._open()
         page = await context.new_page()
-        await page.set_content(html, wait_until="load", timeout=RENDER_TIMEOUT_S * 1000)
-        clip = {"x": 0, "y": 0, "width": CARD_WIDTH, "height": MAX_CARD_HEIGHT}
-        png = await page.screenshot(full_page=True, clip=clip, type="png")
-        facts: dict[str, Any] = {"width_css_px": CARD_WIDTH, "device_scale": DEVICE_SCALE}
-        if _png_height(png) >= int(MAX_CARD_HEIGHT * DEVICE_SCALE):
-            box = await page.locator("body").bounding_box()
-            if box is not None and box["height"] > MAX_CARD_HEIGHT:
-                facts.update(cut_at_css_px=MAX_CARD_HEIGHT, height_css_px=round(box["height"]))
-        return png, facts
-    finally:
-        await context.close()
+        try:
+            await page.set_content(html, wait_until="load", timeout=RENDER_TIMEOUT_S * 1000)
+            clip = {"x": 0, "y": 0, "width": CARD_WIDTH, "height": MAX_CARD_HEIGHT}
+            png = await page.screenshot(full_page=True, clip=clip, type="png")
+            facts: dict[str, Any] = {
+                "width_css_px": CARD_WIDTH,
+                "device_scale": DEVICE_SCALE,
+                "browser": f"Chromium {self._owner.version if self._owner else ''}".strip(),
+            }
+            if _png_height(png) >= int(MAX_CARD_HEIGHT * DEVICE_SCALE):
+                box = await page.locator("body").bounding_box()
+                if box is not None and box["height"] > MAX_CARD_HEIGHT:
+                    facts["cut_at_css_px"] = MAX_CARD_HEIGHT
+                    facts["height_css_px"] = round(box["height"])
+            return png, facts
+        finally:
+            await page.close()
 
 
 def _png_height(png: bytes) -> int:
@@ -344,7 +372,7 @@ async def download_avatar(
 
 async def make_post_card(
     result: PlatformResult,
-    browser: Callable[[], Awaitable[Browser]],
+    renderer: CardRenderer,
     client: httpx.AsyncClient,
     config: PlatformConfig,
     *,
@@ -368,9 +396,8 @@ async def make_post_card(
     error: str | None = None
     try:
         async with asyncio.timeout(RENDER_TIMEOUT_S + 5):
-            shown = await browser()
-            png, drawn = await render_png(shown, html)
-        details.update(drawn, browser=f"Chromium {shown.version}")
+            png, drawn = await renderer.render(html)
+        details.update(drawn)
     except (PlaywrightError, TimeoutError) as exc:
         error = f"post card not drawn: {first_line(exc) or type(exc).__name__}"
     details["render_s"] = round(time.monotonic() - began, 3)

@@ -34,6 +34,7 @@ from collector.collect.post_card import (
     CARD_WIDTH,
     DEVICE_SCALE,
     MAX_CARD_HEIGHT,
+    CardRenderer,
     PostCard,
     make_post_card,
     text_segments,
@@ -94,7 +95,12 @@ def draw(web: FakeWeb, build: Build) -> tuple[PlatformResult, PostCard]:
             result = await build(web, client)
             await media.download_all(result, client, CONFIG)
             card = await make_post_card(
-                result, engine.browser, client, CONFIG, captured_at=MOMENT, captured_url=result.url
+                result,
+                CardRenderer(engine.browser),
+                client,
+                CONFIG,
+                captured_at=MOMENT,
+                captured_url=result.url,
             )
             return result, card
 
@@ -257,10 +263,10 @@ def test_card_of_a_recorded_post(case: str, web: FakeWeb) -> None:
     assert image.convert("RGB").getcolors(64) is None, "more than 64 colours: not blank"
     assert len(colours) == len(result.media)
     for colour in colours:
-        assert _colour_pixels(image, colour) > 10_000, f"photo {colour} drawn"
+        assert _colour_pixels(image, colour) > 50_000 * DEVICE_SCALE**2, f"photo {colour} drawn"
     if card.avatar is not None:
         assert card.avatar.sha256 in shown
-        assert _colour_pixels(image, AVATAR_COLOR) > 2_000, "avatar drawn"
+        assert _colour_pixels(image, AVATAR_COLOR) > 1_500 * DEVICE_SCALE**2, "avatar drawn"
         stored = {name: (role, data) for role, name, data, _type, _d in post_card_artifacts(card)}
         assert stored["media/avatar.png"] == ("avatar", card.avatar.data), "stored beside it"
     else:
@@ -290,10 +296,16 @@ def _text_crops(web: FakeWeb, texts: list[str]) -> list[Image.Image]:
         crops = []
         async with web.client() as client, CaptureEngine(CaptureSettings()) as engine:
             browser = await engine.browser()
+            cards = CardRenderer(engine.browser)
             for text in texts:
                 result = PlatformResult(platform="telegram", url="https://t.me/a/1", text=text)
                 card = await make_post_card(
-                    result, engine.browser, client, CONFIG, captured_at=MOMENT, captured_url="u"
+                    result,
+                    cards,
+                    client,
+                    CONFIG,
+                    captured_at=MOMENT,
+                    captured_url="u",
                 )
                 assert card.png is not None, card.error
                 context = await browser.new_context(
@@ -372,7 +384,12 @@ def test_hostile_text_is_inert(web: FakeWeb) -> None:
     async def go() -> tuple[PostCard, list[str], list[str]]:
         async with web.client() as client, CaptureEngine(CaptureSettings()) as engine:
             card = await make_post_card(
-                result, engine.browser, client, CONFIG, captured_at=MOMENT, captured_url="u"
+                result,
+                CardRenderer(engine.browser),
+                client,
+                CONFIG,
+                captured_at=MOMENT,
+                captured_url="u",
             )
             # a person opening the HTML artifact: JavaScript on, network on
             browser = await engine.browser()
@@ -413,7 +430,12 @@ def test_a_very_long_post_is_cut_in_the_png_and_says_so(web: FakeWeb) -> None:
     async def go() -> PostCard:
         async with web.client() as client, CaptureEngine(CaptureSettings()) as engine:
             return await make_post_card(
-                result, engine.browser, client, CONFIG, captured_at=MOMENT, captured_url="u"
+                result,
+                CardRenderer(engine.browser),
+                client,
+                CONFIG,
+                captured_at=MOMENT,
+                captured_url="u",
             )
 
     card = asyncio.run(go())
