@@ -23,6 +23,7 @@ import asyncio
 import base64
 import dataclasses
 import hashlib
+import mimetypes
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -55,9 +56,22 @@ MAX_CARD_HEIGHT = 8000
 MAX_INLINE_BYTES = 16 << 20
 """All images inlined into one card; items beyond it are listed with their hash only."""
 AVATAR_MAX_BYTES = 5 << 20
+"""Also the limit for each video's poster image."""
+MAX_PREVIEWS = 8
+VIDEO_KINDS = frozenset({"video", "gif", "m3u8"})
 RENDER_TIMEOUT_S = 15.0
 PLATFORM_NAMES = {"twitter": "X", "telegram": "Telegram", "bluesky": "Bluesky"}
 ROLE = "post-card"
+
+
+@dataclass
+class Preview:
+    """A video's poster image, as the platform names it (`MediaItem.preview_url`), downloaded so
+    the card can show the video; stored beside the video under `name`."""
+
+    name: str
+    item: MediaItem
+    downloaded: DownloadedMedia
 
 
 @dataclass
@@ -70,6 +84,7 @@ class PostCard:
     details: dict[str, Any]
     avatar: DownloadedMedia | None = None
     error: str | None = None
+    previews: list[Preview] = field(default_factory=list)
 
     @property
     def post_json_sha256(self) -> str:
@@ -135,9 +150,15 @@ def _data_url(got: DownloadedMedia, budget: _Budget) -> str | None:
     return f"data:{got.media_type};base64,{base64.b64encode(got.data).decode('ascii')}"
 
 
-def _media_entry(item: MediaItem, budget: _Budget) -> dict[str, Any]:
+def _media_entry(item: MediaItem, budget: _Budget, previews: dict[int, Preview]) -> dict[str, Any]:
     got = item.downloaded
     entry: dict[str, Any] = {"kind": item.kind, "alt": item.alt_text, "size": None, "src": None}
+    preview = previews.get(id(item))
+    if preview is not None:
+        poster = preview.downloaded
+        source = _data_url(poster, budget)
+        if source is not None:
+            entry["preview"] = {"src": source, "size": poster.size, "sha256": poster.sha256}
     if got is None:
         entry["note"] = f"not downloaded: {item.error or 'no download'}; URL {item.url}"
         return entry
@@ -163,14 +184,18 @@ def _posted(result: PlatformResult) -> str:
 
 
 def _post_view(
-    result: PlatformResult, budget: _Budget, avatar: str | None, relation: str | None = None
+    result: PlatformResult,
+    budget: _Budget,
+    avatar: str | None,
+    previews: dict[int, Preview],
+    relation: str | None = None,
 ) -> dict[str, Any]:
     """What the template shows of one post (and one level of quoted / parent post)."""
     embedded = []
     if relation is None:
         for name, inner in (("Quoted post", result.quoted), ("In reply to", result.reply_to)):
             if inner is not None:
-                embedded.append(_post_view(inner, budget, None, name))
+                embedded.append(_post_view(inner, budget, None, previews, name))
     return {
         "relation": relation,
         "platform": result.platform,
@@ -185,7 +210,7 @@ def _post_view(
         "availability_reason": result.availability_reason,
         "segments": text_segments(result.text, result.links) if result.text else [],
         "language": result.language,
-        "media": [_media_entry(item, budget) for item in result.media],
+        "media": [_media_entry(item, budget, previews) for item in result.media],
         "posted": _posted(result),
         "post_id": result.post_id,
         "url": result.url,
@@ -249,6 +274,7 @@ def card_html(
     captured_url: str,
     post_json_sha256: str,
     avatar: DownloadedMedia | None = None,
+    previews: list[Preview] | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The card's HTML for `result`, and facts about it (which media were inlined)."""
     budget = _Budget()
@@ -258,7 +284,7 @@ def card_html(
         f"default-src 'none'; img-src data:; style-src {style_source}; "
         "base-uri 'none'; form-action 'none'"
     )
-    view = _post_view(result, budget, avatar_src)
+    view = _post_view(result, budget, avatar_src, {id(p.item): p for p in previews or []})
     html = (
         _environment()
         .get_template("post_card.html")
@@ -351,16 +377,11 @@ def _png_height(png: bytes) -> int:
     return int.from_bytes(png[20:24], "big")
 
 
-async def download_avatar(
-    result: PlatformResult, client: httpx.AsyncClient, config: PlatformConfig
+async def _download_small(
+    client: httpx.AsyncClient, url: str, config: PlatformConfig
 ) -> DownloadedMedia | None:
-    """The author's picture named by the platform data (`extra["author_avatar_url"]`), if any.
-
-    Over the guarded client like other media, at most AVATAR_MAX_BYTES; None when there is no
-    URL or the download failed (the card then says so)."""
-    url = result.extra.get("author_avatar_url")
-    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        return None
+    """An image named by the platform data, over the guarded client like other media, at most
+    AVATAR_MAX_BYTES; None when the download failed (the card then says so)."""
     limited = dataclasses.replace(
         config, media_max_bytes=min(config.media_max_bytes, AVATAR_MAX_BYTES)
     )
@@ -368,6 +389,38 @@ async def download_avatar(
         return await media.download(client, url, limited, "photo")
     except (media.MediaTooLarge, httpx.HTTPError):
         return None
+
+
+def _is_web_url(url: object) -> bool:
+    return isinstance(url, str) and url.startswith(("https://", "http://"))
+
+
+async def download_avatar(
+    result: PlatformResult, client: httpx.AsyncClient, config: PlatformConfig
+) -> DownloadedMedia | None:
+    """The author's picture named by the platform data (`extra["author_avatar_url"]`), if any."""
+    url = result.extra.get("author_avatar_url")
+    return await _download_small(client, url, config) if _is_web_url(url) else None
+
+
+async def download_previews(
+    result: PlatformResult, client: httpx.AsyncClient, config: PlatformConfig
+) -> list[Preview]:
+    """The poster images of the post's videos (and its quoted / parent post's), at most
+    MAX_PREVIEWS, named `<prefix>media/NN-<kind>.preview.<ext>` beside the video's artifact."""
+    previews: list[Preview] = []
+    for prefix, post in (("", result), ("quoted/", result.quoted), ("reply_to/", result.reply_to)):
+        for index, item in enumerate(post.media if post else [], start=1):
+            if item.kind not in VIDEO_KINDS or not _is_web_url(item.preview_url):
+                continue
+            if len(previews) >= MAX_PREVIEWS:
+                return previews
+            got = await _download_small(client, str(item.preview_url), config)
+            if got is not None and got.status == 200 and got.image is not None:
+                extension = mimetypes.guess_extension(got.media_type or "") or ".bin"
+                name = f"{prefix}media/{index:02d}-{item.kind}.preview{extension}"
+                previews.append(Preview(name, item, got))
+    return previews
 
 
 async def make_post_card(
@@ -383,6 +436,7 @@ async def make_post_card(
     failure: the card then has its HTML, no PNG, and the error."""
     began = time.monotonic()
     avatar = await download_avatar(result, client, config)
+    previews = await download_previews(result, client, config)
     post_json_sha256 = hashlib.sha256(post_document(result)).hexdigest()
     html, facts = card_html(
         result,
@@ -390,6 +444,7 @@ async def make_post_card(
         captured_url=captured_url,
         post_json_sha256=post_json_sha256,
         avatar=avatar,
+        previews=previews,
     )
     details: dict[str, Any] = {"post_json_sha256": post_json_sha256, **facts}
     png: bytes | None = None
@@ -401,4 +456,4 @@ async def make_post_card(
     except (PlaywrightError, TimeoutError) as exc:
         error = f"post card not drawn: {first_line(exc) or type(exc).__name__}"
     details["render_s"] = round(time.monotonic() - began, 3)
-    return PostCard(html.encode("utf-8"), png, details, avatar, error)
+    return PostCard(html.encode("utf-8"), png, details, avatar, error, previews)

@@ -149,8 +149,12 @@ def post_card_artifacts(card: PostCard) -> list[Extra]:
     made: list[Extra] = []
     avatar = card.avatar
     if avatar is not None:
-        made.append(_avatar_artifact(avatar))
+        name = "media/avatar" + (mimetypes.guess_extension(avatar.media_type or "") or ".bin")
+        made.append(_image_artifact("avatar", name, avatar, {"of": "post.json"}))
         facts["avatar_sha256"] = avatar.sha256
+    for preview in card.previews:
+        of = {"of_url": preview.item.url, "kind": preview.item.kind}
+        made.append(_image_artifact("media_preview", preview.name, preview.downloaded, of))
     made.append(
         (POST_CARD_ROLE, "post-card.html", card.html, "text/html", {"of": "post.json", **facts})
     )
@@ -160,22 +164,21 @@ def post_card_artifacts(card: PostCard) -> list[Extra]:
     return made
 
 
-def _avatar_artifact(avatar: DownloadedMedia) -> Extra:
-    extension = mimetypes.guess_extension(avatar.media_type or "") or ".bin"
-    details: dict[str, Any] = {
-        "original_url": avatar.url,
-        "of": "post.json",
-        "final_url": avatar.final_url,
-        "status": avatar.status,
-        "fetched_at": iso(avatar.fetched_at),
+def _image_artifact(role: str, name: str, got: DownloadedMedia, details: dict[str, Any]) -> Extra:
+    """An image the post card shows (avatar, video poster), as downloaded."""
+    described: dict[str, Any] = {
+        "original_url": got.url,
+        **details,
+        "final_url": got.final_url,
+        "status": got.status,
+        "fetched_at": iso(got.fetched_at),
     }
-    if avatar.image is not None:
-        details["image"] = asdict(avatar.image)
-    if avatar.error:
-        details["rejected"] = avatar.error
-    role = "avatar" if avatar.status == 200 else "media_error"
-    media_type = avatar.media_type or "application/octet-stream"
-    return (role, f"media/avatar{extension}", avatar.data, media_type, details)
+    if got.image is not None:
+        described["image"] = asdict(got.image)
+    if got.error:
+        described["rejected"] = got.error
+    media_type = got.media_type or "application/octet-stream"
+    return (role if got.status == 200 else "media_error", name, got.data, media_type, described)
 
 
 def _evidence_card(

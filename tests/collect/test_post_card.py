@@ -138,6 +138,24 @@ async def x_graphql(web: FakeWeb, _client: Any) -> PlatformResult:
     return result
 
 
+async def x_graphql_video(web: FakeWeb, _client: Any) -> PlatformResult:
+    """A video post: the video is served as a few synthetic bytes, its poster as a picture."""
+    name = "fxembed__TweetResultByRestId_1841206275088290279.json"
+    body = fixture_path("twitter-graphql", name).read_bytes()
+    result = PlatformResult(platform="twitter", url="https://x.com/i/status/1841206275088290279")
+    result.raw.append(
+        RawResponse("twitter.graphql", "https://x.com/i/api/graphql/q/TweetResultByRestId", 200,
+                    [], body, "application/json", MOMENT)
+    )  # fmt: skip
+    parse_graphql(json.loads(body), result)
+    (video,) = result.media
+    web.add(
+        video.url.split("?")[0], b"\x00\x00\x00\x18ftypmp42 synthetic", content_type="video/mp4"
+    )
+    serve_picture(web, video.preview_url, PHOTO_COLORS[2])
+    return result
+
+
 async def x_oembed(web: FakeWeb, client: Any) -> PlatformResult:
     web.add("https://cdn.syndication.twimg.com/tweet-result", "busy", status=500)
     record = oembed_record("ruby-oembed__oembed_702136612822634496_via_twitter.com.json")
@@ -198,6 +216,9 @@ CASES = {
     "x-graphql": (x_graphql, "SpaceX", "@SpaceX", "1848831595014459513",
                   "2024-10-22 20:59:36 UTC", "Flight 6 Super Heavy booster", "twitter.graphql",
                   PHOTO_COLORS),
+    "x-graphql-video": (x_graphql_video, "Tranquility Found", "@DivineDropbear",
+                        "1841206275088290279", None, "Sulphur-crested Cockatoo", "twitter.graphql",
+                        PHOTO_COLORS[2:]),
     "x-oembed": (x_oembed, "Rails Girls Summer of Code", "@RailsGirlsSoC", "702136612822634496",
                  "2016-02-23", "happen!✨💜💪💚✨👉", "twitter.oembed", []),
     "x-syndication": (x_syndication, "sammy", "@SamuelSusla", "1641086480675225601",
@@ -264,13 +285,24 @@ def test_card_of_a_recorded_post(case: str, web: FakeWeb) -> None:
     assert len(colours) == len(result.media)
     for colour in colours:
         assert _colour_pixels(image, colour) > 50_000 * DEVICE_SCALE**2, f"photo {colour} drawn"
-    if card.avatar is not None:
+    stored = {name: (role, data) for role, name, data, _type, _d in post_card_artifacts(card)}
+    if card.avatar is not None and card.avatar.status == 200:
         assert card.avatar.sha256 in shown
         assert _colour_pixels(image, AVATAR_COLOR) > 1_500 * DEVICE_SCALE**2, "avatar drawn"
-        stored = {name: (role, data) for role, name, data, _type, _d in post_card_artifacts(card)}
         assert stored["media/avatar.png"] == ("avatar", card.avatar.data), "stored beside it"
+    elif card.avatar is not None:  # the video case serves no avatar: the fake web says 404
+        assert "HTTP 404, not shown" in shown
+        assert stored["media/avatar.txt"] == ("media_error", card.avatar.data), "kept as sent"
     else:
         assert result.extra.get("author_avatar_url") is None
+    videos = [m for m in result.media if m.kind == "video"]
+    assert len(card.previews) == len(videos)
+    for index, preview in enumerate(card.previews, start=1):
+        assert preview.downloaded.sha256 in shown, "the poster's hash is stated"
+        assert stored[f"media/{index:02d}-video.preview.png"] == (
+            "media_preview",
+            preview.downloaded.data,
+        )
 
 
 # -- every script renders --------------------------------------------------------------------
