@@ -23,7 +23,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from archive.archive import Archive
-from archive.models import Artifact
+from archive.models import Artifact, Capture
 from archive.provenance.verify import verify_archive
 from archive.vocabulary import PageVerdict
 from collector.capture.engine import CaptureEngine
@@ -602,3 +602,15 @@ def test_post_card_stands_in_when_the_page_has_no_screenshot(
         stored = _artifacts(archive, saved.capture_id)
     assert stored["evidence-card.png"].details == {"of": "post-card.png"}
     assert stored["post-card.html"].details["post_json_sha256"] == stored["post.json"].blob_sha256
+    # post data changed after the card was drawn: the card would state a wrong hash, so it goes
+    assert acquisition.platform is not None
+    acquisition.platform.text = (acquisition.platform.text or "") + " (edited)"
+    with Archive.open(tmp_path / "second") as archive:
+        saved = save_acquisition(archive, acquisition)
+        stored = _artifacts(archive, saved.capture_id)
+        with archive.session() as session:
+            capture = session.get(Capture, saved.capture_id)
+            assert capture is not None
+            assert "card not stored" in capture.details["post_card"]["error"]
+    assert not [name for name in stored if name.startswith("post-card")]
+    assert "evidence-card.png" not in stored, "no screenshot and no usable post card"
