@@ -160,16 +160,16 @@ def _media_entry(item: MediaItem, budget: _Budget, previews: dict[int, Preview])
         if source is not None:
             entry["preview"] = {"src": source, "size": poster.size, "sha256": poster.sha256}
     if got is None:
-        entry["note"] = f"not downloaded: {item.error or 'no download'}; URL {item.url}"
+        entry["note"] = f"Not downloaded: {item.error or 'no download'}; URL {item.url}"
         return entry
     entry.update(sha256=got.sha256, size=got.size, media_type=got.media_type)
     entry["src"] = _data_url(got, budget)
     if got.error:
-        entry["note"] = f"kept but not shown: {got.error}"
+        entry["note"] = f"Kept but not shown: {got.error}"
     elif entry["src"] is None and got.sha256 in budget.skipped:
-        entry["note"] = "not shown: over the card's inline size limit; see its media artifact"
+        entry["note"] = "Not shown: over the card's inline size limit; see its media artifact"
     elif entry["src"] is None:
-        entry["note"] = "not drawn on the card; see its media artifact"
+        entry["note"] = "Not drawn on the card; see its media artifact"
     return entry
 
 

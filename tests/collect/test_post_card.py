@@ -34,8 +34,10 @@ from collector.collect.post_card import (
     CARD_WIDTH,
     DEVICE_SCALE,
     MAX_CARD_HEIGHT,
+    MAX_INLINE_BYTES,
     CardRenderer,
     PostCard,
+    card_html,
     make_post_card,
     text_segments,
 )
@@ -614,3 +616,26 @@ def test_post_card_stands_in_when_the_page_has_no_screenshot(
             assert "card not stored" in capture.details["post_card"]["error"]
     assert not [name for name in stored if name.startswith("post-card")]
     assert "evidence-card.png" not in stored, "no screenshot and no usable post card"
+
+
+def test_images_past_the_inline_limit_are_listed_not_inlined() -> None:
+    small = picture((1, 2, 3))
+    info = ImageInfo("PNG", 320, 180, "RGB", 1, {}, "0" * 16)
+    items = []
+    for index, data in enumerate((small, small + b"\0" * MAX_INLINE_BYTES)):
+        item = MediaItem(url=f"https://pbs.twimg.com/media/{index}.png", kind="photo")
+        item.downloaded = DownloadedMedia(
+            url=item.url, final_url=item.url, status=200, media_type="image/png",
+            size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data,
+            fetched_at=MOMENT, image=info,
+        )  # fmt: skip
+        items.append(item)
+    result = PlatformResult(platform="twitter", url="https://x.com/a/status/1", media=items)
+    html, facts = card_html(result, captured_at=MOMENT, captured_url="u", post_json_sha256="0")
+    tree = LexborHTMLParser(html)
+    assert len(tree.css(".media img")) == 1
+    big = items[1].downloaded
+    assert big is not None and facts["not_inlined_over_limit"] == [big.sha256]
+    assert facts["inlined_bytes"] == len(small)
+    assert "Not shown: over the card's inline size limit" in tree.body.text()
+    assert big.sha256 in tree.body.text()
