@@ -74,18 +74,18 @@ def _add_platform(archive: Archive, rows: CaptureRows, platform: PlatformResult)
     return [(relation, result) for relation, _post, result in snapshot.embedded]
 
 
-Extra = tuple[str, str, bytes, str, dict[str, Any]]
-"""(role, name, bytes, media type, details) of an artifact made while saving."""
-
-
 def _add_screenshot_products(
-    archive: Archive, rows: CaptureRows, acquisition: Acquisition, max_pixels: int
+    archive: Archive,
+    rows: CaptureRows,
+    acquisition: Acquisition,
+    max_pixels: int,
+    post_card: PostCard | None = None,
 ) -> None:
-    """Image checks and perceptual hashes of the screenshots, a thumbnail, the post card and
-    its avatar, the evidence card."""
+    """Image checks and perceptual hashes of the screenshots, a thumbnail, the evidence card
+    (over the post card when the page is not usable: `evidence_card_source`)."""
     result = acquisition.capture
     by_name = {artifact["name"]: artifact for artifact in rows.artifacts}
-    extra: list[Extra] = []
+    extra: list[tuple[str, str, bytes, dict[str, Any]]] = []
     for shot in (result.artifact("screenshot-full"), result.artifact("screenshot-viewport")):
         if shot is None:
             continue
@@ -97,16 +97,87 @@ def _add_screenshot_products(
             continue
         if shot.role == "screenshot-full":
             thumb = thumbnail_webp(shot.data, max_pixels)
-            name = "screenshot-full.thumb.webp"
-            extra.append(("thumbnail", name, thumb, "image/webp", {"of": shot.name}))
-    card = _usable_post_card(rows, acquisition)
-    if card is not None:
-        extra.extend(post_card_artifacts(card))
-    evidence = _evidence_card(rows, acquisition, card, max_pixels)
-    if evidence is not None:
-        extra.append(evidence)
+            extra.append(("thumbnail", "screenshot-full.thumb.webp", thumb, {"of": shot.name}))
+    card_source = evidence_card_source(acquisition, post_card)
+    if card_source is not None:
+        try:
+            card = render_card(
+                card_source.image,
+                result.final_url or result.requested_url,
+                result.started_at,
+                rows.capture_id,
+                max_pixels,
+                image_label=card_source.label,
+                notes=card_source.notes,
+            )
+            extra.append(("evidence-card", "evidence-card.png", card, card_source.details))
+        except ImageRejected as exc:
+            rows.capture["details"]["evidence_card_error"] = str(exc)
     with archive.session() as session:
-        for role, name, data, media_type, details in extra:
+        for role, name, data, details in extra:
+            blob = archive.store_blob(session, data)
+            media_type = "image/webp" if name.endswith(".webp") else "image/png"
+            rows.artifacts.append(
+                {
+                    "id": new_id("art"),
+                    "capture_id": rows.capture_id,
+                    "role": role,
+                    "name": name,
+                    "blob_sha256": blob.sha256,
+                    "size": blob.size,
+                    "media_type": media_type,
+                    "original_url": None,
+                    "details": details,
+                }
+            )
+
+
+@dataclass
+class CardSource:
+    """What the evidence card shows: the image, what it is, and why."""
+
+    image: bytes
+    label: str
+    notes: list[str]
+    details: dict[str, Any]
+
+
+def evidence_card_source(acquisition: Acquisition, card: PostCard | None) -> CardSource | None:
+    """The page screenshot, or the post card when the page was not usable (its verdict is not
+    `page`: blank, a challenge, a wall, unavailable) or has no screenshot; None: no image."""
+    result = acquisition.capture
+    shot = result.artifact("screenshot-viewport") or result.artifact("screenshot-full")
+    judged = result.details.get("page_verdict") or {}
+    verdict = judged.get("verdict")
+    page = verdict in (None, PageVerdict.PAGE)
+    details: dict[str, Any] = {} if page else {"page_verdict": verdict}
+    if page:
+        why = "the capture has no page screenshot"
+    else:
+        why = f"the page was judged {verdict}"
+        why += f" ({judged['reason']})" if judged.get("reason") else ""
+    if (not page or shot is None) and card is not None and card.png is not None:
+        notes = [
+            "Image: the post card, the tool's rendering of recorded platform data, "
+            "not a screenshot of the page.",
+            f"Page screenshot not used: {why}.",
+        ]
+        return CardSource(card.png, "Post card", notes, {"of": "post-card.png", **details})
+    if shot is None:
+        return None
+    notes = [] if page else [f"Warning: {why}; no post data to show instead."]
+    return CardSource(shot.data, "Screenshot", notes, {"of": shot.name, **details})
+
+
+def _add_post_card(
+    archive: Archive, rows: CaptureRows, acquisition: Acquisition
+) -> PostCard | None:
+    """Store the post card (HTML, PNG) and the images it shows; the card, when stored."""
+    card = _usable_post_card(rows, acquisition)
+    if card is None:
+        return None
+    with archive.session() as session:
+        for role, name, data, media_type, details in post_card_artifacts(card):
             blob = archive.store_blob(session, data)
             rows.artifacts.append(
                 {
@@ -121,6 +192,7 @@ def _add_screenshot_products(
                     "details": details,
                 }
             )
+    return card
 
 
 def _usable_post_card(rows: CaptureRows, acquisition: Acquisition) -> PostCard | None:
@@ -142,8 +214,12 @@ def _usable_post_card(rows: CaptureRows, acquisition: Acquisition) -> PostCard |
     return card
 
 
+Extra = tuple[str, str, bytes, str, dict[str, Any]]
+"""(role, name, bytes, media type, details) of an artifact the post card brings."""
+
+
 def post_card_artifacts(card: PostCard) -> list[Extra]:
-    """The card's HTML, its PNG (when drawn) and the avatar it shows, as artifacts to store."""
+    """The card's HTML, its PNG (when drawn) and the images it shows, as artifacts to store."""
     html_sha256 = hashlib.sha256(card.html).hexdigest()
     facts = {k: v for k, v in card.details.items() if k != "render_s"}
     made: list[Extra] = []
@@ -179,55 +255,6 @@ def _image_artifact(role: str, name: str, got: DownloadedMedia, details: dict[st
         described["rejected"] = got.error
     media_type = got.media_type or "application/octet-stream"
     return (role if got.status == 200 else "media_error", name, got.data, media_type, described)
-
-
-def _evidence_card(
-    rows: CaptureRows, acquisition: Acquisition, card: PostCard | None, max_pixels: int
-) -> Extra | None:
-    """The evidence card over the page screenshot, or over the post card when the page was
-    not usable (judged blank, a challenge, a wall, unavailable) or has no screenshot."""
-    result = acquisition.capture
-    shot = result.artifact("screenshot-viewport") or result.artifact("screenshot-full")
-    judged = result.details.get("page_verdict") or {}
-    verdict = judged.get("verdict")
-    usable = verdict in (None, PageVerdict.PAGE) and shot is not None
-    if verdict not in (None, PageVerdict.PAGE):
-        why = f"the page was judged {verdict}" + (
-            f" ({judged['reason']})" if judged.get("reason") else ""
-        )
-    else:
-        why = "the capture has no page screenshot"
-    image, name, label, notes = None, None, "Screenshot", []
-    if not usable and card is not None and card.png is not None:
-        image, name, label = card.png, "post-card.png", "Post card"
-        notes = [
-            "Image: the post card, the tool's rendering of recorded platform data, "
-            "not a screenshot of the page.",
-            f"Page screenshot not used: {why}.",
-        ]
-    elif shot is not None:
-        image, name = shot.data, shot.name
-        if not usable:
-            notes = [f"Warning: {why}; no post data to show instead."]
-    if image is None:
-        return None
-    try:
-        png = render_card(
-            image,
-            result.final_url or result.requested_url,
-            result.started_at,
-            rows.capture_id,
-            max_pixels,
-            image_label=label,
-            notes=notes,
-        )
-    except ImageRejected as exc:
-        rows.capture["details"]["evidence_card_error"] = str(exc)
-        return None
-    details: dict[str, Any] = {"of": name}
-    if verdict not in (None, PageVerdict.PAGE):
-        details["page_verdict"] = verdict
-    return ("evidence-card", "evidence-card.png", png, "image/png", details)
 
 
 def combined_status(acquisition: Acquisition) -> tuple[str, str | None]:
@@ -292,7 +319,8 @@ def sealed_rows(
         rows.capture["details"]["notes"] = list(acquisition.notes)
     rows.capture["details"]["page"] = {"status": result.status, "reason": result.status_reason}
     rows.capture["status"], rows.capture["status_reason"] = combined_status(acquisition)
-    _add_screenshot_products(archive, rows, acquisition, IMAGE_MAX_PIXELS)
+    card = _add_post_card(archive, rows, acquisition)
+    _add_screenshot_products(archive, rows, acquisition, IMAGE_MAX_PIXELS, card)
     related = []
     if acquisition.platform is not None:
         related = _add_platform(archive, rows, acquisition.platform)

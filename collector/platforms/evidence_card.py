@@ -1,11 +1,12 @@
-"""The evidence card: a PNG of the screenshot (or of the post card) with a footer stating what
-it is.
+"""The evidence card: a PNG of the screenshot with a footer stating what it is.
 
-Footer lines: URL, capture time (UTC), SHA-256 of the image bytes, capture id, then any notes.
-The hash is computed here from the exact image bytes given, so the card can be checked against
-the screenshot artifact. When the page itself was blank or a wall, the caller gives the post
-card instead (the tool's rendering of recorded platform data) and the footer names it and says
-why. Investigators paste the card into reports.
+Footer lines: URL, capture time (UTC), SHA-256 of the screenshot bytes, capture id. The hash is
+computed here from the exact screenshot bytes given, so the card can be checked against the
+screenshot artifact. Investigators paste the card into reports.
+
+When the page itself was blank or a wall, the caller gives the post card (the tool's rendering
+of recorded platform data) instead of the screenshot, with `image_label="Post card"` and
+`notes` saying why: the footer then names the image it hashes, and the notes follow the facts.
 """
 
 import hashlib
