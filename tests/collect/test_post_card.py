@@ -45,7 +45,7 @@ from collector.collect.record import post_card_artifacts, save_acquisition
 from collector.collect.snapshots import post_document
 from collector.collect.stack import capture_stack
 from collector.platforms import media
-from collector.platforms.bluesky import BlueskyAdapter
+from collector.platforms.bluesky import BlueskyAdapter, parse_thread
 from collector.platforms.config import PlatformConfig
 from collector.platforms.result import (
     DownloadedMedia,
@@ -55,7 +55,7 @@ from collector.platforms.result import (
     PlatformResult,
     RawResponse,
 )
-from collector.platforms.telegram import TelegramAdapter
+from collector.platforms.telegram import TelegramAdapter, find_message, parse_message
 from collector.platforms.twitter import TwitterAdapter
 from collector.platforms.twitter_parse import parse_graphql
 from tests.platforms.conftest import fixture_path, load_json, shared_json
@@ -639,3 +639,28 @@ def test_images_past_the_inline_limit_are_listed_not_inlined() -> None:
     assert facts["inlined_bytes"] == len(small)
     assert "Not shown: over the card's inline size limit" in tree.body.text()
     assert big.sha256 in tree.body.text()
+
+
+# HAND-WRITTEN in the Telegram widget's markup (as tests/platforms/test_telegram.py), with the
+# author photo element public scrapers read; not a recorded response.
+WIDGET = """<div class="tgme_widget_message" data-post="teslahunt/15513">
+<div class="tgme_widget_message_user"><a href="https://t.me/teslahunt"><i
+ class="tgme_widget_message_user_photo"><img src="https://cdn4.telesco.pe/file/face.jpg"></i></a>
+</div><a class="tgme_widget_message_owner_name" href="https://t.me/teslahunt">Tesla Hunt</a>
+<div class="tgme_widget_message_text">hi</div></div>"""
+
+
+def test_adapters_name_the_authors_picture() -> None:
+    node = find_message(WIDGET, "teslahunt", "15513")
+    assert node is not None
+    telegram = PlatformResult(platform="telegram", url="https://t.me/teslahunt/15513")
+    parse_message(node, telegram)
+    assert telegram.extra["author_avatar_url"] == "https://cdn4.telesco.pe/file/face.jpg"
+    x = PlatformResult(platform="twitter", url="https://x.com/i/status/20")
+    parse_graphql(load_json("twitter-graphql", "fxembed__TweetResultByRestId_20.json"), x)
+    assert x.extra["author_avatar_url"] == (
+        "https://pbs.twimg.com/profile_images/1661201415899951105/azNjKOSH_normal.jpg"
+    )
+    bluesky = PlatformResult(platform="bluesky", url="https://bsky.app/profile/a/post/b")
+    parse_thread(load_json("bluesky", "fxembed__thread-single.json"), bluesky)
+    assert bluesky.extra["author_avatar_url"] == "https://cdn.bsky.app/img/avatar.png"
