@@ -16,6 +16,7 @@ from pathlib import Path
 from playwright.async_api import Browser, Playwright
 
 from archive.errors import EvidenceError, first_line
+from collector.capture import presentation
 from collector.capture.settings import CaptureSettings
 
 QUIET_FLAGS = (
@@ -80,8 +81,9 @@ def choose_chromium(
 
 
 def launch_args() -> list[str]:
-    """Chromium flags: the quiet set, plus --no-sandbox only when running as root."""
-    args = list(QUIET_FLAGS)
+    """Chromium flags: the quiet set, the presentation's (no automation tells), plus
+    --no-sandbox only when running as root."""
+    args = [*QUIET_FLAGS, *presentation.launch_flags()]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")
     return args
@@ -96,6 +98,7 @@ async def launch(
         browser = await playwright.chromium.launch(
             executable_path=choice.executable,
             args=launch_args(),
+            ignore_default_args=list(presentation.REMOVED_DEFAULT_FLAGS),
             proxy=PER_CONTEXT_PROXY,
             headless=True,
         )

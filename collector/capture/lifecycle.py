@@ -3,12 +3,14 @@ went away, open each capture's context on its recording proxy, and stop."""
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
 from collector.capture import browser as browsers
+from collector.capture import presentation
 from collector.capture.settings import CaptureSettings
 
 CLOSE_TIMEOUT_S = 5.0
@@ -23,6 +25,8 @@ class BrowserIdentity:
     origin: str = ""
     executable: str | None = None
     user_agent: str = ""
+    changes: dict[str, Any] = field(default_factory=dict, hash=False)
+    """What the tool changed in how the browser presents itself (`Presentation.record()`)."""
 
 
 class BrowserLifecycle:
@@ -33,6 +37,7 @@ class BrowserLifecycle:
         self.identity = BrowserIdentity()
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
+        self._presentation: presentation.Presentation | None = None
         self._launch_lock = asyncio.Lock()
 
     async def start(self) -> None:
@@ -55,16 +60,17 @@ class BrowserLifecycle:
         self._browser, choice = await browsers.launch(self._playwright, self.settings)
         context = await self._browser.new_context()
         try:
-            page = await context.new_page()
-            native = await page.evaluate("navigator.userAgent")
+            native = await presentation.read_native(context)
         finally:
             await context.close()
+        self._presentation = presentation.plan(native, self.settings.user_agent)
         self.identity = BrowserIdentity(
             name=choice.name,
             version=self._browser.version,
             origin=choice.origin,
             executable=choice.executable,
-            user_agent=self.settings.user_agent or native.replace("HeadlessChrome", "Chrome"),
+            user_agent=self._presentation.user_agent,
+            changes=self._presentation.record(),
         )
 
     async def browser(self) -> Browser:
@@ -79,13 +85,23 @@ class BrowserLifecycle:
         """A fresh context whose every request goes through the recorder on `proxy_port`."""
         browser = await self.browser()
         settings = self.settings
-        return await browser.new_context(
+        context = await browser.new_context(
             proxy={"server": f"http://127.0.0.1:{proxy_port}", "bypass": "<-loopback>"},
             viewport={"width": settings.viewport_width, "height": settings.viewport_height},
             locale=settings.locale,
             timezone_id=settings.timezone,
-            user_agent=self.identity.user_agent,
             ignore_https_errors=True,
             service_workers="block",
             accept_downloads=False,
         )
+        assert self._presentation is not None
+        await presentation.prepare_context(context, self._presentation)
+        return context
+
+    async def new_page(self, context: BrowserContext) -> Page:
+        """A page of `context` that shows the planned user agent, metadata and permissions
+        (`presentation.py`) before it navigates."""
+        page = await context.new_page()
+        assert self._presentation is not None
+        await presentation.present(context, page, self._presentation, self.settings.locale)
+        return page
