@@ -31,6 +31,7 @@ playwright-stealth): those patch many more properties unconditionally, with no r
 was changed; this tool must change only what is needed and say exactly what it changed.
 """
 
+import asyncio
 import contextlib
 import hashlib
 import re
@@ -40,7 +41,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from playwright.async_api import BrowserContext, Page
+from playwright.async_api import BrowserContext, CDPSession, Page
 from playwright.async_api import Error as PlaywrightError
 
 ADDED_FLAGS = ("--disable-blink-features=AutomationControlled",)
@@ -67,15 +68,17 @@ _PROBE_JS = """async (hints) => ({
   notification: Notification.permission,
   notificationQuery: (await navigator.permissions.query({name: "notifications"})).state,
 })"""
+INIT_SCRIPT_HOW = (
+    "Playwright BrowserContext.add_init_script, which runs it as `(() => { <script> })();` in"
+    " every frame before the page's own scripts"
+)
 _PRODUCT = re.compile(r"(?:Headless)?Chrome/(\d+)[\d.]*")
 
 
 class PermissionSetting(StrEnum):
-    """A permission's setting as CDP `Browser.setPermission` takes it."""
+    """A permission's setting as CDP `Browser.setPermission` takes it (the ones used here)."""
 
-    GRANTED = "granted"
     DENIED = "denied"
-    PROMPT = "prompt"
 
 
 @dataclass(frozen=True)
@@ -100,14 +103,19 @@ class InjectedScript:
     purpose: str
 
     @property
+    def data(self) -> bytes:
+        """The script file's bytes, as shipped with the tool."""
+        return _script_bytes(self.name)
+
+    @property
     def source(self) -> str:
-        """The script's text, as shipped with the tool."""
-        return _script_source(self.name)
+        """The script's text, given to the browser."""
+        return self.data.decode("utf-8")
 
     @property
     def sha256(self) -> str:
-        """SHA-256 of the script's UTF-8 bytes, exactly as given to the browser."""
-        return hashlib.sha256(self.source.encode()).hexdigest()
+        """SHA-256 of the script file's bytes as shipped (`collector/capture/scripts/`)."""
+        return hashlib.sha256(self.data).hexdigest()
 
 
 PDF_PLUGINS = InjectedScript(
@@ -160,8 +168,9 @@ class Presentation:
                 {
                     "name": s.name,
                     "sha256": s.sha256,
-                    "bytes": len(s.source.encode()),
+                    "bytes": len(s.data),
                     "purpose": s.purpose,
+                    "how": INIT_SCRIPT_HOW,
                 }
                 for s in self.scripts
             ],
@@ -242,24 +251,28 @@ async def present(
     context: BrowserContext, page: Page, presentation: Presentation, locale: str
 ) -> None:
     """Apply the user agent, its metadata and the permissions to `page` before it navigates,
-    and to every popup it opens, as soon as the popup is known (its first request has gone by
-    then, with the browser's own user agent; the WARC holds it as sent).
+    and the user agent to every popup it opens, as soon as the popup is known (its first
+    request has gone by then, with the browser's own user agent; the WARC holds it as sent).
 
     The CDP sessions stay attached for the pages' life: their overrides end with them.
     """
-    await _present_page(context, page, presentation, locale)
+    session = await context.new_cdp_session(page)
+    await asyncio.gather(
+        _override_user_agent(session, presentation, locale),
+        _set_permissions(session, presentation),
+    )
 
     async def popup(opened: Page) -> None:
         with contextlib.suppress(PlaywrightError):  # closed already (watch.py closes popups)
-            await _present_page(context, opened, presentation, locale)
+            popup_session = await context.new_cdp_session(opened)
+            await _override_user_agent(popup_session, presentation, locale)
 
     context.on("page", popup)
 
 
-async def _present_page(
-    context: BrowserContext, page: Page, presentation: Presentation, locale: str
+async def _override_user_agent(
+    session: CDPSession, presentation: Presentation, locale: str
 ) -> None:
-    session = await context.new_cdp_session(page)
     await session.send(
         "Emulation.setUserAgentOverride",
         {
@@ -268,20 +281,21 @@ async def _present_page(
             "userAgentMetadata": presentation.metadata,
         },
     )
-    if presentation.permissions:
-        info = await session.send("Target.getTargetInfo")
-        context_id = info["targetInfo"]["browserContextId"]
-        for name, setting in presentation.permissions.items():
-            await session.send(
-                "Browser.setPermission",
-                {
-                    "permission": {"name": name},
-                    "setting": str(setting),
-                    "browserContextId": context_id,
-                },
-            )
+
+
+async def _set_permissions(session: CDPSession, presentation: Presentation) -> None:
+    """The permissions, for the whole browser context of the session's page."""
+    if not presentation.permissions:
+        return
+    info = await session.send("Target.getTargetInfo")
+    context_id = info["targetInfo"]["browserContextId"]
+    for name, setting in presentation.permissions.items():
+        await session.send(
+            "Browser.setPermission",
+            {"permission": {"name": name}, "setting": str(setting), "browserContextId": context_id},
+        )
 
 
 @cache
-def _script_source(name: str) -> str:
-    return files("collector.capture").joinpath("scripts", name).read_text(encoding="utf-8")
+def _script_bytes(name: str) -> bytes:
+    return files("collector.capture").joinpath("scripts", name).read_bytes()
