@@ -4,11 +4,15 @@ Reproduce from the repository root:
 
     .venv/bin/python benchmarks/presentation.py            # add --rounds N to vary
 
-One browser, launched with the capture flags. Each round opens a context on a small local page
-twice, in alternating order so the machine's load drifts into both alike: once plain (context,
-page, `goto` until `load`, close) and once presented (the same, plus the planned init scripts
-and `presentation.present`: the CDP session, the user-agent override with its metadata and
-the permission). Prints the median and p95 of each and the median of the paired differences.
+Per page: one browser, launched with the capture flags (the presentation's included). Each
+round opens a context on a small local page twice, in alternating order so the machine's load
+drifts into both alike: once plain (context, page, `goto` until `load`, close) and once
+presented (the same, plus the planned init scripts and `presentation.present`: the CDP
+session, the user-agent override with its metadata and the permission). Prints the median and
+p95 of each and the median of the paired differences.
+Per engine start: `BrowserLifecycle.start()` (the probe browser that reads what the browser
+shows, then the capture browser) and, alone, the probe (`_plan_presentation`), the part that
+the presentation adds.
 """
 
 import argparse
@@ -28,6 +32,7 @@ from playwright.async_api import Browser, async_playwright  # noqa: E402
 
 from collector.capture import browser as browsers  # noqa: E402
 from collector.capture import presentation  # noqa: E402
+from collector.capture.lifecycle import BrowserLifecycle  # noqa: E402
 from collector.capture.settings import CaptureSettings  # noqa: E402
 
 PAGE = b"<!doctype html><title>bench</title><p>a small page</p><script>1</script>"
@@ -68,15 +73,20 @@ async def run(rounds: int) -> None:
         async with async_playwright() as playwright:
             bundled = playwright.chromium.executable_path
             choice = browsers.choose_chromium(bundled, CaptureSettings())
-            browser = await playwright.chromium.launch(
+            probe = await playwright.chromium.launch(
                 executable_path=choice.executable,
                 args=browsers.launch_args(),
                 ignore_default_args=list(presentation.REMOVED_DEFAULT_FLAGS),
                 headless=True,
             )
-            probe = await browser.new_context()
-            plan = presentation.plan(await presentation.read_native(probe))
+            plan = presentation.plan(await presentation.read_native(await probe.new_context()))
             await probe.close()
+            browser = await playwright.chromium.launch(
+                executable_path=choice.executable,
+                args=browsers.launch_args(plan.flags()),
+                ignore_default_args=list(presentation.REMOVED_DEFAULT_FLAGS),
+                headless=True,
+            )
             await one(browser, url, plan)  # warm up both paths
             await one(browser, url, None)
             plain: list[float] = []
@@ -99,7 +109,28 @@ async def run(rounds: int) -> None:
         print(f"{name:<12}{statistics.median(values):>10.4f}{p95:>10.4f}")
     paired = [b - a for a, b in zip(plain, presented, strict=True)]
     print(f"median paired difference: {statistics.median(paired) * 1000:+.1f} ms over {rounds}")
+    starts, probes = await engine_starts(5)
+    print(f"engine start median {statistics.median(starts):.3f} s, of which the probe browser")
+    probe = statistics.median(probes)
+    print(f"  (launch and read; it closes beside the next launch) {probe:.3f} s")
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()}")
+
+
+async def engine_starts(count: int) -> tuple[list[float], list[float]]:
+    """Seconds of `count` whole lifecycle starts, and of `count` probes alone."""
+    starts: list[float] = []
+    probes: list[float] = []
+    for _ in range(count):
+        lifecycle = BrowserLifecycle(CaptureSettings())
+        began = time.perf_counter()
+        await lifecycle.start()
+        starts.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        _, closed = await lifecycle._plan_presentation()
+        probes.append(time.perf_counter() - began)
+        await closed
+        await lifecycle.stop()
+    return starts, probes
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ proxy.
 
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -80,24 +80,24 @@ def choose_chromium(
     )
 
 
-def launch_args() -> list[str]:
-    """Chromium flags: the quiet set, the presentation's (no automation tells), plus
-    --no-sandbox only when running as root."""
-    args = [*QUIET_FLAGS, *presentation.launch_flags()]
+def launch_args(presented: Sequence[str] = ()) -> list[str]:
+    """Chromium flags: the quiet set, the presentation's (`presented`, else its defaults: no
+    automation tells), plus --no-sandbox only when running as root."""
+    args = [*QUIET_FLAGS, *(presented or presentation.launch_flags())]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")
     return args
 
 
 async def launch(
-    playwright: Playwright, settings: CaptureSettings
+    playwright: Playwright, settings: CaptureSettings, presented: Sequence[str] = ()
 ) -> tuple[Browser, BrowserChoice]:
-    """Start one headless Chromium for many captures."""
+    """Start one headless Chromium for many captures (`presented`: the presentation's flags)."""
     choice = choose_chromium(playwright.chromium.executable_path, settings)
     try:
         browser = await playwright.chromium.launch(
             executable_path=choice.executable,
-            args=launch_args(),
+            args=launch_args(presented),
             ignore_default_args=list(presentation.REMOVED_DEFAULT_FLAGS),
             proxy=PER_CONTEXT_PROXY,
             headless=True,

@@ -48,8 +48,7 @@ class BrowserLifecycle:
     async def stop(self) -> None:
         """Close the browser (waiting at most CLOSE_TIMEOUT_S) and stop Playwright."""
         if self._browser is not None:
-            with contextlib.suppress(TimeoutError, PlaywrightError):
-                await asyncio.wait_for(self._browser.close(), CLOSE_TIMEOUT_S)
+            await _close(self._browser)
             self._browser = None
         if self._playwright is not None:
             await self._playwright.stop()
@@ -57,21 +56,37 @@ class BrowserLifecycle:
 
     async def _launch(self) -> None:
         assert self._playwright is not None
-        self._browser, choice = await browsers.launch(self._playwright, self.settings)
-        context = await self._browser.new_context()
+        probe_closed = None
+        if self._presentation is None:
+            self._presentation, probe_closed = await self._plan_presentation()
+        plan = self._presentation
         try:
-            native = await presentation.read_native(context)
+            self._browser, choice = await browsers.launch(
+                self._playwright, self.settings, plan.flags()
+            )
         finally:
-            await context.close()
-        self._presentation = presentation.plan(native, self.settings.user_agent)
+            if probe_closed is not None:
+                await probe_closed
         self.identity = BrowserIdentity(
             name=choice.name,
             version=self._browser.version,
             origin=choice.origin,
             executable=choice.executable,
-            user_agent=self._presentation.user_agent,
-            changes=self._presentation.record(),
+            user_agent=plan.user_agent,
+            changes=plan.record(),
         )
+
+    async def _plan_presentation(self) -> tuple[presentation.Presentation, asyncio.Task[None]]:
+        """Read what the browser shows a page as it is, in a first browser of its own (the
+        user agent is a launch flag), and plan the changes (`presentation.py`); the first
+        browser closes in the returned task, beside the next launch."""
+        assert self._playwright is not None
+        probe, _ = await browsers.launch(self._playwright, self.settings)
+        try:
+            native = await presentation.read_native(await probe.new_context())
+        finally:
+            closed = asyncio.create_task(_close(probe))
+        return presentation.plan(native, self.settings.user_agent), closed
 
     async def browser(self) -> Browser:
         """The shared browser, relaunched if it has gone away."""
@@ -105,3 +120,9 @@ class BrowserLifecycle:
         assert self._presentation is not None
         await presentation.present(context, page, self._presentation, self.settings.locale)
         return page
+
+
+async def _close(browser: Browser) -> None:
+    """Close `browser`, waiting at most CLOSE_TIMEOUT_S."""
+    with contextlib.suppress(TimeoutError, PlaywrightError):
+        await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT_S)

@@ -11,13 +11,15 @@ already show it (`plan` compares with what the browser itself reports at launch)
   `AutomationControlled` feature is disabled.
 - the user agent: `HeadlessChrome/<full version>` becomes `Chrome/<major>.0.0.0`, the reduced
   form every Chrome since 110 sends (the full browser already reduces it; the headless shell
-  does not).
+  does not). It is given as the `--user-agent` launch flag, so it is the browser's own in every
+  page, frame (also out of process), worker and popup from their first request: the browser
+  is started once as it is to read what it shows, then again with the flag.
 - `navigator.userAgentData` and the `Sec-CH-UA*` headers: the headless builds list a
   `HeadlessChrome` brand; the browser's own metadata without it is sent with the user agent
   through CDP `Emulation.setUserAgentOverride`, on the capture's page before it navigates
-  (its frames, cross-site frames and workers inherit it) and on each popup once it is open.
-  Playwright's own `user_agent` option is not used: the metadata it sends has no brands, which
-  leaves workers with an empty brand list.
+  (its frames in the same process and its workers inherit it) and on each popup once it is
+  open. Playwright's own `user_agent` option is not used: the metadata it sends has no brands,
+  which leaves workers with an empty brand list.
 - notifications: the headless shell answers `Notification.permission` "denied" while the
   permission query says "prompt", an inconsistency no person's browser has; the context's
   notification permission is set to "denied" (CDP `Browser.setPermission`), as for a person who
@@ -136,21 +138,27 @@ class Presentation:
     permissions: dict[str, PermissionSetting] = field(default_factory=dict)
     scripts: tuple[InjectedScript, ...] = ()
 
+    @property
+    def replaces_user_agent(self) -> bool:
+        """Whether the browser must be started with another user agent than its own."""
+        return self.user_agent != self.native.user_agent
+
+    def flags(self) -> list[str]:
+        """The flags a browser presenting this way is started with."""
+        return launch_flags(self.user_agent if self.replaces_user_agent else None)
+
     def record(self) -> dict[str, Any]:
         """`details["browser_changes"]`: everything the tool changed, and from what."""
-        native = self.native.user_agent_data
         return {
             "user_agent": {"browser": self.native.user_agent, "sent": self.user_agent},
             "user_agent_data": {
-                "browser_brands": native.get("brands", []),
-                "sent_brands": self.metadata["brands"],
-                "browser_full_version_list": native.get("fullVersionList", []),
-                "sent_full_version_list": self.metadata["fullVersionList"],
-                "sent_metadata": self.metadata,
-                "how": "CDP Emulation.setUserAgentOverride on the page before it navigates,"
-                " on each popup once it is open (its first request carries the browser's own)",
+                "browser": self.native.user_agent_data,
+                "sent": self.metadata,
+                "how": "CDP Emulation.setUserAgentOverride on the page before it navigates"
+                " (frames in its process and workers inherit it), on each popup once open"
+                " (its first request carries the browser's own brands)",
             },
-            "flags_added": list(ADDED_FLAGS),
+            "flags_added": self.flags(),
             "default_flags_removed": list(REMOVED_DEFAULT_FLAGS),
             "permissions": [
                 {
@@ -177,9 +185,10 @@ class Presentation:
         }
 
 
-def launch_flags() -> list[str]:
-    """The flags this module adds to Chromium's command line."""
-    return list(ADDED_FLAGS)
+def launch_flags(user_agent: str | None = None) -> list[str]:
+    """The flags this module adds to Chromium's command line; with `user_agent`, the flag that
+    makes it the browser's own for every page, frame, worker and popup."""
+    return [*ADDED_FLAGS, *([f"--user-agent={user_agent}"] if user_agent else [])]
 
 
 def person_user_agent(native: str) -> str:
@@ -251,8 +260,8 @@ async def present(
     context: BrowserContext, page: Page, presentation: Presentation, locale: str
 ) -> None:
     """Apply the user agent, its metadata and the permissions to `page` before it navigates,
-    and the user agent to every popup it opens, as soon as the popup is known (its first
-    request has gone by then, with the browser's own user agent; the WARC holds it as sent).
+    and the metadata to every popup it opens, as soon as the popup is known (its first
+    request has gone by then, with the browser's own brands; the WARC holds it as sent).
 
     The CDP sessions stay attached for the pages' life: their overrides end with them.
     """

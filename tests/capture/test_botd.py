@@ -20,9 +20,11 @@ import pytest
 from PIL import Image, ImageChops
 from playwright.sync_api import sync_playwright
 
+from archive.models import Capture
 from collector.capture import presentation
 from collector.capture.presentation import NativeBrowser, PermissionSetting
 from collector.capture.result import CaptureResult
+from collector.capture.store import save_capture
 from tests.capture.conftest import EngineRunner, world_settings
 from tests.capture.warcs import warc_records
 
@@ -147,20 +149,23 @@ def test_capture_passes_botd(engine: EngineRunner, botd_page):
     changes = result.details["browser_changes"]
     assert seen["userAgent"] == changes["user_agent"]["sent"] == result.user_agent
     assert "Headless" not in seen["userAgent"]
-    assert seen["brands"] == changes["user_agent_data"]["sent_brands"]
+    assert seen["brands"] == changes["user_agent_data"]["sent"]["brands"]
     assert all(b["brand"] != "HeadlessChrome" for b in seen["brands"])
     assert seen["plugins"] == 5 and seen["pdfViewerEnabled"] is True
     assert seen["notification"] in ("default", "denied")
-    worker = seen["worker"]
-    assert worker["userAgent"] == seen["userAgent"] and worker["brands"] == seen["brands"]
+    for inner in (seen["worker"], seen["frame"]):
+        assert inner["userAgent"] == seen["userAgent"] and inner["brands"] == seen["brands"]
+    assert seen["frame"]["webdriver"] is False and seen["frame"]["plugins"] == 5
     origin = botd_page.rsplit("/", 1)[0]
+    origins = (origin, origin.replace("127.0.0.1", "localhost"))
     requests = [
         (headers.get_header("WARC-Target-URI"), block)
         for kind, headers, block in warc_records(result)
         if kind == "request"
     ]
-    assert requests and all(uri.startswith(origin) for uri, _ in requests), "no outside request"
-    expected_ch = sec_ch_ua(changes["user_agent_data"]["sent_brands"])
+    assert requests and all(uri.startswith(origins) for uri, _ in requests), "no outside request"
+    assert f"{origins[1]}/frame.html" in {uri for uri, _ in requests}
+    expected_ch = sec_ch_ua(changes["user_agent_data"]["sent"]["brands"])
     hints = {}
     for uri, block in requests:
         head = block.split(b"\r\n\r\n", 1)[0].decode()
@@ -172,15 +177,22 @@ def test_capture_passes_botd(engine: EngineRunner, botd_page):
     assert set(hints.values()) <= {expected_ch, None}, "Chromium sends none for some (workers)"
 
 
-def test_recorded_changes_are_what_was_done(engine: EngineRunner, botd_page):
+def test_recorded_changes_are_what_was_done(engine: EngineRunner, botd_page, archive):
     result = engine.capture(botd_page)
     changes = result.details["browser_changes"]
-    assert changes["flags_added"] == ["--disable-blink-features=AutomationControlled"]
-    assert changes["default_flags_removed"] == ["--enable-automation"]
+    with archive.session() as session:
+        stored = session.get(Capture, save_capture(archive, result))
+    assert stored is not None and stored.details["browser_changes"] == changes
     native = changes["user_agent"]["browser"]
-    assert changes["user_agent"]["sent"] == presentation.person_user_agent(native)
-    browser_brands = changes["user_agent_data"]["browser_brands"]
-    assert changes["user_agent_data"]["sent_brands"] == [
+    sent = changes["user_agent"]["sent"]
+    assert sent == presentation.person_user_agent(native) != native
+    assert changes["flags_added"] == [
+        "--disable-blink-features=AutomationControlled",
+        f"--user-agent={sent}",
+    ]
+    assert changes["default_flags_removed"] == ["--enable-automation"]
+    browser_brands = changes["user_agent_data"]["browser"]["brands"]
+    assert changes["user_agent_data"]["sent"]["brands"] == [
         b for b in browser_brands if b["brand"] != "HeadlessChrome"
     ]
     scripts = {s["name"]: s for s in changes["scripts"]}
@@ -227,20 +239,24 @@ def test_full_chromium_fallback_passes_and_matches_the_shell(
     runner = EngineRunner(world_settings(test_world, chromium=FULL_CHROMIUM))
     try:
         result = runner.capture(botd_page)
-        full_native = runner.engine.identity.changes["user_agent_data"]["browser_brands"]
+        full_native = runner.engine.identity.changes["user_agent_data"]["browser"]["brands"]
     finally:
         runner.close()
+    shell_seen = botd_verdict(engine.capture(botd_page))
     assert result.status == "complete", result.status_reason
     assert result.browser_name == "Chromium"
     seen = botd_verdict(result)
     assert seen["verdict"] == {"bot": False} and seen["webdriver"] is False
+    for inner in (seen["worker"], seen["frame"]):  # here the frame is out of process
+        assert inner["userAgent"] == seen["userAgent"] and inner["brands"] == seen["brands"]
     changes = result.details["browser_changes"]
     assert changes["scripts"] == [] and changes["permissions"] == []
-    assert changes["user_agent_data"]["sent_brands"] == full_native
+    assert changes["user_agent_data"]["sent"]["brands"] == full_native
     shell = engine.engine.identity.changes
     if "pdf-plugins.js" in {s["name"] for s in shell["scripts"]}:
-        assert shell["user_agent_data"]["sent_brands"] == full_native
+        assert shell["user_agent_data"]["sent"]["brands"] == full_native
         assert shell["user_agent"]["sent"] == changes["user_agent"]["sent"]
+        assert shell_seen["highEntropy"] == seen["highEntropy"]
         person = plain_playwright(FULL_CHROMIUM, botd_page, PLUGIN_DUMP)
         shim = _with_init_script(engine.engine.identity.executable, botd_page, PLUGIN_DUMP)
         assert shim == person
@@ -298,3 +314,7 @@ def test_plan_changes_only_what_the_browser_gets_wrong():
     own = presentation.plan(_native(), user_agent="Custom/1.0")
     assert own.user_agent == "Custom/1.0"
     assert own.record()["user_agent"] == {"browser": SHELL_UA, "sent": "Custom/1.0"}
+    assert own.flags()[-1] == "--user-agent=Custom/1.0"
+    as_is = presentation.plan(_native(), user_agent=SHELL_UA)
+    assert not as_is.replaces_user_agent
+    assert as_is.flags() == ["--disable-blink-features=AutomationControlled"]
