@@ -9,6 +9,7 @@ from typing import Any
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
+from archive.errors import EvidenceError, first_line
 from collector.capture import browser as browsers
 from collector.capture import presentation
 from collector.capture.settings import CaptureSettings
@@ -81,11 +82,16 @@ class BrowserLifecycle:
         user agent is a launch flag), and plan the changes (`presentation.py`); the first
         browser closes in the returned task, beside the next launch."""
         assert self._playwright is not None
-        probe, _ = await browsers.launch(self._playwright, self.settings)
+        probe, choice = await browsers.launch(self._playwright, self.settings)
         try:
             native = await presentation.read_native(await probe.new_context())
-        finally:
-            closed = asyncio.create_task(_close(probe))
+        except BaseException as exc:
+            await _close(probe)
+            if isinstance(exc, PlaywrightError):
+                where = choice.executable or "Playwright's Chromium"
+                raise EvidenceError(f"cannot read what {where} shows: {first_line(exc)}") from exc
+            raise
+        closed = asyncio.create_task(_close(probe))
         return presentation.plan(native, self.settings.user_agent), closed
 
     async def browser(self) -> Browser:
