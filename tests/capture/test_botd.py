@@ -156,7 +156,12 @@ def test_capture_passes_botd(engine: EngineRunner, botd_page):
     for inner in (seen["worker"], seen["frame"]):
         assert inner["userAgent"] == seen["userAgent"] and inner["brands"] == seen["brands"]
     assert seen["frame"]["webdriver"] is False and seen["frame"]["plugins"] == 5
-    origin = botd_page.rsplit("/", 1)[0]
+    assert_requests_as_presented(result, botd_page)
+
+
+def assert_requests_as_presented(result: CaptureResult, page: str) -> None:
+    """Every request the capture made stayed local and carried the user agent and brands sent."""
+    origin = page.rsplit("/", 1)[0]
     origins = (origin, origin.replace("127.0.0.1", "localhost"))
     requests = [
         (headers.get_header("WARC-Target-URI"), block)
@@ -165,7 +170,7 @@ def test_capture_passes_botd(engine: EngineRunner, botd_page):
     ]
     assert requests and all(uri.startswith(origins) for uri, _ in requests), "no outside request"
     assert f"{origins[1]}/frame.html" in {uri for uri, _ in requests}
-    expected_ch = sec_ch_ua(changes["user_agent_data"]["sent"]["brands"])
+    expected_ch = sec_ch_ua(result.details["browser_changes"]["user_agent_data"]["sent"]["brands"])
     hints = {}
     for uri, block in requests:
         head = block.split(b"\r\n\r\n", 1)[0].decode()
@@ -173,7 +178,7 @@ def test_capture_passes_botd(engine: EngineRunner, botd_page):
         assert f"User-Agent: {result.user_agent}\r\n" in head, uri
         found = re.search(r"^sec-ch-ua: (.*)$", head, re.M | re.I)
         hints[uri] = found and found.group(1).strip()
-    assert hints[botd_page] == expected_ch
+    assert hints[page] == expected_ch
     assert set(hints.values()) <= {expected_ch, None}, "Chromium sends none for some (workers)"
 
 
@@ -249,6 +254,7 @@ def test_full_chromium_fallback_passes_and_matches_the_shell(
     assert seen["verdict"] == {"bot": False} and seen["webdriver"] is False
     for inner in (seen["worker"], seen["frame"]):  # here the frame is out of process
         assert inner["userAgent"] == seen["userAgent"] and inner["brands"] == seen["brands"]
+    assert_requests_as_presented(result, botd_page)
     changes = result.details["browser_changes"]
     assert changes["scripts"] == [] and changes["permissions"] == []
     assert changes["user_agent_data"]["sent"]["brands"] == full_native
