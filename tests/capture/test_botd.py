@@ -9,6 +9,7 @@ import functools
 import hashlib
 import io
 import json
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -119,6 +120,40 @@ def plain_playwright(executable: str | None, url: str, script: str) -> Any:
             browser.close()
 
 
+def browser_command_lines() -> list[list[str]]:
+    """The command lines of the Chromium browser processes this test process started (through
+    Playwright's driver), read from /proc."""
+    parents: dict[int, int] = {}
+    argvs: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+        argvs[int(entry.name)] = [a.decode(errors="replace") for a in argv if a]
+
+    def ours(pid: int) -> bool:
+        for _ in range(10):
+            pid = parents.get(pid, 0)
+            if pid == os.getpid():
+                return True
+        return False
+
+    return [
+        argv
+        for pid, argv in argvs.items()
+        if argv
+        and "chrom" in Path(argv[0]).name
+        and "--remote-debugging-pipe" in argv
+        and not any(a.startswith("--type=") for a in argv)
+        and ours(pid)
+    ]
+
+
 def sec_ch_ua(brands: list[dict[str, str]]) -> str:
     """The `Sec-CH-UA` header value a browser sends for `brands`."""
     return ", ".join(f'"{b["brand"]}";v="{b["version"]}"' for b in brands)
@@ -196,6 +231,9 @@ def test_recorded_changes_are_what_was_done(engine: EngineRunner, botd_page, arc
         f"--user-agent={sent}",
     ]
     assert changes["default_flags_removed"] == ["--enable-automation"]
+    running = browser_command_lines()
+    assert any(set(changes["flags_added"]) <= set(argv) for argv in running), running
+    assert not any("--enable-automation" in argv for argv in running)
     browser_brands = changes["user_agent_data"]["browser"]["brands"]
     assert changes["user_agent_data"]["sent"]["brands"] == [
         b for b in browser_brands if b["brand"] != "HeadlessChrome"
