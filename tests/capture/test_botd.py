@@ -188,6 +188,9 @@ def test_capture_passes_botd(engine: EngineRunner, botd_page):
     assert all(b["brand"] != "HeadlessChrome" for b in seen["brands"])
     assert seen["plugins"] == 5 and seen["pdfViewerEnabled"] is True
     assert seen["notification"] in ("default", "denied")
+    for permission in changes["permissions"]:  # what was recorded is what the page saw
+        assert permission["name"] == "notifications"
+        assert seen["notification"] == permission["setting"]
     for inner in (seen["worker"], seen["frame"]):
         assert inner["userAgent"] == seen["userAgent"] and inner["brands"] == seen["brands"]
     assert seen["frame"]["webdriver"] is False and seen["frame"]["plugins"] == 5
