@@ -38,6 +38,7 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
         "timings_s": run.timings,
         "browser_origin": browser.origin,
         "browser_executable": browser.executable,
+        "browser_changes": browser.changes,
         **run.events,
     }
     if main is not None and main.response_head is not None:
@@ -74,7 +75,7 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
 
 def failed_result(run: CaptureRun, browser: BrowserIdentity, reason: str) -> CaptureResult:
     """A failed result for a capture that could not run its steps."""
-    details = {"problems": run.problems}
+    details = {"problems": run.problems, "browser_changes": browser.changes}
     return _result(run, browser, CaptureStatus.FAILED, reason, utcnow(), details, [], None)
 
 

@@ -130,7 +130,7 @@ class CaptureEngine:
         try:
             context = await self._open_context(run, port)
             if context is not None:
-                page = await context.new_page()
+                page = await self._lifecycle.new_page(context)
                 watch(run, context, page)
                 page.set_default_timeout(run.settings.timeout_s * 1000)
                 await run_steps(run, page)
