@@ -16,6 +16,8 @@ import mimetypes
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sqlmodel import Session
+
 from archive.archive import Archive
 from archive.ids import new_id
 from archive.timeutil import iso
@@ -45,23 +47,48 @@ class SavedCapture:
     related: list[tuple[str, PlatformResult]] = field(default_factory=list)
 
 
+def _store_artifact(
+    archive: Archive,
+    session: Session,
+    rows: CaptureRows,
+    role: str,
+    name: str,
+    data: bytes,
+    media_type: str | None,
+    details: dict[str, Any],
+    original_url: str | None = None,
+) -> None:
+    """Store `data` as a blob and add its artifact row to the capture's rows."""
+    blob = archive.store_blob(session, data)
+    rows.artifacts.append(
+        {
+            "id": new_id("art"),
+            "capture_id": rows.capture_id,
+            "role": role,
+            "name": name,
+            "blob_sha256": blob.sha256,
+            "size": blob.size,
+            "media_type": media_type,
+            "original_url": original_url,
+            "details": details,
+        }
+    )
+
+
 def _add_platform(archive: Archive, rows: CaptureRows, platform: PlatformResult) -> list[Any]:
     snapshot = snapshot_rows(platform, rows.capture_id)
     with archive.session() as session:
         for spec in snapshot.artifacts:
-            blob = archive.store_blob(session, spec.data)
-            rows.artifacts.append(
-                {
-                    "id": new_id("art"),
-                    "capture_id": rows.capture_id,
-                    "role": spec.role,
-                    "name": spec.name,
-                    "blob_sha256": blob.sha256,
-                    "size": blob.size,
-                    "media_type": spec.media_type,
-                    "original_url": spec.original_url,
-                    "details": spec.details,
-                }
+            _store_artifact(
+                archive,
+                session,
+                rows,
+                spec.role,
+                spec.name,
+                spec.data,
+                spec.media_type,
+                spec.details,
+                spec.original_url,
             )
     rows.posts.append(snapshot.snapshot)
     rows.posts.extend(post for _relation, post, _result in snapshot.embedded)
@@ -115,21 +142,8 @@ def _add_screenshot_products(
             rows.capture["details"]["evidence_card_error"] = str(exc)
     with archive.session() as session:
         for role, name, data, details in extra:
-            blob = archive.store_blob(session, data)
             media_type = "image/webp" if name.endswith(".webp") else "image/png"
-            rows.artifacts.append(
-                {
-                    "id": new_id("art"),
-                    "capture_id": rows.capture_id,
-                    "role": role,
-                    "name": name,
-                    "blob_sha256": blob.sha256,
-                    "size": blob.size,
-                    "media_type": media_type,
-                    "original_url": None,
-                    "details": details,
-                }
-            )
+            _store_artifact(archive, session, rows, role, name, data, media_type, details)
 
 
 @dataclass
@@ -178,19 +192,9 @@ def _add_post_card(
         return None
     with archive.session() as session:
         for role, name, data, media_type, details in post_card_artifacts(card):
-            blob = archive.store_blob(session, data)
-            rows.artifacts.append(
-                {
-                    "id": new_id("art"),
-                    "capture_id": rows.capture_id,
-                    "role": role,
-                    "name": name,
-                    "blob_sha256": blob.sha256,
-                    "size": blob.size,
-                    "media_type": media_type,
-                    "original_url": details.pop("original_url", None),
-                    "details": details,
-                }
+            original_url = details.pop("original_url", None)
+            _store_artifact(
+                archive, session, rows, role, name, data, media_type, details, original_url
             )
     return card
 
