@@ -85,7 +85,7 @@ def export_wacz(archive: Archive, selection: Selection, output: Path) -> Path:
         raise EvidenceError(f"{selection.id} has no capture with a WARC: nothing to replay")
     entries, index = provenance_entries(selection, WACZ_LAYOUT, "wacz")
     entries.append(index_entry(WACZ_LAYOUT, index))
-    entries.append(Entry("provenance/VERIFY.md", data=markdown(index).encode("utf-8")))
+    entries.append(Entry("provenance/VERIFY.md", data=markdown(index, output.name).encode("utf-8")))
     wacz_key = ensure_wacz_key(archive)
     entries += _wacz_key_entries(archive, wacz_key)
     temporary = temporary_sibling(output)
