@@ -142,6 +142,16 @@ def _capture(index: dict[str, Any], capture: dict[str, Any]) -> str:
             f"python3 inclusion.py {_q(capture['inclusion_proof'])} {_q(newest)} "
             f"{_q(index['custody'])}"
         )
+    notes = {c["tree_size"]: c["path"] for c in index["checkpoints"]}
+    for stamp in capture.get("timestamped_through") or []:
+        lines.append(f"# timestamped through checkpoint {stamp['tree_size']} (its token above)")
+        lines.append(
+            f"python3 inclusion.py {_q(stamp['path'])} {_q(notes[stamp['tree_size']])} "
+            f"{_q(index['custody'])}"
+        )
+    newest_stamped = bool(capture.get("inclusion_proof") and index["checkpoints"][0]["tokens"])
+    if not (capture["tokens"] or capture.get("timestamped_through") or newest_stamped):
+        lines.append("# no RFC 3161 timestamp covers this capture in this package")
     return "\n".join(lines)
 
 

@@ -25,7 +25,7 @@ from archive import __version__
 from archive.archive import Archive
 from archive.errors import EvidenceError
 from archive.export.damage import MISSING, Damage, DamagedEvidenceError, copy_checked
-from archive.export.select import CaptureItem, Selection
+from archive.export.select import CaptureItem, CheckpointItem, Selection
 from archive.models import Artifact
 from archive.provenance.models import TimestampToken
 from archive.timeutil import iso, utcnow
@@ -78,10 +78,13 @@ WACZ_LAYOUT = Layout(
 )
 
 
-def proof_document(selection: Selection, item: CaptureItem) -> dict[str, Any] | None:
-    """The inclusion proof of a capture's `capture.recorded` event in the newest checkpoint, in
-    the shape `evidence log prove --json` prints (docs/provenance.md checks it in Python)."""
-    head = selection.checkpoints[0]
+def proof_document(
+    selection: Selection, item: CaptureItem, point: CheckpointItem | None = None
+) -> dict[str, Any] | None:
+    """The inclusion proof of a capture's `capture.recorded` event in a checkpoint (the
+    newest by default), in the shape `evidence log prove --json` prints (VERIFY.md's
+    inclusion.py checks it)."""
+    head = point or selection.checkpoints[0]
     seq = item.recorded_seq
     if seq is None or seq not in head.proofs:
         return None
@@ -97,6 +100,25 @@ def proof_document(selection: Selection, item: CaptureItem) -> dict[str, Any] | 
         "root_hash_base64": base64.b64encode(bytes.fromhex(head.checkpoint.root_hash)).decode(),
         "checkpoint": head.checkpoint.note,
     }
+
+
+def _stamp_proofs(
+    selection: Selection, item: CaptureItem, layout: Layout, entries: list[Entry]
+) -> list[dict[str, Any]]:
+    """For a capture with no token of its own: its event's inclusion proof in each older
+    timestamped checkpoint that covers it (the newest is `proofs/<capture>.json`)."""
+    if item.tokens:
+        return []
+    found = []
+    for point in selection.checkpoints[1:]:
+        proof = proof_document(selection, item, point) if point.tokens else None
+        if proof is None:
+            continue
+        size = point.checkpoint.tree_size
+        path = layout.provenance_path(f"proofs/{item.capture.id}-in-{size}.json")
+        entries.append(Entry(path, data=_json_bytes(proof)))
+        found.append({"tree_size": size, "path": path})
+    return found
 
 
 def _json_bytes(value: Any) -> bytes:
@@ -175,6 +197,7 @@ def provenance_entries(
                 "artifacts": paths,
                 "tokens": tokens,
                 "inclusion_proof": proof_path,
+                "timestamped_through": _stamp_proofs(selection, item, layout, entries),
                 "witnesses": witnesses,
             }
         )

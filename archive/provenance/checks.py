@@ -146,8 +146,8 @@ def _trust_finding(subject: str, raw: bytes, message: bytes, trust: TrustStore |
         chain, _ = trust.chain_of(certificate)
         issuer = (chain[-1] if chain else certificate).issuer.rfc4514_string()
         return Finding(
-            subject, "TSA signature and chain", UNVERIFIABLE, f"a trust root for {issuer}",
-            "not in the CA bundle",
+            subject, "TSA signature and chain", UNVERIFIABLE,
+            f"a chain to a root in the CA bundle (missing: {issuer})", "not in the CA bundle",
         )  # fmt: skip
     try:
         gen_time = verify_token(raw, message, trust)

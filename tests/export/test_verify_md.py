@@ -16,6 +16,11 @@ from pathlib import Path
 import pytest
 
 from archive.export import export
+from archive.export.package_verify import verify_package
+from archive.provenance.checks import token_finding
+from archive.provenance.findings import OK, UNVERIFIABLE
+from archive.provenance.timestamps import TrustStore
+from archive.provenance.verify import verify_archive
 from tests.export.checks import copy_bag, flip_byte, rewrite_zip_member
 from tests.export.conftest import ExportWorld, Packages
 
@@ -128,6 +133,24 @@ def test_every_step_succeeds(kind: str, packages: Packages, root_pem: Path, tmp_
         assert "Verified OK" in output and "the signer is the WACZ key" in output
 
 
+def test_bag_of_an_unsealed_capture(
+    export_world: ExportWorld, root_pem: Path, tmp_path: Path
+) -> None:
+    """A capture stored unsealed (no manifest, no token of its own): its files are checked
+    against its custody event, and that event against the timestamped checkpoint that covers
+    it."""
+    export(export_world.archive, export_world.capture_ids[2], "bagit", tmp_path / "case")
+    markdown = _unpacked_verify_md(tmp_path / "case")
+    index = json.loads((tmp_path / "case/data/provenance/package.json").read_text())
+    unsealed = next(c for c in index["captures"] if c["manifest"] is None)
+    assert unsealed["timestamped_through"], "finish_writes stamped a checkpoint covering it"
+    blocks = sh_blocks(markdown)
+    codes, output = run_blocks(blocks, tmp_path, root_pem)
+    assert codes == [0] * len(blocks), output
+    assert output.count("is in checkpoint") == 2  # the newest, and the stamped one
+    assert f"{unsealed['artifacts']['screenshot-viewport.png']}: OK" in output
+
+
 def test_steps_run_without_the_tool(packages: Packages, root_pem: Path, tmp_path: Path) -> None:
     package = tmp_path / "bag"
     copy_bag(packages.bag, package)
@@ -231,3 +254,25 @@ def test_bag_verify_md_names_no_file_it_lacks(packages: Packages) -> None:
     names = set(re.findall(r"\bTSA-[A-Z-]+\.pem\b", markdown))
     assert names == {"TSA-ROOT.pem"}
     assert os.path.basename(str(packages.bag)) in markdown
+
+
+def test_the_tsa_root_alone_verifies(
+    export_world: ExportWorld, packages: Packages, root_pem: Path
+) -> None:
+    """Given only the TSA's root, tokens verify: the package carries the intermediates, the
+    archive verifier takes them from the configured bundle. Without them the finding names the
+    missing intermediate."""
+    root_only = TrustStore.from_pem_file(root_pem)
+    assert root_only.intermediates == []
+    for findings in (
+        verify_package(packages.bag, root_only),
+        verify_package(packages.wacz, root_only),
+        verify_archive(export_world.archive, root_only),
+    ):
+        stamps = [f for f in findings if f.check == "TSA signature and chain"]
+        assert stamps and all(f.status == OK for f in stamps), stamps
+    index = json.loads((packages.bag / "data/provenance/package.json").read_text())
+    token = index["captures"][0]["tokens"][0]["path"]
+    manifest = (packages.bag / index["captures"][0]["manifest"]).read_bytes()
+    alone = token_finding("t", (packages.bag / token).read_bytes(), manifest, root_only)
+    assert alone.status == UNVERIFIABLE and "Intermediate" in str(alone.expected)
