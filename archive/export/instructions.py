@@ -9,7 +9,7 @@ block. Every check fails loudly (non-zero exit status), none is left to the eye.
 """
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from archive.vocabulary import PackageFormat
@@ -25,7 +25,11 @@ class Place:
 
     name: str  # the package's file or folder name as exported
     fmt: str  # PackageFormat of the index
-    zipped: bool
+
+    @property
+    def zipped(self) -> bool:
+        """A bag written as a .zip (`bagit.export_bag` decides the same way)."""
+        return self.fmt == PackageFormat.BAGIT and PurePosixPath(self.name).suffix.lower() == ".zip"
 
     @property
     def original(self) -> str:
@@ -37,7 +41,7 @@ class Place:
         """The (unpacked) package folder, from the working folder."""
         if self.fmt == PackageFormat.WACZ:
             return "package"
-        return self.name.removesuffix(".zip") if self.zipped else f"../{self.name}"
+        return PurePosixPath(self.name).stem if self.zipped else f"../{self.name}"
 
 
 def helper(name: str) -> str:
@@ -60,10 +64,13 @@ def _setup(index: dict[str, Any], place: Place) -> str:
     lines.append(f'test -f "$PKG/{index["key"]["path"]}"   # the package is where PKG says')
     if _has_tokens(index):
         lines.append(f"test -s {TSA_ROOT}   # the TSA root certificate(s) you trust, PEM")
-    names = [n for n in HELPER_NAMES if n != "wacz_signature.py" or place.fmt == "wacz"]
-    for name in names:
-        lines.append(f"cat > {name} <<'EOF'\n{helper(name).rstrip()}\nEOF")
     return "\n".join(lines)
+
+
+def _helpers(place: Place) -> str:
+    wacz = place.fmt == PackageFormat.WACZ
+    names = [n for n in HELPER_NAMES if n != "wacz_signature.py" or wacz]
+    return "\n".join(f"cat > {name} <<'EOF'\n{helper(name).rstrip()}\nEOF" for name in names)
 
 
 def _has_tokens(index: dict[str, Any]) -> bool:
@@ -179,15 +186,17 @@ def _artifacts() -> str:
     )
 
 
-def sections(
-    index: dict[str, Any], root: str = "BAG", zipped: bool = False
-) -> list[tuple[str, str]]:
+def sections(index: dict[str, Any], root: str = "BAG") -> list[tuple[str, str]]:
     """(heading, shell text) pairs that verify the package whose `package.json` is `index`,
-    exported as `root` (its file or folder name; `zipped` for a bag written as a .zip), run
-    in order from an empty working folder beside it."""
-    place = Place(root, index["format"], zipped or root.endswith(".zip"))
+    exported as `root` (its file or folder name), run in order from an empty working folder
+    beside it."""
+    place = Place(root, index["format"])
     steps = [
-        ("Open the package and write the helper scripts", _setup(index, place)),
+        ("Open the package", _setup(index, place)),
+        (
+            "Write the helper scripts into the working folder (read them: standard library only)",
+            _helpers(place),
+        ),
         ("The tool, if it is installed (no database and no network)", _tool(index, place)),
         ("The archive key: compare its fingerprint with the one published", _key(index)),
         ("Every file is the one the package's own file list names", _files()),
@@ -213,15 +222,16 @@ def sections(
 
 def _preamble(index: dict[str, Any], place: Place) -> list[str]:
     subject = index["subject"]
-    what = {"wacz": "WACZ", "bagit": "BagIt bag"}.get(index["format"], index["format"])
+    what = {PackageFormat.WACZ: "WACZ", PackageFormat.BAGIT: "BagIt bag"}[index["format"]]
     parts = [
         "# Verifying this package\n",
         f"This {what} (`{place.name}`) holds {subject['kind']} `{subject['id']}`, exported "
         f"{index['created']} by {index['tool']['name']} {index['tool']['version']}. The "
         "blocks below run as written, offline, with OpenSSL, `sha256sum` and Python 3 (its "
         "standard library only).\n",
-        "1. Make an empty working folder next to the package (not inside it: the steps write "
-        "files) and open a shell in it:\n   `mkdir verify && cd verify`.",
+        f"1. In the folder that holds `{place.name}`, make an empty working folder (not inside "
+        "the package: the steps write files) and open a shell in it: `mkdir verify && cd "
+        "verify`.",
     ]
     if _has_tokens(index):
         parts.append(
@@ -254,10 +264,9 @@ def _preamble(index: dict[str, Any], place: Place) -> list[str]:
     return parts
 
 
-def markdown(index: dict[str, Any], root: str, zipped: bool = False) -> str:
+def markdown(index: dict[str, Any], root: str) -> str:
     """`VERIFY.md` of the package whose `package.json` is `index`, exported as `root`."""
-    place = Place(root, index["format"], zipped or root.endswith(".zip"))
-    parts = _preamble(index, place)
-    for heading, text in sections(index, root, zipped):
+    parts = _preamble(index, Place(root, index["format"]))
+    for heading, text in sections(index, root):
         parts.append(f"## {heading}\n\n```sh\n{text}\n```\n")
     return "\n".join(parts)
