@@ -8,6 +8,7 @@ small helper scripts in `templates/by_hand/` are written into the working folder
 block. Every check fails loudly (non-zero exit status), none is left to the eye.
 """
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -50,18 +51,26 @@ def helper(name: str) -> str:
 
 
 def _q(path: str | None) -> str:
-    """A package path under "$PKG", quoted for the shell."""
-    return f'"$PKG/{path}"'
+    """A package path under "$PKG", quoted for the shell (names may come from captured
+    pages: nothing in them is ever expanded)."""
+    return f'"$PKG"/{shlex.quote(str(path))}'
+
+
+def _comment(text: str) -> str:
+    """A shell comment line of `text` (a captured URL), with no control character that
+    could end the comment."""
+    return "# " + "".join(c if c.isprintable() else "?" for c in text)
 
 
 def _setup(index: dict[str, Any], place: Place) -> str:
     lines = []
+    original = shlex.quote(place.original)
     if place.fmt == PackageFormat.WACZ:
-        lines.append(f"python3 -m zipfile -e {place.original} package   # unzip it here")
+        lines.append(f"python3 -m zipfile -e {original} package   # unzip it here")
     elif place.zipped:
-        lines.append(f"python3 -m zipfile -e {place.original} .   # unzip it here")
-    lines.append(f"PKG={place.folder}")
-    lines.append(f'test -f "$PKG/{index["key"]["path"]}"   # the package is where PKG says')
+        lines.append(f"python3 -m zipfile -e {original} .   # unzip it here")
+    lines.append(f"PKG={shlex.quote(place.folder)}")
+    lines.append(f"test -f {_q(index['key']['path'])}   # the package is where PKG says")
     if _has_tokens(index):
         lines.append(f"test -s {TSA_ROOT}   # the TSA root certificate(s) you trust, PEM")
     return "\n".join(lines)
@@ -79,9 +88,10 @@ def _has_tokens(index: dict[str, Any]) -> bool:
 
 def _tool(index: dict[str, Any], place: Place) -> str:
     bundle = f" --tsa-ca-bundle {TSA_ROOT}" if _has_tokens(index) else ""
+    original = shlex.quote(place.original)
     return (
         "if command -v evidence > /dev/null; then\n"
-        f"  evidence verify {place.original}{bundle} --key {index['key']['fingerprint']}\n"
+        f"  evidence verify {original}{bundle} --key {index['key']['fingerprint']}\n"
         "else\n"
         '  echo "evidence-collector is not installed: the next steps check the same by hand"\n'
         "fi"
@@ -129,7 +139,7 @@ def _untrusted(index: dict[str, Any]) -> str:
 
 def _capture(index: dict[str, Any], capture: dict[str, Any]) -> str:
     key = _q(index["key"]["path"])
-    lines = [f"# {capture['final_url'] or capture['requested_url']}"]
+    lines = [_comment(capture["final_url"] or capture["requested_url"])]
     if capture["manifest"] and capture["signature"]:
         lines.append(
             f"openssl pkeyutl -verify -pubin -inkey {key} -rawin "

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.export import export
+from archive.export import export, instructions
 from archive.export.package_verify import verify_package
 from archive.provenance.checks import token_finding
 from archive.provenance.findings import OK, UNVERIFIABLE
@@ -249,11 +249,29 @@ def test_report_instructions_run_against_the_bag_exported_after_it(
 def test_bag_verify_md_names_no_file_it_lacks(packages: Packages) -> None:
     """Every package path VERIFY.md names is in the bag (no TSA-ROOTS.pem and the like)."""
     markdown = _unpacked_verify_md(packages.bag)
-    for path in set(re.findall(r'"\$PKG/([^"]+)"', markdown)):
+    for path in set(re.findall(r'"\$PKG"/([\w./-]+)', markdown)):
         assert (packages.bag / path).is_file(), path
     names = set(re.findall(r"\bTSA-[A-Z-]+\.pem\b", markdown))
     assert names == {"TSA-ROOT.pem"}
     assert os.path.basename(str(packages.bag)) in markdown
+
+
+def test_hostile_names_are_never_expanded(packages: Packages, tmp_path: Path) -> None:
+    """An artifact name or URL from a captured page cannot run a command from VERIFY.md."""
+    index = json.loads((packages.bag / "data/provenance/package.json").read_text())
+    capture = index["captures"][0]
+    hostile = "data/captures/x/$(touch pwned)`touch pwned`'.png"
+    capture["artifacts"] = {"a": hostile}
+    capture["manifest"] = capture["signature"] = hostile
+    capture["final_url"] = "https://example.test/\ntouch pwned"
+    markdown = instructions.markdown(index, "bag")
+    script = "\n".join(
+        line for block in sh_blocks(markdown) for line in block.splitlines() if "pwned" in line
+    )  # fmt: skip
+    assert script.count("\n") >= 2 and "# https://example.test/?touch pwned" in script
+    subprocess.run(["/bin/bash", "-c", f"PKG=.\n{script}"], cwd=tmp_path, check=False,
+                   capture_output=True, timeout=60)  # fmt: skip
+    assert not (tmp_path / "pwned").exists()
 
 
 def test_the_tsa_root_alone_verifies(
