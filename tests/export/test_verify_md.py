@@ -168,8 +168,11 @@ def _tampered_bag(packages: Packages, tmp_path: Path, what: str) -> Path:
         "blob": capture["artifacts"]["screenshot-viewport.png"],
         "manifest": capture["manifest"],
         "checkpoint": index["checkpoints"][0]["path"],
+        "checkpoint root": index["checkpoints"][0]["path"],
     }[what]
-    flip_byte(bag / target)
+    note = (bag / target).read_bytes()
+    offset = note.index(b"\n", note.index(b"\n") + 1) + 5 if what == "checkpoint root" else None
+    flip_byte(bag / target, offset)
     return bag
 
 
@@ -178,7 +181,8 @@ def _tampered_bag(packages: Packages, tmp_path: Path, what: str) -> Path:
     [
         ("blob", ["Every file is", "Every artifact matches"]),
         ("manifest", ["Capture "]),
-        ("checkpoint", ["Checkpoint of"]),
+        ("checkpoint", ["Checkpoint of"]),  # the middle byte: the signature line
+        ("checkpoint root", ["Checkpoint of", "Capture "]),  # signed text; proofs lead elsewhere
     ],
 )
 def test_tampered_bag_fails_the_right_step(
