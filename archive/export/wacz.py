@@ -97,7 +97,7 @@ def export_wacz(archive: Archive, selection: Selection, output: Path) -> Path:
         index["wacz_pages"] = {"path": PAGES_PATH, "without_page": pages.left_out}
         late = [
             index_entry(WACZ_LAYOUT, index),
-            Entry("provenance/VERIFY.md", data=markdown(index).encode("utf-8")),
+            Entry("provenance/VERIFY.md", data=markdown(index, output.name).encode("utf-8")),
             Entry(PAGES_PATH, data=pages.data),
         ]
         write_entries(archive, late, root)
