@@ -39,6 +39,7 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
         "browser_origin": browser.origin,
         "browser_executable": browser.executable,
         **run.events,
+        **run.details,
     }
     if main is not None and main.response_head is not None:
         _page_artifacts(run, main, details)
@@ -65,6 +66,7 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
         bytes_received=run.recorder.total_bytes,
         page_height=run.page_height,
         problems=run.problems,
+        warnings=run.warnings,
         steps=[{"name": s.name, "outcome": s.outcome, "reason": s.reason} for s in run.steps],
         settings=run.settings.as_dict(),
     )
