@@ -12,8 +12,10 @@ counts cover the nodes asked (`text_nodes_checked` of `text_nodes`).
 Chromium reports a character no font covers under the font that drew its missing-glyph box,
 so the boxes are found differently: every distinct character of the visible text is looked up
 in the installed fonts' coverage (`fontcoverage`); those no installed font covers (and that need
-a glyph at all) are counted, kept in `details["missing_glyphs"]` and named in a warning. When
-the page drew with web fonts, which may cover such characters, the warning says so.
+a glyph at all) are looked up in the web fonts the page drew with (`webfonts`: their recorded
+files' character maps); what is left is counted, kept in `details["missing_glyphs"]` and named
+in a warning. A web font whose file was not recorded may cover such characters: the warning
+says so.
 """
 
 import asyncio
@@ -33,6 +35,7 @@ from collector.capture.fontcoverage import (
     needs_glyph,
 )
 from collector.capture.run import CaptureRun
+from collector.capture.webfonts import WebFontCoverage, web_font_coverage
 
 MAX_TEXT_NODES = 400
 """Text nodes whose fonts Chromium is asked for (about 0.3 ms each), across all frames."""
@@ -86,7 +89,8 @@ class FontReport:
         self.glyphs: Counter[tuple[str, str, bool]] = Counter()
         self.text_nodes = 0
         self.checked = 0
-        self.frames = 0
+        self.scanned: set[str] = set()
+        """Ids of the frames scanned."""
         self.frames_unchecked: list[str] = []
 
     def fonts(self) -> dict[str, Any]:
@@ -99,37 +103,51 @@ class FontReport:
             "families": families,
             "text_nodes": self.text_nodes,
             "text_nodes_checked": self.checked,
-            "frames_checked": self.frames,
+            "frames_checked": len(self.scanned),
             "method": METHOD,
         }
         if self.frames_unchecked:
             fonts["frames_unchecked"] = self.frames_unchecked
         return fonts
 
-    def web_fonts(self) -> list[str]:
-        """Families of the web fonts the page drew with."""
-        return sorted({family for family, _, web in self.glyphs if web})
+    def web_faces(self) -> list[tuple[str, str]]:
+        """(family, PostScript name) of each web font face the page drew with."""
+        return sorted({(family, name) for family, name, web in self.glyphs if web})
 
-    def missing(self, coverage: Coverage) -> dict[str, Any]:
-        """`details["missing_glyphs"]`: the characters no installed font covers, counted."""
-        absent = Counter(
+    def uncovered(self, coverage: Coverage) -> Counter[str]:
+        """The characters of the text that need a glyph no installed font has, counted."""
+        return Counter(
             {
                 ch: n
                 for ch, n in self.counts.items()
                 if needs_glyph(ch) and not coverage.covers(ord(ch))
             }
         )
-        listed = [
-            {"code_point": f"U+{ord(ch):04X}", "character": ch, "count": n}
-            for ch, n in absent.most_common(MAX_LISTED)
-        ]
-        return {
-            "characters": listed,
-            "distinct": len(absent),
-            "occurrences": sum(absent.values()),
-            "web_fonts": self.web_fonts(),
-            "installed_fonts": coverage.fonts,
-        }
+
+
+def missing_glyphs(report: FontReport, coverage: Coverage, web: WebFontCoverage) -> dict[str, Any]:
+    """`details["missing_glyphs"]`: characters neither an installed nor a read web font covers.
+
+    `web_fonts` names the faces whose files could not be read: they may cover some of them;
+    `frames_unchecked` counts the frames whose text could not be read."""
+    uncovered = report.uncovered(coverage)
+    absent = Counter({ch: n for ch, n in uncovered.items() if ord(ch) not in web.code_points})
+    listed = [
+        {"code_point": f"U+{ord(ch):04X}", "character": ch, "count": n}
+        for ch, n in absent.most_common(MAX_LISTED)
+    ]
+    faces = report.web_faces()
+    unread = sorted({family for family, name in faces if not {family, name} & web.read})
+    frames_unchecked = report.frames_unchecked
+    return {
+        "characters": listed,
+        "distinct": len(absent),
+        "occurrences": sum(absent.values()),
+        "web_fonts": unread,
+        "web_fonts_read": sorted(web.read),
+        "installed_fonts": coverage.fonts,
+        "frames_unchecked": len(frames_unchecked),
+    }
 
 
 def missing_warning(missing: dict[str, Any]) -> str | None:
@@ -155,56 +173,96 @@ async def record_fonts(run: CaptureRun, page: Page) -> None:
 
     A failure to inspect is recorded as such (the fonts are then unknown, the capture's
     evidence is unaffected), never raised."""
-    report = FontReport()
+    reading = asyncio.ensure_future(asyncio.to_thread(_coverage))  # read while Chromium answers
     try:
-        await _inspect(page, report)
+        report = await inspect_page(page)
     except PlaywrightError as exc:
         reason = f"fonts not recorded: {first_line(exc)}"
         run.details["fonts"] = {"error": reason}
         run.warnings.append(reason)
         return
     run.details["fonts"] = report.fonts()
-    try:
-        coverage = await asyncio.to_thread(installed_coverage)
-    except CoverageUnknown as exc:
-        run.details["missing_glyphs"] = {"error": f"not checked: {exc}"}
-        run.warnings.append(f"missing glyphs not checked: {exc}")
+    coverage = await reading
+    if isinstance(coverage, str):
+        run.details["missing_glyphs"] = {"error": f"not checked: {coverage}"}
+        run.warnings.append(f"missing glyphs not checked: {coverage}")
         return
-    missing = report.missing(coverage)
+    uncovered = report.uncovered(coverage)
+    faces = report.web_faces()
+    web = WebFontCoverage()
+    if uncovered and faces:
+        used = {name for face in faces for name in face}
+        web = await asyncio.to_thread(web_font_coverage, run.recorder.exchanges, used)
+    missing = missing_glyphs(report, coverage, web)
     run.details["missing_glyphs"] = missing
     warning = missing_warning(missing)
     if warning is not None:
         run.warnings.append(warning)
 
 
-async def _inspect(page: Page, report: FontReport) -> None:
-    cdp = await page.context.new_cdp_session(page)
+def _coverage() -> Coverage | str:
+    """The installed fonts' coverage, or why it is unknown."""
     try:
+        return installed_coverage()
+    except CoverageUnknown as exc:
+        return str(exc)
+
+
+async def inspect_page(page: Page) -> FontReport:
+    """The fonts of every frame of `page` (at most MAX_FRAMES), each in its renderer's session.
+
+    Frames in the page's process are reached through the page's DevTools session; a frame in
+    another process (an out-of-process iframe: site isolation) has its own session."""
+    report = FontReport()
+    await _scan_session(await page.context.new_cdp_session(page), report, main=True)
+    for frame in page.frames[1:]:
+        if len(report.scanned) >= MAX_FRAMES:
+            report.frames_unchecked.append(f"more than {MAX_FRAMES} frames")
+            break
+        try:
+            session = await page.context.new_cdp_session(frame)
+        except PlaywrightError:
+            continue  # no session of its own: in the page's process, scanned with it
+        try:
+            await _scan_session(session, report, main=False)
+        except PlaywrightError as exc:  # the frame went away meanwhile
+            report.frames_unchecked.append(f"{frame.url}: {first_line(exc)}")
+    return report
+
+
+async def _scan_session(cdp: CDPSession, report: FontReport, main: bool) -> None:
+    """Scan the frames one renderer's session holds; a failure in the main frame is raised."""
+    try:
+        frames = asyncio.ensure_future(cdp.send("Page.getFrameTree"))
         await cdp.send("DOM.enable")
-        await cdp.send("CSS.enable")
-        await cdp.send("DOM.getDocument", {"depth": 0})
-        tree = (await cdp.send("Page.getFrameTree"))["frameTree"]
-        for frame_id in _frame_ids(tree)[:MAX_FRAMES]:
+        await asyncio.gather(cdp.send("CSS.enable"), cdp.send("DOM.getDocument", {"depth": 0}))
+        tree = (await frames)["frameTree"]
+        for index, (frame_id, url) in enumerate(_frames(tree)):
+            if frame_id in report.scanned or len(report.scanned) >= MAX_FRAMES:
+                continue
             try:
                 await _scan_frame(cdp, frame_id, report)
-            except PlaywrightError as exc:  # a frame in another process, or gone meanwhile
-                report.frames_unchecked.append(first_line(exc))
+            except PlaywrightError as exc:  # gone meanwhile, or not scriptable
+                if main and index == 0:
+                    raise
+                report.frames_unchecked.append(f"{url}: {first_line(exc)}")
             finally:
-                await cdp.send("Runtime.releaseObjectGroup", {"objectGroup": OBJECT_GROUP})
+                with contextlib.suppress(PlaywrightError):
+                    await cdp.send("Runtime.releaseObjectGroup", {"objectGroup": OBJECT_GROUP})
     finally:
         with contextlib.suppress(PlaywrightError):  # the page went away, and its session
             await cdp.detach()
 
 
-def _frame_ids(tree: dict[str, Any]) -> list[str]:
-    """Frame ids of a `Page.getFrameTree` answer, the main frame first, breadth first."""
-    ids: list[str] = []
+def _frames(tree: dict[str, Any]) -> list[tuple[str, str]]:
+    """(id, url) of the frames of a `Page.getFrameTree` answer, its root first, breadth first."""
+    found: list[tuple[str, str]] = []
     queue = [tree]
-    while queue and len(ids) < MAX_FRAMES:
+    while queue and len(found) < MAX_FRAMES:
         node = queue.pop(0)
-        ids.append(node["frame"]["id"])
+        found.append((node["frame"]["id"], node["frame"].get("url", "")))
         queue.extend(node.get("childFrames", []))
-    return ids
+    return found
 
 
 async def _scan_frame(cdp: CDPSession, frame_id: str, report: FontReport) -> None:
@@ -221,25 +279,26 @@ async def _scan_frame(cdp: CDPSession, frame_id: str, report: FontReport) -> Non
         },
     )
     if "exceptionDetails" in answer:
-        raise PlaywrightError(f"text scan failed: {answer['exceptionDetails'].get('text')}")
+        thrown = answer["exceptionDetails"]
+        why = thrown.get("exception", {}).get("description") or thrown.get("text")
+        raise PlaywrightError(f"text scan failed: {why}")
     fields = await _properties(cdp, answer["result"]["objectId"])
     summary = json.loads(fields["summary"]["value"])
     nodes = await _properties(cdp, fields["nodes"]["objectId"])
     object_ids = [value["objectId"] for name, value in nodes.items() if name.isdigit()]
-    requested = await asyncio.gather(
-        *(cdp.send("DOM.requestNode", {"objectId": object_id}) for object_id in object_ids)
-    )
-    used = await asyncio.gather(
-        *(cdp.send("CSS.getPlatformFontsForNode", {"nodeId": r["nodeId"]}) for r in requested)
-    )
-    for answer in used:
+
+    async def fonts_of(object_id: str) -> dict[str, Any]:
+        node = await cdp.send("DOM.requestNode", {"objectId": object_id})
+        return await cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
+
+    for answer in await asyncio.gather(*(fonts_of(object_id) for object_id in object_ids)):
         for font in answer["fonts"]:
             key = (font["familyName"], font.get("postScriptName", ""), font["isCustomFont"])
             report.glyphs[key] += font["glyphCount"]
     report.counts.update(summary["counts"])
     report.text_nodes += summary["textNodes"]
     report.checked += len(object_ids)
-    report.frames += 1
+    report.scanned.add(frame_id)
 
 
 async def _properties(cdp: CDPSession, object_id: str) -> dict[str, dict[str, Any]]:

@@ -5,6 +5,8 @@ These tests fail (never skip) on a machine without the fonts `make install` prov
 (scripts/ensure_fonts.py), so CI proves they were installed.
 """
 
+import asyncio
+import base64
 import hashlib
 import io
 import json
@@ -17,12 +19,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.ttGlyphPen import TTGlyphPen
 from PIL import Image, ImageChops
+from playwright.async_api import async_playwright
 
 from archive.vocabulary import CaptureStatus
 from collector.capture import fonts
-from collector.capture.fontcoverage import needs_glyph, parse_charsets
+from collector.capture.browser import choose_chromium, launch_args
+from collector.capture.fontcoverage import CoverageUnknown, needs_glyph, parse_charsets
 from collector.capture.result import CaptureResult
+from collector.capture.settings import CaptureSettings
 
 LETTERS = {
     "Cyrillic": "ЖЩЯ",
@@ -77,19 +84,37 @@ def _many_nodes_page() -> str:
     )
 
 
-def _web_font_page() -> str:
+PUA = "\ue000"
+"""Covered by no installed font, but by the page's own web font (`_pua_font`)."""
+
+
+def _web_font_page(source: str) -> str:
     return (
         "<!doctype html><meta charset=utf-8><style>@font-face{font-family:Served;"
-        "src:url(/served.ttf)}p{font-family:Served}</style>"
-        f"<body><p>Served by the page {NO_FONT}</p>"
+        f"src:url({source})}}p{{font-family:Served,sans-serif}}</style>"
+        f"<body><p>Served by the page {PUA}{PUA}</p>"
     )
 
 
-def _font_file() -> bytes:
-    path = subprocess.run(
-        ["fc-match", "-f", "%{file}", "DejaVu Sans"], capture_output=True, text=True, check=True
-    ).stdout
-    return Path(path).read_bytes()
+def _pua_font() -> bytes:
+    """A TrueType font drawing U+E000 as a bar (and nothing else)."""
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "bar"])
+    builder.setupCharacterMap({ord(PUA): "bar"})
+    pen = TTGlyphPen(None)
+    pen.moveTo((100, 0))
+    for point in ((100, 700), (600, 700), (600, 0)):
+        pen.lineTo(point)
+    pen.closePath()
+    builder.setupGlyf({".notdef": TTGlyphPen(None).glyph(), "bar": pen.glyph()})
+    builder.setupHorizontalMetrics({".notdef": (500, 0), "bar": (700, 100)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "Evidence PUA", "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    out = io.BytesIO()
+    builder.save(out)
+    return out.getvalue()
 
 
 class _Pages(BaseHTTPRequestHandler):
@@ -111,14 +136,23 @@ class _Pages(BaseHTTPRequestHandler):
 def pages() -> Iterator[str]:
     """A local server of the test pages; yields its base URL."""
     html = "text/html; charset=utf-8"
+    inline = base64.b64encode(_pua_font()).decode()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    other_site = f"http://localhost:{server.server_port}"
     _Pages.routes = {
         "/scripts": (html, _scripts_page().encode()),
+        "/frames": (
+            html,
+            f"<!doctype html><meta charset=utf-8><p>outer</p><iframe src={other_site}/inner>"
+            "</iframe><iframe srcdoc='<p>š</p>'></iframe>".encode(),
+        ),
+        "/inner": (html, f"<!doctype html><meta charset=utf-8><p>ฉ ก {NO_FONT}</p>".encode()),
         "/plain": (html, b"<!doctype html><meta charset=utf-8><p>Plain Latin text only.</p>"),
         "/many": (html, _many_nodes_page().encode()),
-        "/web-font": (html, _web_font_page().encode()),
-        "/served.ttf": ("font/ttf", _font_file()),
+        "/web-font": (html, _web_font_page("/pua.ttf").encode()),
+        "/pua.ttf": ("font/ttf", _pua_font()),
+        "/inline-font": (html, _web_font_page(f"data:font/ttf;base64,{inline}").encode()),
     }
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -193,6 +227,7 @@ def test_capture_records_fonts_and_the_uncovered_character(scripts_capture):
         {"code_point": "U+10FFFD", "character": NO_FONT, "count": 1}
     ], f"characters besides the reference have no font; {INSTALL_HINT}"
     assert (missing["distinct"], missing["occurrences"], missing["web_fonts"]) == (1, 1, [])
+    assert missing["web_fonts_read"] == []
     [warning] = details["warnings"]
     assert "U+10FFFD ×1" in warning and "missing-glyph boxes" in warning
     assert warning not in details["problems"]
@@ -218,13 +253,69 @@ def test_many_text_nodes_still_name_every_font(engine, pages):
 
 
 @pytest.mark.browser
-def test_web_fonts_are_marked_and_named_in_the_warning(engine, pages):
+def test_a_recorded_web_font_covers_what_installed_fonts_do_not(engine, pages):
     result = engine.capture(f"{pages}/web-font")
     web = [f for f in result.details["fonts"]["families"] if f["web_font"]]
-    assert web, result.details["fonts"]
-    assert result.details["missing_glyphs"]["web_fonts"] == sorted({f["family"] for f in web})
+    assert [f["family"] for f in web] == ["Evidence PUA"], result.details["fonts"]
+    missing = result.details["missing_glyphs"]
+    assert (missing["distinct"], missing["web_fonts"]) == (0, []), missing
+    assert missing["web_fonts_read"] == ["Evidence PUA"]
+    assert result.details["warnings"] == []
+
+
+@pytest.mark.browser
+def test_an_unrecorded_web_font_is_named_in_the_warning(engine, pages):
+    result = engine.capture(f"{pages}/inline-font")
+    missing = result.details["missing_glyphs"]
+    assert missing["characters"] == [{"code_point": "U+E000", "character": PUA, "count": 2}]
+    assert (missing["web_fonts"], missing["web_fonts_read"]) == (["Evidence PUA"], [])
     [warning] = result.details["warnings"]
-    assert "web fonts" in warning and "may draw them" in warning
+    assert "the page's web fonts (Evidence PUA) may draw them" in warning
+
+
+@pytest.mark.browser
+def test_unknown_coverage_and_failed_inspection_are_recorded_not_hidden(engine, pages, monkeypatch):
+    def no_fontconfig() -> None:
+        raise CoverageUnknown("fontconfig's fc-list is not installed")
+
+    monkeypatch.setattr(fonts, "installed_coverage", no_fontconfig)
+    result = engine.capture(f"{pages}/plain")
+    assert result.status == CaptureStatus.COMPLETE, result.status_reason
+    assert result.details["fonts"]["families"]
+    reason = "not checked: fontconfig's fc-list is not installed"
+    assert result.details["missing_glyphs"] == {"error": reason}
+    assert result.details["warnings"] == [f"missing glyphs {reason}"]
+
+    monkeypatch.setattr(fonts, "SCAN_SCRIPT", "(cap) => { throw new Error('scan broke'); }")
+    result = engine.capture(f"{pages}/plain")
+    assert result.status == CaptureStatus.COMPLETE, result.status_reason
+    assert "scan broke" in result.details["fonts"]["error"]
+    assert "missing_glyphs" not in result.details
+    assert result.details["warnings"] == [result.details["fonts"]["error"]]
+
+
+@pytest.mark.browser
+def test_frames_in_and_out_of_the_page_process_are_read(pages):
+    """Same-process frames through the page's session, isolated ones through their own."""
+
+    async def inspect() -> fonts.FontReport:
+        async with async_playwright() as playwright:
+            choice = choose_chromium(playwright, CaptureSettings())
+            browser = await playwright.chromium.launch(
+                executable_path=choice.executable, args=[*launch_args(), "--site-per-process"]
+            )
+            try:
+                page = await browser.new_page()
+                await page.goto(f"{pages}/frames")
+                assert len(page.frames) == 3
+                return await fonts.inspect_page(page)
+            finally:
+                await browser.close()
+
+    report = asyncio.run(inspect())
+    assert len(report.scanned) == 3 and report.frames_unchecked == []
+    assert report.counts["ก"] == 1 and report.counts[NO_FONT] == 1 and report.counts["š"] == 1
+    assert "Noto Sans Thai" in {family for family, _, _ in report.glyphs}
 
 
 @pytest.mark.browser
