@@ -4,10 +4,13 @@ Run as the `fonts` step once the page is shot and its DOM kept. A DevTools sessi
 frame's visible text in an isolated world (the page's own scripts cannot see or change what it
 reads), and Chromium reports, per text node, the fonts its layout shaped the glyphs with
 (`CSS.getPlatformFontsForNode`, called on the text node itself: its exact fonts and glyph
-counts). Up to MAX_TEXT_NODES text nodes are asked; on a page with more, the nodes asked are
-chosen so that every combination of character and font style (family list, weight, style,
-stretch, language) on the page is among them, so the families are complete while the glyph
-counts cover the nodes asked (`text_nodes_checked` of `text_nodes`).
+counts). Asking costs 0.5-1.5 ms per node (`DOM.requestNode`, then the fonts), too much for
+every node of an article, so the nodes asked are those that bring a new pair of font style
+(family list, weight, style, stretch, language) and block of 128 code points, in document
+order, at most MAX_TEXT_NODES. Chromium falls back per character, but fonts cover blocks, not
+single characters, so this names the faces the page used (a block one style draws from two
+fonts may lose one); the glyph counts are those of the nodes asked (`text_nodes_checked` of
+`text_nodes`).
 
 Chromium reports a character no font covers under the font that drew its missing-glyph box,
 so the boxes are found differently: every distinct character of the visible text is looked up
@@ -37,8 +40,8 @@ from collector.capture.fontcoverage import (
 from collector.capture.run import CaptureRun
 from collector.capture.webfonts import WebFontCoverage, web_font_coverage
 
-MAX_TEXT_NODES = 400
-"""Text nodes whose fonts Chromium is asked for (about 0.3 ms each), across all frames."""
+MAX_TEXT_NODES = 200
+"""Text nodes whose fonts Chromium is asked for (0.5-1.5 ms each), across all frames."""
 MAX_FRAMES = 20
 MAX_LISTED = 100
 """Missing characters listed one by one (the most frequent first); all are counted."""
@@ -48,37 +51,36 @@ METHOD = "CDP CSS.getPlatformFontsForNode per text node; coverage from fontconfi
 
 SCAN_SCRIPT = """(cap) => {
   const root = document.body || document.documentElement;
-  const counts = new Map(), nodes = [];
-  if (root) {
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const el = n.parentElement;
-      if (!el || !n.data.trim() || !el.checkVisibility({visibilityProperty: true})) continue;
-      nodes.push(n);
-      for (const ch of n.data) counts.set(ch, (counts.get(ch) || 0) + 1);
+  const counts = new Map(), seen = new Set(), styles = new Map(), chosen = [];
+  let textNodes = 0;
+  const styleOf = el => {
+    let style = styles.get(el);
+    if (style === undefined) {
+      const s = getComputedStyle(el), lang = (el.closest('[lang]') || el).getAttribute('lang');
+      style = [s.fontFamily, s.fontWeight, s.fontStyle, s.fontStretch, lang || ''].join('|');
+      styles.set(el, style);
     }
-  }
-  let chosen = nodes;
-  if (nodes.length > cap) {
-    const seen = new Set();
-    chosen = [];
-    for (const n of nodes) {
-      if (chosen.length >= cap) break;
-      const el = n.parentElement, s = getComputedStyle(el);
-      const lang = (el.closest('[lang]') || el).getAttribute('lang') || '';
-      const style = [s.fontFamily, s.fontWeight, s.fontStyle, s.fontStretch, lang].join('|');
-      let fresh = false;
-      for (const ch of new Set(n.data)) {
-        const key = style + '|' + ch;
-        if (!seen.has(key)) { seen.add(key); fresh = true; }
-      }
-      if (fresh) chosen.push(n);
+    return style;
+  };
+  const walker = root && document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walker && walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || !n.data.trim() || !el.checkVisibility({visibilityProperty: true})) continue;
+    textNodes++;
+    let fresh = false, style = null;
+    for (const ch of n.data) {
+      counts.set(ch, (counts.get(ch) || 0) + 1);
+      if (chosen.length >= cap) continue;
+      style = style || styleOf(el);
+      const key = style + '|' + (ch.codePointAt(0) >> 7);
+      if (!seen.has(key)) { seen.add(key); fresh = true; }
     }
+    if (fresh) chosen.push(n);
   }
-  return {summary: JSON.stringify({textNodes: nodes.length, counts: Object.fromEntries(counts)}),
-          nodes: chosen};
+  return {summary: JSON.stringify({textNodes, counts: Object.fromEntries(counts)}), nodes: chosen};
 }"""
-"""Counts every character of the frame's visible text nodes and picks the nodes to ask about."""
+"""Counts every character of the frame's visible text nodes and picks the nodes to ask about:
+each node that brings a new (font style, block of 128 code points) pair, up to `cap`."""
 
 
 class FontReport:
