@@ -233,26 +233,39 @@ async def inspect_page(page: Page) -> FontReport:
 
 
 async def _scan_session(cdp: CDPSession, report: FontReport, main: bool) -> None:
-    """Scan the frames one renderer's session holds; a failure in the main frame is raised."""
+    """Scan the frames one renderer's session holds, all at once; a failure to read the main
+    frame is raised, one of another frame noted."""
     try:
-        frames = asyncio.ensure_future(cdp.send("Page.getFrameTree"))
+        tree_answer = asyncio.ensure_future(cdp.send("Page.getFrameTree"))
         await cdp.send("DOM.enable")
         await asyncio.gather(cdp.send("CSS.enable"), cdp.send("DOM.getDocument", {"depth": 0}))
-        tree = (await frames)["frameTree"]
-        for index, (frame_id, url) in enumerate(_frames(tree)):
-            if frame_id in report.scanned or len(report.scanned) >= MAX_FRAMES:
+        frames = [
+            f for f in _frames((await tree_answer)["frameTree"]) if f[0] not in report.scanned
+        ]
+        frames = frames[: MAX_FRAMES - len(report.scanned)]
+        reads = await asyncio.gather(
+            *(_read_frame(cdp, frame_id) for frame_id, _ in frames), return_exceptions=True
+        )
+        chosen: list[str] = []
+        for index, ((frame_id, url), read) in enumerate(zip(frames, reads, strict=True)):
+            if isinstance(read, PlaywrightError) and not (main and index == 0):
+                report.frames_unchecked.append(f"{url}: {first_line(read)}")  # gone meanwhile
                 continue
-            try:
-                await _scan_frame(cdp, frame_id, report)
-            except PlaywrightError as exc:  # gone meanwhile, or not scriptable
-                if main and index == 0:
-                    raise
-                report.frames_unchecked.append(f"{url}: {first_line(exc)}")
-            finally:
-                with contextlib.suppress(PlaywrightError):
-                    await cdp.send("Runtime.releaseObjectGroup", {"objectGroup": OBJECT_GROUP})
+            if isinstance(read, BaseException):
+                raise read
+            summary, object_ids = read
+            report.counts.update(summary["counts"])
+            report.text_nodes += summary["textNodes"]
+            report.scanned.add(frame_id)
+            chosen += object_ids[: MAX_TEXT_NODES - report.checked - len(chosen)]
+        report.checked += len(chosen)
+        for answer in await asyncio.gather(*(_fonts_of(cdp, object_id) for object_id in chosen)):
+            for font in answer["fonts"]:
+                key = (font["familyName"], font.get("postScriptName", ""), font["isCustomFont"])
+                report.glyphs[key] += font["glyphCount"]
     finally:
         with contextlib.suppress(PlaywrightError):  # the page went away, and its session
+            await cdp.send("Runtime.releaseObjectGroup", {"objectGroup": OBJECT_GROUP})
             await cdp.detach()
 
 
@@ -267,15 +280,15 @@ def _frames(tree: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
-async def _scan_frame(cdp: CDPSession, frame_id: str, report: FontReport) -> None:
+async def _read_frame(cdp: CDPSession, frame_id: str) -> tuple[dict[str, Any], list[str]]:
+    """A frame's character counts and text node count, and the text nodes to ask about."""
     world = await cdp.send(
         "Page.createIsolatedWorld", {"frameId": frame_id, "worldName": WORLD_NAME}
     )
-    cap = MAX_TEXT_NODES - report.checked
     answer = await cdp.send(
         "Runtime.evaluate",
         {
-            "expression": f"({SCAN_SCRIPT})({cap})",
+            "expression": f"({SCAN_SCRIPT})({MAX_TEXT_NODES})",
             "contextId": world["executionContextId"],
             "objectGroup": OBJECT_GROUP,
         },
@@ -285,22 +298,15 @@ async def _scan_frame(cdp: CDPSession, frame_id: str, report: FontReport) -> Non
         why = thrown.get("exception", {}).get("description") or thrown.get("text")
         raise PlaywrightError(f"text scan failed: {why}")
     fields = await _properties(cdp, answer["result"]["objectId"])
-    summary = json.loads(fields["summary"]["value"])
     nodes = await _properties(cdp, fields["nodes"]["objectId"])
     object_ids = [value["objectId"] for name, value in nodes.items() if name.isdigit()]
+    return json.loads(fields["summary"]["value"]), object_ids
 
-    async def fonts_of(object_id: str) -> dict[str, Any]:
-        node = await cdp.send("DOM.requestNode", {"objectId": object_id})
-        return await cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
 
-    for answer in await asyncio.gather(*(fonts_of(object_id) for object_id in object_ids)):
-        for font in answer["fonts"]:
-            key = (font["familyName"], font.get("postScriptName", ""), font["isCustomFont"])
-            report.glyphs[key] += font["glyphCount"]
-    report.counts.update(summary["counts"])
-    report.text_nodes += summary["textNodes"]
-    report.checked += len(object_ids)
-    report.scanned.add(frame_id)
+async def _fonts_of(cdp: CDPSession, object_id: str) -> dict[str, Any]:
+    """Chromium's fonts of one text node (given as a remote object)."""
+    node = await cdp.send("DOM.requestNode", {"objectId": object_id})
+    return await cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
 
 
 async def _properties(cdp: CDPSession, object_id: str) -> dict[str, dict[str, Any]]:
