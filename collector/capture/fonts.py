@@ -43,16 +43,21 @@ from collector.capture.webfonts import WebFontCoverage, web_font_coverage
 MAX_TEXT_NODES = 200
 """Text nodes whose fonts Chromium is asked for (0.5-1.5 ms each), across all frames."""
 MAX_FRAMES = 20
+MAX_TEXT_CHARS = 4_000_000
+"""Characters of visible text read per frame (twice the render limit's bytes); the rest is
+not checked, and `text_truncated` says so."""
+INSPECT_TIMEOUT_S = 5.0
+"""A page whose fonts take longer to read is recorded without them (and says so)."""
 MAX_LISTED = 100
 """Missing characters listed one by one (the most frequent first); all are counted."""
 WORLD_NAME = "evidence-fonts"
 OBJECT_GROUP = "evidence-fonts"
 METHOD = "CDP CSS.getPlatformFontsForNode per text node; coverage from fontconfig charsets"
 
-SCAN_SCRIPT = """(cap) => {
+SCAN_SCRIPT = """(cap, maxChars) => {
   const root = document.body || document.documentElement;
   const counts = new Map(), seen = new Set(), styles = new Map(), chosen = [];
-  let textNodes = 0;
+  let textNodes = 0, chars = 0, truncated = false;
   const styleOf = el => {
     let style = styles.get(el);
     if (style === undefined) {
@@ -66,6 +71,7 @@ SCAN_SCRIPT = """(cap) => {
   for (let n = walker && walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
     if (!el || !n.data.trim() || !el.checkVisibility({visibilityProperty: true})) continue;
+    if ((chars += n.data.length) > maxChars) { truncated = true; break; }
     textNodes++;
     let fresh = false, style = null;
     for (const ch of n.data) {
@@ -77,10 +83,12 @@ SCAN_SCRIPT = """(cap) => {
     }
     if (fresh) chosen.push(n);
   }
-  return {summary: JSON.stringify({textNodes, counts: Object.fromEntries(counts)}), nodes: chosen};
+  const summary = {textNodes, truncated, counts: Object.fromEntries(counts)};
+  return {summary: JSON.stringify(summary), nodes: chosen};
 }"""
-"""Counts every character of the frame's visible text nodes and picks the nodes to ask about:
-each node that brings a new (font style, block of 128 code points) pair, up to `cap`."""
+"""Counts every character of the frame's visible text nodes (up to `maxChars` UTF-16 units;
+`truncated` past them) and picks the nodes to ask about: each node that brings a new (font
+style, block of 128 code points) pair, up to `cap`."""
 
 
 class FontReport:
@@ -94,6 +102,8 @@ class FontReport:
         self.scanned: set[str] = set()
         """Ids of the frames scanned."""
         self.frames_unchecked: list[str] = []
+        self.truncated = False
+        """True when a frame had more visible text than MAX_TEXT_CHARS."""
 
     def fonts(self) -> dict[str, Any]:
         """`details["fonts"]`: each face with its glyph count, most used first."""
@@ -110,6 +120,8 @@ class FontReport:
         }
         if self.frames_unchecked:
             fonts["frames_unchecked"] = self.frames_unchecked
+        if self.truncated:
+            fonts["text_truncated"] = True
         return fonts
 
     def web_faces(self) -> list[tuple[str, str]]:
@@ -149,6 +161,7 @@ def missing_glyphs(report: FontReport, coverage: Coverage, web: WebFontCoverage)
         "web_fonts_read": sorted(web.read),
         "installed_fonts": coverage.fonts,
         "frames_unchecked": len(frames_unchecked),
+        "text_truncated": report.truncated,
     }
 
 
@@ -177,9 +190,11 @@ async def record_fonts(run: CaptureRun, page: Page) -> None:
     evidence is unaffected), never raised."""
     reading = asyncio.ensure_future(asyncio.to_thread(_coverage))  # read while Chromium answers
     try:
-        report = await inspect_page(page)
-    except PlaywrightError as exc:
-        reason = f"fonts not recorded: {first_line(exc)}"
+        async with asyncio.timeout(INSPECT_TIMEOUT_S):
+            report = await inspect_page(page)
+    except (PlaywrightError, TimeoutError) as exc:
+        why = first_line(exc) if str(exc) else f"reading them took over {INSPECT_TIMEOUT_S:g} s"
+        reason = f"fonts not recorded: {why}"
         run.details["fonts"] = {"error": reason}
         run.warnings.append(reason)
         return
@@ -256,6 +271,7 @@ async def _scan_session(cdp: CDPSession, report: FontReport, main: bool) -> None
             summary, object_ids = read
             report.counts.update(summary["counts"])
             report.text_nodes += summary["textNodes"]
+            report.truncated |= summary["truncated"]
             report.scanned.add(frame_id)
             chosen += object_ids[: MAX_TEXT_NODES - report.checked - len(chosen)]
         report.checked += len(chosen)
@@ -288,7 +304,7 @@ async def _read_frame(cdp: CDPSession, frame_id: str) -> tuple[dict[str, Any], l
     answer = await cdp.send(
         "Runtime.evaluate",
         {
-            "expression": f"({SCAN_SCRIPT})({MAX_TEXT_NODES})",
+            "expression": f"({SCAN_SCRIPT})({MAX_TEXT_NODES}, {MAX_TEXT_CHARS})",
             "contextId": world["executionContextId"],
             "objectGroup": OBJECT_GROUP,
         },

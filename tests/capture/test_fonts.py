@@ -297,6 +297,21 @@ def test_unknown_coverage_and_failed_inspection_are_recorded_not_hidden(engine, 
 
 
 @pytest.mark.browser
+def test_text_and_time_bounds_are_recorded(engine, pages, monkeypatch):
+    monkeypatch.setattr(fonts, "MAX_TEXT_CHARS", 1000)
+    details = engine.capture(f"{pages}/many").details
+    assert details["fonts"]["text_truncated"] and details["missing_glyphs"]["text_truncated"]
+    assert 0 < details["fonts"]["text_nodes"] < 602
+
+    monkeypatch.setattr(fonts, "INSPECT_TIMEOUT_S", 0.001)
+    result = engine.capture(f"{pages}/many")
+    assert not any("font" in problem for problem in result.details["problems"])
+    error = "fonts not recorded: reading them took over 0.001 s"
+    assert result.details["fonts"] == {"error": error}
+    assert result.details["warnings"] == [error]
+
+
+@pytest.mark.browser
 def test_frames_in_and_out_of_the_page_process_are_read(pages):
     """Same-process frames through the page's session, isolated ones through their own."""
 
