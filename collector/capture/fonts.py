@@ -143,7 +143,7 @@ def missing_glyphs(report: FontReport, coverage: Coverage, web: WebFontCoverage)
     """`details["missing_glyphs"]`: characters neither an installed nor a read web font covers.
 
     `web_fonts` names the faces whose files could not be read: they may cover some of them;
-    `frames_unchecked` counts the frames whose text could not be read."""
+    `all_frames_checked` and `text_truncated` say whether all of the page's text was read."""
     uncovered = report.uncovered(coverage)
     absent = Counter({ch: n for ch, n in uncovered.items() if ord(ch) not in web.code_points})
     listed = [
@@ -152,7 +152,6 @@ def missing_glyphs(report: FontReport, coverage: Coverage, web: WebFontCoverage)
     ]
     faces = report.web_faces()
     unread = sorted({family for family, name in faces if not {family, name} & web.read})
-    frames_unchecked = report.frames_unchecked
     return {
         "characters": listed,
         "distinct": len(absent),
@@ -160,7 +159,7 @@ def missing_glyphs(report: FontReport, coverage: Coverage, web: WebFontCoverage)
         "web_fonts": unread,
         "web_fonts_read": sorted(web.read),
         "installed_fonts": coverage.fonts,
-        "frames_unchecked": len(frames_unchecked),
+        "all_frames_checked": not report.frames_unchecked,
         "text_truncated": report.truncated,
     }
 
@@ -186,15 +185,19 @@ def missing_warning(missing: dict[str, Any]) -> str | None:
 async def record_fonts(run: CaptureRun, page: Page) -> None:
     """The `fonts` step: `details["fonts"]`, `details["missing_glyphs"]` and the warning.
 
-    A failure to inspect is recorded as such (the fonts are then unknown, the capture's
-    evidence is unaffected), never raised."""
+    A failure to inspect (any error, or more than INSPECT_TIMEOUT_S) is recorded as such: the
+    fonts are then unknown, the capture's evidence is unaffected, nothing is raised."""
     reading = asyncio.ensure_future(asyncio.to_thread(_coverage))  # read while Chromium answers
     try:
         async with asyncio.timeout(INSPECT_TIMEOUT_S):
             report = await inspect_page(page)
-    except (PlaywrightError, TimeoutError) as exc:
-        why = first_line(exc) if str(exc) else f"reading them took over {INSPECT_TIMEOUT_S:g} s"
-        reason = f"fonts not recorded: {why}"
+    except TimeoutError:
+        reason = f"fonts not recorded: reading them took over {INSPECT_TIMEOUT_S:g} s"
+        run.details["fonts"] = {"error": reason}
+        run.warnings.append(reason)
+        return
+    except Exception as exc:  # noqa: BLE001  whatever the page did, the capture stands
+        reason = f"fonts not recorded: {first_line(exc)}"
         run.details["fonts"] = {"error": reason}
         run.warnings.append(reason)
         return
@@ -232,9 +235,11 @@ async def inspect_page(page: Page) -> FontReport:
     another process (an out-of-process iframe: site isolation) has its own session."""
     report = FontReport()
     await _scan_session(await page.context.new_cdp_session(page), report, main=True)
-    for frame in page.frames[1:]:
+    frames = page.frames
+    if len(frames) > MAX_FRAMES:
+        report.frames_unchecked.append(f"{len(frames) - MAX_FRAMES} frame(s) past {MAX_FRAMES}")
+    for frame in frames[1:MAX_FRAMES]:
         if len(report.scanned) >= MAX_FRAMES:
-            report.frames_unchecked.append(f"more than {MAX_FRAMES} frames")
             break
         try:
             session = await page.context.new_cdp_session(frame)

@@ -297,11 +297,17 @@ def test_unknown_coverage_and_failed_inspection_are_recorded_not_hidden(engine, 
 
 
 @pytest.mark.browser
-def test_text_and_time_bounds_are_recorded(engine, pages, monkeypatch):
+def test_text_frame_and_time_bounds_are_recorded(engine, pages, monkeypatch):
     monkeypatch.setattr(fonts, "MAX_TEXT_CHARS", 1000)
     details = engine.capture(f"{pages}/many").details
     assert details["fonts"]["text_truncated"] and details["missing_glyphs"]["text_truncated"]
     assert 0 < details["fonts"]["text_nodes"] < 602
+
+    monkeypatch.setattr(fonts, "MAX_FRAMES", 2)
+    details = engine.capture(f"{pages}/frames").details
+    assert details["fonts"]["frames_checked"] == 2
+    assert details["fonts"]["frames_unchecked"] == ["1 frame(s) past 2"]
+    assert details["missing_glyphs"]["all_frames_checked"] is False
 
     monkeypatch.setattr(fonts, "INSPECT_TIMEOUT_S", 0.001)
     result = engine.capture(f"{pages}/many")
