@@ -6,11 +6,11 @@ reads), and Chromium reports, per text node, the fonts its layout shaped the gly
 (`CSS.getPlatformFontsForNode`, called on the text node itself: its exact fonts and glyph
 counts). Asking costs 0.5-1.5 ms per node (`DOM.requestNode`, then the fonts), too much for
 every node of an article, so the nodes asked are those that bring a new pair of font style
-(family list, weight, style, stretch, language) and block of 128 code points, in document
-order, at most MAX_TEXT_NODES. Chromium falls back per character, but fonts cover blocks, not
-single characters, so this names the faces the page used (a block one style draws from two
-fonts may lose one); the glyph counts are those of the nodes asked (`text_nodes_checked` of
-`text_nodes`).
+(family list, weight, style, stretch, language) and block of code points (128 of them; all
+of Han, all of Hangul), in document order, at most MAX_TEXT_NODES. Chromium falls back per
+character, but fonts cover blocks, not single characters, so this names the faces the page
+used (a block one style draws from two fonts may lose one); the glyph counts are those of the
+nodes asked (`text_nodes_checked` of `text_nodes`).
 
 Chromium reports a character no font covers under the font that drew its missing-glyph box,
 so the boxes are found differently: every distinct character of the visible text is looked up
@@ -78,7 +78,10 @@ SCAN_SCRIPT = """(cap, maxChars) => {
       counts.set(ch, (counts.get(ch) || 0) + 1);
       if (chosen.length >= cap) continue;
       style = style || styleOf(el);
-      const key = style + '|' + (ch.codePointAt(0) >> 7);
+      const cp = ch.codePointAt(0);
+      const block = (cp >= 0x3400 && cp <= 0x9fff) || cp >= 0x20000 && cp <= 0x3ffff ? 'han'
+        : cp >= 0xac00 && cp <= 0xd7af ? 'hangul' : cp >> 7;
+      const key = style + '|' + block;
       if (!seen.has(key)) { seen.add(key); fresh = true; }
     }
     if (fresh) chosen.push(n);
@@ -88,7 +91,8 @@ SCAN_SCRIPT = """(cap, maxChars) => {
 }"""
 """Counts every character of the frame's visible text nodes (up to `maxChars` UTF-16 units;
 `truncated` past them) and picks the nodes to ask about: each node that brings a new (font
-style, block of 128 code points) pair, up to `cap`."""
+style, block) pair, up to `cap`; a block is 128 code points, but all of Han (its extensions
+too) and all Hangul syllables are one block each, as fonts cover them whole."""
 
 
 class FontReport:

@@ -221,9 +221,9 @@ def test_capture_records_fonts_and_the_uncovered_character(scripts_capture):
     assert {"Noto Color Emoji", "Noto Sans Devanagari", "Noto Sans Thai"} <= families, families
     assert any(f.startswith("Noto Sans CJK") for f in families), families
     assert all(f["glyphs"] > 0 and not f["web_font"] for f in details["fonts"]["families"])
-    # a node per new block of 128 code points: the box, one per script but three for the Han
-    # letters and three for the emoji (each in another block), and the phrases (Latin)
-    assert (details["fonts"]["text_nodes"], details["fonts"]["text_nodes_checked"]) == (29, 15)
+    # a node per new block: the box, one per script (Han is one block), three for the emoji
+    # (each in another block of 128), and the phrases (Latin)
+    assert (details["fonts"]["text_nodes"], details["fonts"]["text_nodes_checked"]) == (29, 13)
     missing = details["missing_glyphs"]
     assert missing["characters"] == [
         {"code_point": "U+10FFFD", "character": NO_FONT, "count": 1}
