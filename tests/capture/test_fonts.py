@@ -392,3 +392,45 @@ def test_warning_lists_the_most_frequent_first():
     assert warning.startswith("42 character(s) of the page's text (7 distinct: U+E000 ×9,")
     assert "U+E004 ×5, ..." in warning and "U+E005" not in warning
     assert fonts.missing_warning({**missing, "distinct": 0}) is None
+
+
+def _ensure_fonts(tmp_path: Path, fontconfig_file: Path | None) -> subprocess.CompletedProcess[str]:
+    """scripts/ensure_fonts.py with only fc-list on the PATH (no apt-get: nothing installed)."""
+    tools = tmp_path / "bin"
+    tools.mkdir(exist_ok=True)
+    fc_list = tools / "fc-list"
+    if not fc_list.exists():
+        fc_list.symlink_to("/usr/bin/fc-list")
+    env = {"PATH": str(tools), "HOME": str(tmp_path)}
+    if fontconfig_file is not None:
+        env["FONTCONFIG_FILE"] = str(fontconfig_file)
+    script = Path(__file__).resolve().parents[2] / "scripts" / "ensure_fonts.py"
+    return subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_ensure_fonts_finds_this_machine_covered(tmp_path):
+    done = _ensure_fonts(tmp_path, None)
+    assert done.returncode == 0
+    assert done.stdout.strip() == "fonts: 14 scripts and colour emoji covered", (
+        f"{done.stdout}{done.stderr}; {INSTALL_HINT}"
+    )
+
+
+def test_ensure_fonts_names_what_is_missing_and_how_to_install_it(tmp_path):
+    dejavu_only = tmp_path / "fonts.conf"
+    dejavu_only.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f"<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{tmp_path}/cache</cachedir>"
+        "</fontconfig>"
+    )
+    done = _ensure_fonts(tmp_path, dejavu_only)
+    assert done.returncode == 0  # missing fonts never fail the install
+    assert done.stderr.splitlines()[0] == (
+        "fonts: no installed font draws Devanagari, Bengali, Thai, Ethiopic, Chinese,"
+        " Japanese kana, Korean, colour emoji: pages may show missing-glyph boxes."
+        " Install the Noto fonts:"
+    )
+    assert "apt-get install -y --no-install-recommends fontconfig fonts-noto-core" in done.stderr
+    assert "dnf install" in done.stderr and "pacman -S" in done.stderr
