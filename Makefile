@@ -4,9 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser fonts postgres demo test lint format clean
+.PHONY: install browser fonts postgres replayweb demo test lint format clean
 
-install: $(STAMP) browser fonts postgres
+install: $(STAMP) browser fonts postgres replayweb
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ fonts: $(STAMP)
 
 postgres: $(STAMP)
 	$(BIN)/python scripts/ensure_postgres.py
+
+replayweb: $(STAMP)
+	$(BIN)/python scripts/ensure_replayweb.py
 
 demo: install
 	$(BIN)/python scripts/demo.py

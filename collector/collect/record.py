@@ -1,23 +1,33 @@
 """Store one acquisition: browser artifacts, platform artifacts and post rows, sealed together.
 
 The steps of `collector.capture.store` with more added between building the rows and sealing
-them: the screenshots' image checks and perceptual hashes, a thumbnail, the evidence card, and
-the platform data (raw responses, normalized post JSON, media), so the signed manifest covers
-all of it as well as the screenshots, DOM and WARC.
+them: the screenshots' image checks and perceptual hashes, a thumbnail, the post card (HTML and
+PNG, role `post-card`) with the avatar it shows, the evidence card, and the platform data (raw
+responses, normalized post JSON, media), so the signed manifest covers all of it as well as the
+screenshots, DOM and WARC.
+
+The evidence card shows the page screenshot, unless the page was judged anything but a page
+(`Capture.details["page_verdict"]`, `PageVerdict`: blank, bot challenge, login wall,
+unavailable) or has no screenshot: then it shows the post card, and its footer says so and why.
 """
 
+import hashlib
+import mimetypes
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from archive.archive import Archive
 from archive.ids import new_id
-from archive.vocabulary import Availability, CaptureStatus
+from archive.timeutil import iso
+from archive.vocabulary import Availability, CaptureStatus, PageVerdict
 from collector.capture.store import CaptureRows, build_rows, insert_rows, seal_rows, store_blobs
 from collector.collect.acquire import Acquisition
-from collector.collect.snapshots import snapshot_rows
+from collector.collect.post_card import ROLE as POST_CARD_ROLE
+from collector.collect.post_card import PostCard
+from collector.collect.snapshots import post_document, snapshot_rows
 from collector.platforms.evidence_card import render_card
 from collector.platforms.imaging import ImageRejected, analyze_image, thumbnail_webp
-from collector.platforms.result import PlatformResult
+from collector.platforms.result import DownloadedMedia, PlatformResult
 
 IMAGE_MAX_PIXELS = 200_000_000  # a 1280 x 20,000 px full-page screenshot is 25.6 million
 
@@ -65,9 +75,14 @@ def _add_platform(archive: Archive, rows: CaptureRows, platform: PlatformResult)
 
 
 def _add_screenshot_products(
-    archive: Archive, rows: CaptureRows, acquisition: Acquisition, max_pixels: int
+    archive: Archive,
+    rows: CaptureRows,
+    acquisition: Acquisition,
+    max_pixels: int,
+    post_card: PostCard | None = None,
 ) -> None:
-    """Image checks and perceptual hashes of the screenshots, a thumbnail, the evidence card."""
+    """Image checks and perceptual hashes of the screenshots, a thumbnail, the evidence card
+    (over the post card when the page is not usable: `evidence_card_source`)."""
     result = acquisition.capture
     by_name = {artifact["name"]: artifact for artifact in rows.artifacts}
     extra: list[tuple[str, str, bytes, dict[str, Any]]] = []
@@ -83,17 +98,19 @@ def _add_screenshot_products(
         if shot.role == "screenshot-full":
             thumb = thumbnail_webp(shot.data, max_pixels)
             extra.append(("thumbnail", "screenshot-full.thumb.webp", thumb, {"of": shot.name}))
-    card_source = result.artifact("screenshot-viewport") or result.artifact("screenshot-full")
+    card_source = evidence_card_source(acquisition, post_card)
     if card_source is not None:
         try:
             card = render_card(
-                card_source.data,
+                card_source.image,
                 result.final_url or result.requested_url,
                 result.started_at,
                 rows.capture_id,
                 max_pixels,
+                image_label=card_source.label,
+                notes=card_source.notes,
             )
-            extra.append(("evidence-card", "evidence-card.png", card, {"of": card_source.name}))
+            extra.append(("evidence-card", "evidence-card.png", card, card_source.details))
         except ImageRejected as exc:
             rows.capture["details"]["evidence_card_error"] = str(exc)
     with archive.session() as session:
@@ -113,6 +130,131 @@ def _add_screenshot_products(
                     "details": details,
                 }
             )
+
+
+@dataclass
+class CardSource:
+    """What the evidence card shows: the image, what it is, and why."""
+
+    image: bytes
+    label: str
+    notes: list[str]
+    details: dict[str, Any]
+
+
+def evidence_card_source(acquisition: Acquisition, card: PostCard | None) -> CardSource | None:
+    """The page screenshot, or the post card when the page was not usable (its verdict is not
+    `page`: blank, a challenge, a wall, unavailable) or has no screenshot; None: no image."""
+    result = acquisition.capture
+    shot = result.artifact("screenshot-viewport") or result.artifact("screenshot-full")
+    judged = result.details.get("page_verdict") or {}
+    verdict = judged.get("verdict")
+    page = verdict in (None, PageVerdict.PAGE)
+    details: dict[str, Any] = {} if page else {"page_verdict": verdict}
+    if page:
+        why = "the capture has no page screenshot"
+    else:
+        why = f"the page was judged {verdict}"
+        why += f" ({judged['reason']})" if judged.get("reason") else ""
+    if (not page or shot is None) and card is not None and card.png is not None:
+        notes = [
+            "Image: the post card, the tool's rendering of recorded platform data, "
+            "not a screenshot of the page.",
+            f"Page screenshot not used: {why}.",
+        ]
+        return CardSource(card.png, "Post card", notes, {"of": "post-card.png", **details})
+    if shot is None:
+        return None
+    notes = [] if page else [f"Warning: {why}; no post data to show instead."]
+    return CardSource(shot.data, "Screenshot", notes, {"of": shot.name, **details})
+
+
+def _add_post_card(
+    archive: Archive, rows: CaptureRows, acquisition: Acquisition
+) -> PostCard | None:
+    """Store the post card (HTML, PNG) and the images it shows; the card, when stored."""
+    card = _usable_post_card(rows, acquisition)
+    if card is None:
+        return None
+    with archive.session() as session:
+        for role, name, data, media_type, details in post_card_artifacts(card):
+            blob = archive.store_blob(session, data)
+            rows.artifacts.append(
+                {
+                    "id": new_id("art"),
+                    "capture_id": rows.capture_id,
+                    "role": role,
+                    "name": name,
+                    "blob_sha256": blob.sha256,
+                    "size": blob.size,
+                    "media_type": media_type,
+                    "original_url": details.pop("original_url", None),
+                    "details": details,
+                }
+            )
+    return card
+
+
+def _usable_post_card(rows: CaptureRows, acquisition: Acquisition) -> PostCard | None:
+    """The acquisition's post card, if it was drawn from the very post data stored with it.
+
+    A card whose `post.json` hash differs from the one being stored would state a wrong hash:
+    it is left out and the capture's details say why."""
+    card, platform = acquisition.post_card, acquisition.platform
+    if card is None or platform is None:
+        return None
+    facts: dict[str, Any] = {"render_s": card.details.get("render_s")}
+    rows.capture["details"]["post_card"] = facts
+    stored = hashlib.sha256(post_document(platform)).hexdigest()
+    if stored != card.post_json_sha256:
+        facts["error"] = "post data changed after the card was drawn; card not stored"
+        return None
+    if card.error:
+        facts["error"] = card.error
+    return card
+
+
+Extra = tuple[str, str, bytes, str, dict[str, Any]]
+"""(role, name, bytes, media type, details) of an artifact the post card brings."""
+
+
+def post_card_artifacts(card: PostCard) -> list[Extra]:
+    """The card's HTML, its PNG (when drawn) and the images it shows, as artifacts to store."""
+    html_sha256 = hashlib.sha256(card.html).hexdigest()
+    facts = {k: v for k, v in card.details.items() if k != "render_s"}
+    made: list[Extra] = []
+    avatar = card.avatar
+    if avatar is not None:
+        name = "media/avatar" + (mimetypes.guess_extension(avatar.media_type or "") or ".bin")
+        made.append(_image_artifact("avatar", name, avatar, {"of": "post.json"}))
+        facts["avatar_sha256"] = avatar.sha256
+    for preview in card.previews:
+        of = {"of_url": preview.item.url, "kind": preview.item.kind}
+        made.append(_image_artifact("media_preview", preview.name, preview.downloaded, of))
+    made.append(
+        (POST_CARD_ROLE, "post-card.html", card.html, "text/html", {"of": "post.json", **facts})
+    )
+    if card.png is not None:
+        details = {"of": "post-card.html", "of_sha256": html_sha256, **facts}
+        made.append((POST_CARD_ROLE, "post-card.png", card.png, "image/png", details))
+    return made
+
+
+def _image_artifact(role: str, name: str, got: DownloadedMedia, details: dict[str, Any]) -> Extra:
+    """An image the post card shows (avatar, video poster), as downloaded."""
+    described: dict[str, Any] = {
+        "original_url": got.url,
+        **details,
+        "final_url": got.final_url,
+        "status": got.status,
+        "fetched_at": iso(got.fetched_at),
+    }
+    if got.image is not None:
+        described["image"] = asdict(got.image)
+    if got.error:
+        described["rejected"] = got.error
+    media_type = got.media_type or "application/octet-stream"
+    return (role if got.status == 200 else "media_error", name, got.data, media_type, described)
 
 
 def combined_status(acquisition: Acquisition) -> tuple[str, str | None]:
@@ -177,7 +319,8 @@ def sealed_rows(
         rows.capture["details"]["notes"] = list(acquisition.notes)
     rows.capture["details"]["page"] = {"status": result.status, "reason": result.status_reason}
     rows.capture["status"], rows.capture["status_reason"] = combined_status(acquisition)
-    _add_screenshot_products(archive, rows, acquisition, IMAGE_MAX_PIXELS)
+    card = _add_post_card(archive, rows, acquisition)
+    _add_screenshot_products(archive, rows, acquisition, IMAGE_MAX_PIXELS, card)
     related = []
     if acquisition.platform is not None:
         related = _add_platform(archive, rows, acquisition.platform)

@@ -4,6 +4,10 @@ Footer lines: URL, capture time (UTC), SHA-256 of the screenshot bytes, capture 
 computed here from the exact screenshot bytes given, so the card can be checked against the
 screenshot artifact. Investigators paste the card into reports.
 
+When the page itself was blank or a wall, the caller gives the post card (the tool's rendering
+of recorded platform data) instead of the screenshot, with `image_label="Post card"` and
+`notes` saying why: the footer then names the image it hashes, and the notes follow the facts.
+
 Pillow draws each line with one font and has no fallback, and its default font covers Latin
 only; a line with other characters (an internationalized URL in Cyrillic, Chinese, Arabic...)
 is drawn with the installed fonts fontconfig picks for them (`fc-match` for all its characters,
@@ -17,6 +21,7 @@ import hashlib
 import io
 import subprocess
 import textwrap
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -52,14 +57,20 @@ def _font(size: int) -> "Font":
 
 
 def card_lines(
-    url: str, captured_at: datetime, screenshot_sha256: str, capture_id: str
+    url: str,
+    captured_at: datetime,
+    image_sha256: str,
+    capture_id: str,
+    image_label: str = "Screenshot",
+    notes: Sequence[str] = (),
 ) -> list[str]:
-    """The footer text, one fact a line."""
+    """The footer text, one fact a line; `image_label` names what the image above is."""
     return [
         f"URL: {url}",
         f"Captured (UTC): {iso(captured_at)}",
-        f"Screenshot SHA-256: {screenshot_sha256}",
+        f"{image_label} SHA-256: {image_sha256}",
         f"Capture id: {capture_id}",
+        *notes,
     ]
 
 
@@ -146,9 +157,12 @@ def render_card(
     captured_at: datetime,
     capture_id: str,
     max_pixels: int = 100_000_000,
+    *,
+    image_label: str = "Screenshot",
+    notes: Sequence[str] = (),
 ) -> bytes:
-    """Return the card PNG: the screenshot (scaled to at most 1600 px wide, tall pages cut at
-    6000 px with a note) above the footer. ImageRejected when the screenshot does not decode."""
+    """Return the card PNG: the image (scaled to at most 1600 px wide, tall ones cut at 6000 px
+    with a note) above the footer. ImageRejected when the image does not decode."""
     from PIL import Image, ImageDraw
 
     sha256 = hashlib.sha256(screenshot_png).hexdigest()
@@ -160,10 +174,12 @@ def render_card(
     shot = shot.convert("RGB")
     if shot.width > MAX_WIDTH:
         shot = shot.resize((MAX_WIDTH, round(shot.height * MAX_WIDTH / shot.width)))
-    lines = card_lines(url, captured_at, sha256, capture_id)
+    lines = card_lines(url, captured_at, sha256, capture_id, image_label, notes)
     if shot.height > MAX_SCREEN_HEIGHT:
         shot = shot.crop((0, 0, shot.width, MAX_SCREEN_HEIGHT))
-        lines.append("(screenshot cut at the card's height limit; see the screenshot artifact)")
+        lines.append(
+            f"({image_label.lower()} cut at the card's height limit; see its own artifact)"
+        )
     width = max(shot.width, 900)
     default = _font(FONT_SIZE)
     chars = max(40, (width - 2 * PADDING) // 10)

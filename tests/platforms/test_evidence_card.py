@@ -60,6 +60,22 @@ def test_corrupt_screenshot_is_rejected() -> None:
         render_card(data[:200], URL, MOMENT, "cap_x")
 
 
+def test_post_card_image_is_named_and_the_reason_given() -> None:
+    digest = hashlib.sha256(b"card").hexdigest()
+    notes = ["Page screenshot not used: the page was judged blank."]
+    lines = card_lines(URL, MOMENT, digest, "cap_01abc", "Post card", notes)
+    assert lines[2] == f"Post card SHA-256: {digest}"
+    assert lines[-1] == notes[0]
+    data = screenshot()
+    plain = Image.open(io.BytesIO(render_card(data, URL, MOMENT, "cap_x")))
+    noted = Image.open(
+        io.BytesIO(render_card(data, URL, MOMENT, "cap_x", image_label="Post card", notes=notes))
+    )
+    assert noted.height > plain.height, "the notes add footer lines"
+    top = noted.crop((0, 0, 800, 600)).convert("RGB")
+    assert ImageChops.difference(top, Image.open(io.BytesIO(data)).convert("RGB")).getbbox() is None
+
+
 def test_url_in_other_scripts_is_drawn_with_a_font_that_has_its_glyphs() -> None:
     """Pillow's default font is Latin only; the URL line gets an installed font covering it
     (fonts from `make install`: the test fails without them)."""
