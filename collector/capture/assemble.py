@@ -40,6 +40,7 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
         "browser_executable": browser.executable,
         "browser_changes": browser.changes,
         **run.events,
+        **run.details,
     }
     if main is not None and main.response_head is not None:
         _page_artifacts(run, main, details)
@@ -66,6 +67,7 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
         bytes_received=run.recorder.total_bytes,
         page_height=run.page_height,
         problems=run.problems,
+        warnings=run.warnings,
         steps=[{"name": s.name, "outcome": s.outcome, "reason": s.reason} for s in run.steps],
         settings=run.settings.as_dict(),
     )

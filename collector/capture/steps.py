@@ -1,9 +1,10 @@
 """The steps of a capture, declared in order, each with its time budget, and their runner.
 
 navigate -> settle (network quiet, client-side redirects) -> scroll (bounded) -> screenshots
--> dom -> pdf (when asked). Each step ends with a typed `StepOutcome`: a step that runs out of
-its budget or fails is noted and the next one runs; the page steps must end before the page
-deadline, so that the `always` steps (screenshots, DOM, PDF) have the time kept back for them.
+-> dom -> fonts (`fonts.py`) -> pdf (when asked). Each step ends with a typed `StepOutcome`: a
+step that runs out of its budget or fails is noted and the next one runs; the page steps must
+end before the page deadline, so that the `always` steps (screenshots, DOM, fonts, PDF) have the
+time kept back for them.
 Once no page arrived (or the URL is a download) the remaining steps are skipped.
 """
 
@@ -19,6 +20,7 @@ from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from archive.errors import first_line
+from collector.capture.fonts import record_fonts
 from collector.capture.result import ArtifactData
 from collector.capture.run import CaptureRun, StepOutcome, StepReport
 from collector.capture.settings import CaptureSettings
@@ -252,6 +254,7 @@ STEPS = (
     Step("scroll", Budget.PAGE, always=False, run=_scroll),
     Step("screenshots", Budget.CAPTURE, always=True, run=_screenshots),
     Step("dom", Budget.CAPTURE, always=True, run=_dom),
+    Step("fonts", Budget.CAPTURE, always=True, run=record_fonts),
     Step("pdf", Budget.CAPTURE, always=True, run=_pdf, wanted=lambda s: s.pdf),
 )
 
