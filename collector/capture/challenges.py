@@ -53,10 +53,8 @@ _CF_CHALLENGE = {
     "/cdn-cgi/challenge-platform/": r"/cdn-cgi/challenge-platform/",
     "window._cf_chl_opt": r"_cf_chl_opt",
 }
-_CF_BLOCK = {
-    "cf-error-details": r"\bcf-error-details\b",
-    "Sorry, you have been blocked": r"(?i)sorry, you have been blocked",
-}
+_CF_BLOCK_ELEMENT = r"\bcf-error-details\b"
+_CF_BLOCK_TEXT = "sorry, you have been blocked"
 _AKAMAI_CHALLENGE = {
     "/_sec/cp_challenge/": r"/_sec/cp_challenge/",
     "sec-if-cpt-container": r"\bsec-if-cpt-container\b",
@@ -119,9 +117,9 @@ def _cloudflare(
     if markers and re.match(r"(?i)just a moment", page.title):
         signals = [f"title: {page.title}", *markers, *_status_signal(status)]
         return Challenge("Cloudflare", 'Cloudflare "Just a moment..." challenge', signals)
-    blocked = _markers(markup, _CF_BLOCK)
-    if len(blocked) == len(_CF_BLOCK):
-        return Challenge("Cloudflare", "Cloudflare block page", [*blocked, *_status_signal(status)])
+    if re.search(_CF_BLOCK_ELEMENT, markup) and _CF_BLOCK_TEXT in page.text:
+        signals = ["markup: cf-error-details", f"text: {_CF_BLOCK_TEXT}", *_status_signal(status)]
+        return Challenge("Cloudflare", "Cloudflare block page", signals)
     return None
 
 
@@ -131,8 +129,8 @@ def _akamai(
     challenge = _markers(markup, _AKAMAI_CHALLENGE)
     if challenge:
         return Challenge("Akamai", "Akamai Bot Manager challenge", challenge)
-    server = _header(headers, "server") or ""
-    edge = "akamaighost" in server.lower() or "errors.edgesuite.net" in markup
+    server = next((v for k, v in headers if k.lower() == "server" and "akamai" in v.lower()), "")
+    edge = bool(server) or "errors.edgesuite.net" in markup
     denied = page.title.lower() == "access denied" and re.search(r"reference #[\d.a-f]+", page.text)
     if edge and denied:
         signals = [f"title: {page.title}", "text: Reference #..."]
