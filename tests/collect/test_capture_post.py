@@ -27,7 +27,7 @@ def test_capture_post_url_includes_post_and_media(
     assert result.exit_code == 0, result.stderr
     (row,) = json.loads(result.stdout)
     assert row["status"] == "partial", "its x.com page renders blank without X's scripts"
-    assert "page verdict blank" in row["reason"]
+    assert "page verdict blank" in row["status_reason"]
     post = row["post"]
     assert post["platform"] == "twitter" and post["post_id"] == "934106870834454529"
     assert post["author_handle"] == "UaSmart"
