@@ -67,6 +67,7 @@ PAGE_RULES = (
         titles=(r"(?i)^log in(to)? (to )?facebook",),
         phrases=("you must log in to continue",),
     ),
+    # The same wording also marks a shared post that is gone, inside a post that is shown.
     PageRule(
         PageVerdict.UNAVAILABLE,
         "Facebook says the content isn't available",
@@ -75,6 +76,7 @@ PAGE_RULES = (
             "this content isn't available at the moment",
             "this page isn't available",
         ),
+        unless=('[role="article"]',),
     ),
 )
 

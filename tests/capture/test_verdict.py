@@ -78,3 +78,13 @@ def test_a_wall_that_redirects_is_judged_by_its_final_url() -> None:
 def test_wording_is_compared_with_plain_apostrophes() -> None:
     plain = "hmm...this page doesn't exist..."
     assert normalise("Hmm...this page doesn\u2019t  exist\u2026") == plain
+
+
+def test_a_shown_post_sharing_a_gone_post_is_a_page() -> None:
+    shared = (
+        '<title>Demo Page</title><body><div role="article"><p>Look at this</p>'
+        "<div><span>This content isn't available right now</span></div></div></body>"
+    )
+    post = "https://www.facebook.com/demopage/posts/103"
+    assert _judge(post, shared).verdict == PageVerdict.PAGE
+    assert _judge(post, walls.FACEBOOK_MISSING).verdict == PageVerdict.UNAVAILABLE
