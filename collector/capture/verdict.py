@@ -109,7 +109,15 @@ def _rule_signals(rule: PageRule, path: str, page: PageText) -> list[str]:
 
 
 def uniform_colour(png: bytes) -> str | None:
-    """`#rrggbb` when every pixel of the image has that one colour, else None."""
+    """`#rrggbb` when every pixel of the image has that one colour, else None (also for a
+    screenshot that cannot be decoded: it is not called blank)."""
+    try:
+        return _uniform_colour(png)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def _uniform_colour(png: bytes) -> str | None:
     with Image.open(io.BytesIO(png)) as image:
         extrema = image.getextrema()
         bands = extrema if isinstance(extrema[0], tuple) else (extrema,)
@@ -134,7 +142,7 @@ def blank_colour(full_shots: list[bytes], viewport_shot: bytes | None) -> str | 
     return colours.pop()
 
 
-SERVER_HTML_CHARS = 262_144
+SERVER_HTML_BYTES = 262_144
 """How much of the server's decoded body is read for challenge markers."""
 
 
@@ -165,4 +173,4 @@ def judge_run(run: CaptureRun, main: Exchange | None, chain: list[dict[str, Any]
 def _server_html(main: Exchange | None) -> str:
     if main is None or main.response_head is None:
         return ""
-    return body_prefix(main, SERVER_HTML_CHARS).decode("utf-8", errors="replace")
+    return body_prefix(main, SERVER_HTML_BYTES).decode("utf-8", errors="replace")

@@ -88,3 +88,8 @@ def test_a_shown_post_sharing_a_gone_post_is_a_page() -> None:
     post = "https://www.facebook.com/demopage/posts/103"
     assert _judge(post, shared).verdict == PageVerdict.PAGE
     assert _judge(post, walls.FACEBOOK_MISSING).verdict == PageVerdict.UNAVAILABLE
+
+
+def test_a_screenshot_that_does_not_decode_is_not_called_blank() -> None:
+    assert uniform_colour(b"\x89PNG\r\n\x1a\n broken") is None
+    assert blank_colour([b"not a png"], None) is None
