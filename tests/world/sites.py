@@ -186,10 +186,9 @@ class Sites:
         recorded = _TOKEN.search(body)
         assert recorded is not None
         token = recorded.group(1)
-        data = json.loads(bytes.fromhex(token[: token.index("7d") + 2]))
+        data, mac = _read_token(token)
         data["e"] = path
-        made = json.dumps(data, separators=(",", ":")).encode().hex()
-        made += token[token.index("7d") + 2 :]  # the recorded 16-byte MAC, unchecked here
+        made = (json.dumps(data, separators=(",", ":")).encode() + mac).hex()
         return Recorded(
             self.interstitial.status,
             self.interstitial.headers,
@@ -199,11 +198,16 @@ class Sites:
     @staticmethod
     def _migrate_hop(query: dict[str, list[str]]) -> Recorded:
         """twitter.com's migrate hop: back to x.com at the token's path, with `?mx=2`."""
-        token = (query.get("tok") or [""])[0]
         try:
-            end = token.index("7d") + 2
-            path = json.loads(bytes.fromhex(token[:end]))["e"]
+            path = _read_token((query.get("tok") or [""])[0])[0]["e"]
         except (ValueError, KeyError, TypeError):
             return Recorded(400, [("Content-Type", "text/plain")], b"bad migrate token")
         location = f"https://x.com{quote(path, safe='/?=&')}?mx=2"
         return Recorded(302, [("Location", location), ("Content-Type", "text/html")], b"")
+
+
+def _read_token(token: str) -> tuple[dict, bytes]:
+    """A migrate token's JSON (`{"e": path, "t": time}`) and the MAC bytes after it."""
+    raw = bytes.fromhex(token)
+    end = raw.index(b"}") + 1
+    return json.loads(raw[:end]), raw[end:]
