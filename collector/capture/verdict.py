@@ -150,13 +150,18 @@ def judge_run(run: CaptureRun, main: Exchange | None, chain: list[dict[str, Any]
     """The verdict on a finished run: its page response (`main`, None when the last main-frame
     navigation left HTTP, as t.me's script does for `tg://`), the DOM and the screenshots.
 
-    The URL judged is the last hop of the redirect chain that the server answered."""
+    The URL judged is the page's own when its DOM was taken (a single-page app may move to its
+    login route without a navigation, as x.com does with `history.replaceState`), else the
+    last hop of the redirect chain that the server answered."""
     answered = [hop["url"] for hop in chain if hop.get("status") is not None]
     head = main.response_head if main is not None else None
     dom = next((a for a in run.artifacts if a.role == "dom"), None)
+    shown = dom.original_url if dom is not None else None
+    if shown is None or urlsplit(shown).scheme not in ("http", "https"):
+        shown = answered[-1] if answered else run.url
     return judge(
         PageRecord(
-            final_url=answered[-1] if answered else run.url,
+            final_url=shown,
             status=main.status if main is not None else None,
             headers=list(head.headers) if head is not None else [],
             server_html=_server_html(main),

@@ -28,6 +28,7 @@ CASES = [
     (f"{SITE}/blank/dark", PageVerdict.BLANK, "#000000"),
     (f"{X}/demo_walled/status/1700000000000000001", PageVerdict.LOGIN_WALL, "/i/flow/login"),
     (f"{X}/demo_gone/status/1700000000000000002", PageVerdict.UNAVAILABLE, "doesn't exist"),
+    (f"{X}/demo_spa_walled/status/1700000000000000004", PageVerdict.LOGIN_WALL, "/i/flow/login"),
     ("https://www.instagram.com/p/DemoWalled1/", PageVerdict.LOGIN_WALL, "path: /accounts/login/"),
     ("https://www.instagram.com/p/DemoGone2/", PageVerdict.UNAVAILABLE, "isn't available"),
     ("https://www.facebook.com/demopage/posts/101", PageVerdict.LOGIN_WALL, "path: /login/"),

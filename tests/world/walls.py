@@ -178,6 +178,13 @@ X_LOGIN = """<!DOCTYPE html><html dir="ltr" lang="en"><head><meta charset="utf-8
 <div>Don't have an account? <a href="/i/flow/signup">Sign up</a></div></div></main></div>
 </body></html>"""
 
+X_LOGIN_IN_PLACE = X_LOGIN.replace(
+    "</body>",
+    '<script>history.replaceState(null, "", "/i/flow/login?redirect_after_login=%2Fdemo")'
+    "</script></body>",
+)
+"""X's app moves to its login route without a navigation (`history.replaceState`)."""
+
 X_MISSING = """<!DOCTYPE html><html dir="ltr" lang="en"><head><meta charset="utf-8">
 <title>Page not found / X</title></head><body style="background-color:#fff">
 <div id="react-root"><main role="main"><div data-testid="primaryColumn">
@@ -295,6 +302,9 @@ PAGES: dict[tuple[str, str], Page] = {
         "/i/flow/login?redirect_after_login=%2Fdemo_walled%2Fstatus%2F1700000000000000001"
     ),
     ("x.com", "/demo_gone/status/1700000000000000002"): Page(200, HTML, X_MISSING),
+    ("x.com", "/demo_spa_walled/status/1700000000000000004"): Page(
+        200, HTML, X_LOGIN_IN_PLACE.replace("<title>Log in to X / X</title>", "<title>X</title>")
+    ),
     ("x.com", "/demonewsdesk/status/1700000000000000003"): Page(
         200, HTML, X_TWEET_WITH_UNAVAILABLE_QUOTE
     ),
