@@ -92,3 +92,12 @@ def test_x_migrate_hop_is_served_and_its_shell_renders_blank(
 def _token_of(result) -> str:  # noqa: ANN001
     hop = next(h for h in result.redirect_chain if h["url"].startswith("https://twitter.com/"))
     return hop["url"].split("tok=", 1)[1]
+
+
+def test_a_page_that_hands_off_to_an_app_is_still_judged(engine: EngineRunner) -> None:
+    """t.me's post page sends the browser on to `tg://` (no HTTP response for it): the page
+    the browser kept is judged, at its own URL. (Its embed widget, where the post itself would
+    show, was never recorded: the verdict reads the main document, not its frames.)"""
+    result = engine.capture("https://t.me/chollometro/28542")
+    assert result.redirect_chain[-1]["url"].startswith("tg://")
+    assert result.details["page_verdict"]["verdict"] == PageVerdict.PAGE
