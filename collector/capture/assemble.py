@@ -50,6 +50,10 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
     finished = utcnow()
     if exchanges:
         run.artifacts.append(_warc_artifact(run, browser))
+    handshakes = build.tls_handshakes(exchanges)
+    if handshakes is not None:
+        run.artifacts.append(handshakes)
+    run.problems += run.recorder.problems
     run.problems += [
         f"the browser was given only the first {e.rendered_bytes} bytes of {e.url}"
         f" (max_render_bytes); the WARC records what the server sent"

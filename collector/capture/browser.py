@@ -24,7 +24,7 @@ QUIET_FLAGS = (
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
-    "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
+    "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,ZstdContentEncoding",
 )
 SYSTEM_CANDIDATES = (
     "chromium-headless-shell",
@@ -88,16 +88,21 @@ def launch_args() -> list[str]:
 
 
 async def launch(
-    playwright: Playwright, settings: CaptureSettings
+    playwright: Playwright,
+    settings: CaptureSettings,
+    extra_args: list[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[Browser, BrowserChoice]:
-    """Start one headless Chromium for many captures."""
+    """Start one headless Chromium for many captures (`extra_args`, `env`: TLS passthrough's
+    key log and trust, from `browsertls`)."""
     choice = choose_chromium(playwright.chromium.executable_path, settings)
     try:
         browser = await playwright.chromium.launch(
             executable_path=choice.executable,
-            args=launch_args(),
+            args=launch_args() + list(extra_args or []),
             proxy=PER_CONTEXT_PROXY,
             headless=True,
+            env=env,
         )
     except Exception as exc:
         where = choice.executable or "Playwright's Chromium"

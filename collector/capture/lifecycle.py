@@ -9,6 +9,7 @@ from playwright.async_api import Browser, BrowserContext, Playwright, async_play
 from playwright.async_api import Error as PlaywrightError
 
 from collector.capture import browser as browsers
+from collector.capture.browsertls import BrowserTLS
 from collector.capture.settings import CaptureSettings
 
 CLOSE_TIMEOUT_S = 5.0
@@ -28,8 +29,10 @@ class BrowserIdentity:
 class BrowserLifecycle:
     """Playwright and one headless Chromium shared by every capture."""
 
-    def __init__(self, settings: CaptureSettings) -> None:
+    def __init__(self, settings: CaptureSettings, tls: BrowserTLS | None = None) -> None:
         self.settings = settings
+        self.tls = tls
+        """Key log and trust of TLS passthrough (None: the browser trusts the recorder's CA)."""
         self.identity = BrowserIdentity()
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
@@ -52,7 +55,13 @@ class BrowserLifecycle:
 
     async def _launch(self) -> None:
         assert self._playwright is not None
-        self._browser, choice = await browsers.launch(self._playwright, self.settings)
+        tls = self.tls
+        self._browser, choice = await browsers.launch(
+            self._playwright,
+            self.settings,
+            tls.args() if tls else None,
+            tls.env() if tls else None,
+        )
         context = await self._browser.new_context()
         try:
             page = await context.new_page()
@@ -85,7 +94,7 @@ class BrowserLifecycle:
             locale=settings.locale,
             timezone_id=settings.timezone,
             user_agent=self.identity.user_agent,
-            ignore_https_errors=True,
+            ignore_https_errors=self.tls is None,
             service_workers="block",
             accept_downloads=False,
         )
