@@ -129,6 +129,15 @@ class Recorder:
             exchange.request.close()
             exchange.response.close()
 
+    def refusal(self, urls: list[str]) -> str | None:
+        """Why the recorder refused the connection for the last of `urls` it refused (the
+        browser itself only sees a failed tunnel), or None."""
+        origins = {_origin(url) for url in urls}
+        for exchange in reversed(self.exchanges):
+            if exchange.method == "CONNECT" and exchange.error and _origin(exchange.url) in origins:
+                return exchange.error
+        return None
+
     def still_open(self) -> list[str]:
         """URLs of requests that have not finished yet."""
         return [exchange.url for exchange in self.open.values()]
@@ -474,6 +483,12 @@ def _mark_unfinished(exchange: Exchange, reason: str) -> None:
         exchange.error = exchange.error or "capture ended before the response arrived"
     elif exchange.truncated is None:
         exchange.truncated = reason
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    default = 443 if parts.scheme == "https" else 80
+    return parts.scheme, f"{parts.hostname}:{parts.port or default}"
 
 
 def _authority(text: str, default_port: int) -> tuple[str, int]:

@@ -109,7 +109,9 @@ async def _navigate(run: CaptureRun, page: Page) -> None:
         raise
     except PlaywrightError as exc:
         if not run.document_arrived():
-            run.fatal = f"navigation failed: {first_line(exc)}"
+            tried = [run.url, *(url for url, *_ in run.navigations)]
+            refused = run.recorder.refusal(tried)  # a refused tunnel: say why
+            run.fatal = refused or f"navigation failed: {first_line(exc)}"
             return
         main = run.main_exchange()
         if main is not None and main.status is not None and main.status >= 400:
