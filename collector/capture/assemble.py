@@ -63,7 +63,8 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
     if run.recorder.limit_hit:
         run.problems.append(run.recorder.limit_hit)
     if main is not None and main.truncated:
-        run.problems.append(f"page response incomplete ({main.truncated})")
+        why = f"{main.truncated}: {main.error}" if main.error else main.truncated
+        run.problems.append(f"page response incomplete ({why})")
     details.update(
         requests=len(exchanges),
         bytes_received=run.recorder.total_bytes,

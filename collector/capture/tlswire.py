@@ -384,6 +384,6 @@ def ja4_like(hello: ClientHello) -> dict[str, object]:
         "ciphers": [c for c in hello.ciphers if c not in GREASE],
         "extensions": sorted(e for e in hello.extensions if e not in GREASE),
         "groups": [g for g in hello.groups if g not in GREASE],
-        "signature_algorithms": hello.signature_algorithms,
+        "signature_algorithms": [s for s in hello.signature_algorithms if s not in GREASE],
         "alpn": hello.alpn,
     }

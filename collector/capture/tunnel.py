@@ -31,6 +31,7 @@ from collector.capture.spool import MemoryBudget, Spool
 from collector.capture.tlstap import TLSTap
 from collector.capture.tlswire import RecordReader, TLSWireError, ja4_like
 from collector.capture.upstream import TLSInfo, Upstream
+from collector.capture.wsframes import CloseWatch
 
 READ_BYTES = 64 * 1024
 MAX_HANDSHAKE_RECORDS = 64
@@ -101,7 +102,8 @@ class Meter:
             )
             return
         ledger.total_bytes += len(wire)
-        if time.monotonic() - exchange.opened < limits.long_request_s:
+        young = time.monotonic() - exchange.opened < limits.long_request_s
+        if young and not exchange.websocket:  # a socket's frames never hold the page up
             ledger.touch()
         if not self.gate.closed:
             self.gate.admit(data, self.decoder.produced if self.decoder else 0)
@@ -137,7 +139,9 @@ class Tunnel:
         self.closing = False
         self.handshake_records: list[tuple[str, bytes]] = []
         """Records up to the end of the handshake, as on the wire (kept as evidence)."""
-        self.exchanges = 0
+        self.exchanges: list[Exchange] = []
+        """Exchanges of this connection (a TLS 1.2 client may send before the handshake ends:
+        False Start)."""
 
     @property
     def origin(self) -> str:
@@ -244,6 +248,8 @@ class Tunnel:
             client_hello=ja4_like(hello) if hello else None,
             handshake_records=self.handshake_records,
         )
+        for exchange in self.exchanges:
+            exchange.tls = self.tls
 
     def _certificate_verify(self) -> str | None:
         info = self.tap.info
@@ -277,7 +283,7 @@ class Tunnel:
             url, method, utcnow(), request=Spool(ledger.memory), response=Spool(ledger.memory)
         )
         exchange.ip, exchange.tls, exchange.protocol = self.upstream.ip, self.tls, protocol
-        self.exchanges += 1
+        self.exchanges.append(exchange)
         ledger.begin(exchange)
         return exchange
 
@@ -458,7 +464,10 @@ class H1Conversation:
 
     async def _one(self, head: Head) -> bool:
         method, target = head.start[0], head.start[1] if len(head.start) > 1 else "/"
-        exchange = self.tunnel.new_exchange(self.tunnel.origin + target, method, "http/1.1")
+        origin = self.tunnel.origin
+        if "websocket" in head.tokens("upgrade"):
+            origin = "wss" + origin[len("https") :]
+        exchange = self.tunnel.new_exchange(origin + target, method, "http/1.1")
         self.current = exchange
         exchange.document = render.is_document_request(head)
         exchange.request.write(head.raw)
@@ -483,6 +492,7 @@ class H1Conversation:
         exchange.body_start = len(exchange.response)
         if response.status == 101:
             exchange.websocket = True
+            self.tunnel.ledger.touch()  # a socket no longer holds the page up: re-check
             await self._upgraded(exchange)
             return False
         try:
@@ -507,6 +517,11 @@ class H1Conversation:
         the browser's after its request head, the server's after the 101 head."""
         meter = Meter(self.tunnel.ledger, exchange)
         self.tunnel.meters = [meter]
+        watch = CloseWatch()
+
+        def server_bytes(data: bytes) -> None:
+            watch.feed(data)
+            meter.body(data)
 
         async def pump(side: str, write: Callable[[bytes], None]) -> None:
             reader = self.readers[side]
@@ -516,7 +531,9 @@ class H1Conversation:
                     return
                 write(data)
 
-        await asyncio.gather(pump("client", exchange.request.write), pump("server", meter.body))
+        await asyncio.gather(pump("client", exchange.request.write), pump("server", server_bytes))
+        if not watch.closed and exchange.truncated is None:
+            exchange.truncated = "time"  # no Close frame: cut off while still open
         exchange.finished_at = utcnow()
         self.current = None
         self.tunnel.ledger.end(exchange)

@@ -81,7 +81,7 @@ def _record(
 def warc_protocols(exchange: Exchange) -> str:
     """`WARC-Protocol` (IIPC proposal for WARC 1.1 revisions): the application protocol, then
     the TLS version, e.g. `h2, tls/1.3`."""
-    names = [exchange.protocol] if exchange.url.startswith("https") or exchange.protocol else []
+    names = [exchange.protocol]
     version = exchange.tls.version if exchange.tls else None
     if version and version.startswith("TLSv"):
         names.append("tls/" + (version[4:] if "." in version else version[4:] + ".0"))
