@@ -1,14 +1,16 @@
-"""The recording proxy: one per capture, in-process, on an ephemeral loopback port.
+"""The recording proxy: one per capture, in-process, on ephemeral loopback ports.
 
-The capture's browser context sends every request here (plain HTTP as proxy requests, HTTPS
-through CONNECT, which the recorder intercepts with its own CA). The recorder opens the real
-connection itself, so it knows the exact request bytes it sent, the exact response bytes the
-server returned (before any decoding), the server IP and the TLS certificate chain of that very
-connection. Responses are streamed to the browser as they arrive; limits cut them off. The
-bytes of every exchange are kept in spools (memory while small, then a temporary file), and a
-compressed response is decoded on the side, capped, so that a bomb is cut off before the browser
-has to expand it.
-See docs/capture.md for why this mechanism was chosen over CDP events.
+The capture's browser context sends every request here: plain HTTP as proxy requests, HTTPS
+through CONNECT. The browser's HTTPS is passed through unchanged, so the server sees the
+browser itself, and recorded by decrypting it with the browser's key log (`tunnel.py`).
+Companions (platform adapters) use a second port whose HTTPS is intercepted with the
+recorder's CA and re-sent with Python's TLS (`upstream.py`), as are plain HTTP requests. Either
+way the recorder opens the real connection itself, so it knows the exact bytes of every
+exchange, the server IP and the TLS certificate chain of that very connection. Responses are
+streamed to the browser as they arrive; limits cut them off. The bytes of every exchange are
+kept in spools (memory while small, then a temporary file), and a compressed response is
+decoded on the side, capped, so that a bomb is cut off before the browser has to expand it.
+See docs/capture.md for why this mechanism was chosen.
 """
 
 import asyncio
