@@ -53,7 +53,7 @@ class _Reader:
         self.side = side
         self.buffer = bytearray()
         self.preface = preface
-        self.decoder = Decoder()
+        self.decoder = Decoder(max_header_list_size=MAX_HEADER_BLOCK_BYTES)
         self.block: bytearray | None = None
         self.block_stream = 0
         self.block_end_stream = False

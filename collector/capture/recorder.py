@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import functools
 import time
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from archive.timeutil import utcnow
 from collector.capture import decode, httpwire, render
@@ -35,6 +35,7 @@ from collector.capture.upstream import Connector, Upstream, UpstreamError
 
 COMPANION_HEADER = "x-evidence-companion"
 """Marks requests made beside the page (platform adapters); dropped before the server."""
+MAX_REDIRECT_FOLLOW = 20
 HOP_BY_HOP_PROXY_HEADERS = {"proxy-connection", "proxy-authorization", COMPANION_HEADER}
 
 
@@ -134,7 +135,19 @@ class Recorder:
     def refusal(self, urls: list[str]) -> str | None:
         """Why the recorder refused the connection for the last of `urls` it refused (the
         browser itself only sees a failed tunnel), or None."""
-        origins = {_origin(url) for url in urls}
+        seen = set(urls)
+        for _ in range(MAX_REDIRECT_FOLLOW):  # where the recorded redirects of `urls` led
+            more = {
+                urljoin(e.url, location)
+                for e in self.exchanges
+                if e.url in seen and e.response_head is not None
+                for location in [e.response_head.get("location")]
+                if location
+            } - seen
+            if not more:
+                break
+            seen |= more
+        origins = {_origin(url) for url in seen}
         for exchange in reversed(self.exchanges):
             if exchange.method == "CONNECT" and exchange.error and _origin(exchange.url) in origins:
                 return exchange.error

@@ -289,8 +289,7 @@ class Tunnel:
 
     def unread(self) -> str | None:
         """Why this connection (or part of it) could not be read, if it could not."""
-        protocol_error = getattr(self.protocol, "error", None)
-        return self.tap.problem or protocol_error
+        return self.tap.problem
 
 
 def _head(start: str, headers: Headers) -> Head:

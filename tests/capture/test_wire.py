@@ -3,8 +3,10 @@
 Real Chromium against local servers with their own test CA: a probe that logs ClientHellos
 (read with scapy) and header order, an HTTP/2 server, a never-closing WebSocket."""
 
+import gzip
 import io
 import json
+import ssl
 import subprocess
 import time
 from collections.abc import Iterator
@@ -18,9 +20,12 @@ from warcio.archiveiterator import ArchiveIterator
 
 from collector.capture import browser as browsers
 from collector.capture.result import CaptureResult
+from collector.capture.settings import CaptureSettings
 from tests.capture.conftest import EngineRunner
 from tests.capture.test_replay import COLLECTION, _tool, pywb  # noqa: F401 (fixture)
+from tests.world import pages
 from tests.world.h2server import RESET_PART, H2Server, routes
+from tests.world.server import World
 from tests.world.tlsprobe import TLSProbe
 from tests.world.wsserver import NeverClosingSocket
 
@@ -41,11 +46,10 @@ class Wire:
 
 
 @pytest.fixture(scope="module")
-def wire(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wire]:
+def wire(tmp_path_factory: pytest.TempPathFactory, test_world: World) -> Iterator[Wire]:
     ca = trustme.CA()
     ca_file = tmp_path_factory.mktemp("wire-ca") / "ca.pem"
-    ca.cert_pem.write_to_path(str(ca_file))
-    import ssl
+    ca_file.write_bytes(ca.cert_pem.bytes() + test_world.ca_file.read_bytes())
 
     servers = {
         "probe.test": TLSProbe(ca, ("probe.test",)).start(),
@@ -54,7 +58,7 @@ def wire(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wire]:
         "ws.test": NeverClosingSocket(ca, ("ws.test",)).start(),
     }
     rules = ", ".join(f"MAP {host}:443 127.0.0.1:{s.port}" for host, s in servers.items())
-    from collector.capture.settings import CaptureSettings
+    rules += ", " + test_world.resolver_rules
 
     settings = CaptureSettings(
         allow_private=True,
@@ -156,6 +160,15 @@ def test_http2_page_is_recorded_byte_exact(wire: Wire, tmp_path: Path):
     warc.write_bytes(result.artifact("warc").data)
     check = subprocess.run([_tool("warcio"), "check", "-v", str(warc)], capture_output=True)
     assert check.returncode == 0, check.stdout.decode() + check.stderr.decode()
+
+
+def test_http1_over_tls_is_recorded_as_transferred(wire: Wire):
+    result = wire.engine.capture("https://www.example.test/gzip")
+    assert result.status == "complete", result.status_reason
+    headers, head, payload = _record(result, "https://www.example.test/gzip")
+    assert headers["WARC-Protocol"] == "http/1.1, tls/1.3"
+    assert payload == gzip.compress(pages.page("Gzip page"), mtime=0)
+    assert result.details["tls"]["alpn"] is None, "the world's server offers no ALPN"
 
 
 def test_tls12_connection_is_decrypted_too(wire: Wire):
