@@ -54,6 +54,10 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
     finished = utcnow()
     if exchanges:
         run.artifacts.append(_warc_artifact(run, browser))
+    handshakes = build.tls_handshakes(exchanges)
+    if handshakes is not None:
+        run.artifacts.append(handshakes)
+    run.problems += run.recorder.problems
     run.problems += [
         f"the browser was given only the first {e.rendered_bytes} bytes of {e.url}"
         f" (max_render_bytes); the WARC records what the server sent"
@@ -63,7 +67,8 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
     if run.recorder.limit_hit:
         run.problems.append(run.recorder.limit_hit)
     if main is not None and main.truncated:
-        run.problems.append(f"page response incomplete ({main.truncated})")
+        why = f"{main.truncated}: {main.error}" if main.error else main.truncated
+        run.problems.append(f"page response incomplete ({why})")
     if not run.stopped:
         verdict = judge_run(run, main, chain)
         details["page_verdict"] = verdict.as_dict()

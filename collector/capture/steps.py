@@ -111,7 +111,7 @@ async def _navigate(run: CaptureRun, page: Page) -> None:
         raise
     except PlaywrightError as exc:
         if not run.document_arrived():
-            run.fatal = f"navigation failed: {first_line(exc)}"
+            run.fatal = _refused(run) or f"navigation failed: {first_line(exc)}"
             return
         main = run.main_exchange()
         if main is not None and main.status is not None and main.status >= 400:
@@ -137,7 +137,14 @@ async def _download_started(run: CaptureRun) -> bool:
 
 def _require_document(run: CaptureRun) -> None:
     if run.fatal is None and not run.document_arrived():
-        run.fatal = "; ".join(run.problems) or "no response for the page"
+        # the recorder's problems name a page connection it could not read (TLS, HTTP/2)
+        problems = "; ".join(run.problems + run.recorder.problems)
+        run.fatal = _refused(run) or problems or "no response for the page"
+
+
+def _refused(run: CaptureRun) -> str | None:
+    """Why the recorder refused the page's connection (the browser sees only a failed tunnel)."""
+    return run.recorder.refusal([run.url, *(url for url, *_ in run.navigations)])
 
 
 async def _quiet(run: CaptureRun) -> bool:
