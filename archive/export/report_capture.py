@@ -275,7 +275,7 @@ def _served(capture: dict[str, Any], row_status: str, reason: str | None) -> lis
     absent = f"not recorded: the capture failed ({reason})" if failed else "not recorded"
     chain = capture.get("redirect_chain") or []
     hops = [
-        f"{hop.get('status') or hop.get('error') or '?'} {hop.get('url')}"
+        f"{hop.get('status') or hop.get('error') or 'no response'} {hop.get('url')}"
         for hop in chain
         if isinstance(hop, dict)
     ]
