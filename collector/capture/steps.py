@@ -19,6 +19,7 @@ from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from archive.errors import first_line
+from collector.capture import screenshot
 from collector.capture.result import ArtifactData
 from collector.capture.run import CaptureRun, StepOutcome, StepReport
 from collector.capture.settings import CaptureSettings
@@ -175,7 +176,7 @@ async def _scroll(run: CaptureRun, page: Page) -> None:
 async def _screenshots(run: CaptureRun, page: Page) -> None:
     settings = run.settings
     url = page.url
-    shot = await page.screenshot(type="png")
+    shot = await screenshot.png(page)
     run.artifacts.append(
         ArtifactData("screenshot-viewport", "screenshot-viewport.png", "image/png", shot, url)
     )
@@ -187,7 +188,7 @@ async def _screenshots(run: CaptureRun, page: Page) -> None:
             " (max_page_height)"
         )
     if run.page_height <= settings.tile_height:
-        full = await page.screenshot(type="png", full_page=True)
+        full = await screenshot.png(page, full_page=True)
         run.artifacts.append(
             ArtifactData("screenshot-full", "screenshot-full.png", "image/png", full, url)
         )
@@ -217,7 +218,7 @@ async def _tiles(run: CaptureRun, page: Page, cap: int) -> None:
                     f" top {top} px"
                 )
                 return
-            data = await page.screenshot(type="png")
+            data = await screenshot.png(page)
             run.artifacts.append(
                 ArtifactData(
                     "screenshot-full",

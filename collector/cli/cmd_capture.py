@@ -53,9 +53,10 @@ def register(app: typer.Typer) -> None:
         from collector.platforms.config import PlatformConfig
 
         checked = [check_url(url) for url in urls]
-        archive = state(ctx).archive()
+        cli = state(ctx)
+        home = cli.settings()  # the archive itself opens while the browser launches
         settings = CaptureSettings.from_sources(
-            archive.settings.section("capture"),
+            home.section("capture"),
             concurrency=concurrency,
             proxy=proxy,
             pdf=pdf or None,
@@ -63,7 +64,7 @@ def register(app: typer.Typer) -> None:
             timeout_s=timeout,
         )
         vantages = vantage_settings(settings, vantage or [])
-        platforms = PlatformConfig.load(archive.settings.section("platforms"))
+        platforms = PlatformConfig.load(home.section("platforms"))
         with work_progress(enabled=not json) as update:
             update("capturing", len(checked))
 
@@ -73,7 +74,7 @@ def register(app: typer.Typer) -> None:
                     err_console.print(f"{row['status']:8} {row['requested_url']}", highlight=False)
 
             rows = asyncio.run(
-                capture_and_save(archive, checked, settings, platforms, shown, vantages)
+                capture_and_save(cli.archive, checked, settings, platforms, shown, vantages)
             )
         if json:
             print_json(rows)

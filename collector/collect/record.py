@@ -6,11 +6,14 @@ the platform data (raw responses, normalized post JSON, media), so the signed ma
 all of it as well as the screenshots, DOM and WARC.
 """
 
+import contextlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from archive.archive import Archive
 from archive.ids import new_id
+from archive.timeutil import utcnow
 from archive.vocabulary import Availability, CaptureStatus
 from collector.capture.store import CaptureRows, build_rows, insert_rows, seal_rows, store_blobs
 from collector.collect.acquire import Acquisition
@@ -20,6 +23,12 @@ from collector.platforms.imaging import ImageRejected, analyze_image, thumbnail_
 from collector.platforms.result import PlatformResult
 
 IMAGE_MAX_PIXELS = 200_000_000  # a 1280 x 20,000 px full-page screenshot is 25.6 million
+IMAGE_THREADS = 4
+WARM_UP_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS"
+    b"\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\r\xefF\xb8\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+"""A 1x1 white PNG."""
 
 
 @dataclass
@@ -67,35 +76,54 @@ def _add_platform(archive: Archive, rows: CaptureRows, platform: PlatformResult)
 def _add_screenshot_products(
     archive: Archive, rows: CaptureRows, acquisition: Acquisition, max_pixels: int
 ) -> None:
-    """Image checks and perceptual hashes of the screenshots, a thumbnail, the evidence card."""
+    """Image checks and perceptual hashes of the screenshots, a thumbnail, the evidence card.
+
+    The four are independent, and Pillow's decoders and resizers let go of the GIL, so they run
+    in threads at once: a single capture's save waits for the slowest one only."""
     result = acquisition.capture
     by_name = {artifact["name"]: artifact for artifact in rows.artifacts}
     extra: list[tuple[str, str, bytes, dict[str, Any]]] = []
-    for shot in (result.artifact("screenshot-full"), result.artifact("screenshot-viewport")):
-        if shot is None:
-            continue
-        details = by_name[shot.name]["details"]
-        try:
-            details["image"] = asdict(analyze_image(shot.data, max_pixels))
-        except ImageRejected as exc:
-            details["image_rejected"] = str(exc)
-            continue
-        if shot.role == "screenshot-full":
-            thumb = thumbnail_webp(shot.data, max_pixels)
-            extra.append(("thumbnail", "screenshot-full.thumb.webp", thumb, {"of": shot.name}))
-    card_source = result.artifact("screenshot-viewport") or result.artifact("screenshot-full")
-    if card_source is not None:
-        try:
-            card = render_card(
+    full, viewport = result.artifact("screenshot-full"), result.artifact("screenshot-viewport")
+    card_source = viewport or full
+    with ThreadPoolExecutor(max_workers=IMAGE_THREADS) as pool:
+        checks = {
+            shot.name: pool.submit(analyze_image, shot.data, max_pixels)
+            for shot in (full, viewport)
+            if shot is not None
+        }
+        thumb = pool.submit(thumbnail_webp, full.data, max_pixels) if full else None
+        card = (
+            pool.submit(
+                render_card,
                 card_source.data,
                 result.final_url or result.requested_url,
                 result.started_at,
                 rows.capture_id,
                 max_pixels,
             )
-            extra.append(("evidence-card", "evidence-card.png", card, {"of": card_source.name}))
-        except ImageRejected as exc:
-            rows.capture["details"]["evidence_card_error"] = str(exc)
+            if card_source is not None
+            else None
+        )
+        for shot in (full, viewport):
+            if shot is None:
+                continue
+            details = by_name[shot.name]["details"]
+            try:
+                details["image"] = asdict(checks[shot.name].result())
+            except ImageRejected as exc:
+                details["image_rejected"] = str(exc)
+                continue
+            if shot is full and thumb is not None:
+                extra.append(
+                    ("thumbnail", "screenshot-full.thumb.webp", thumb.result(), {"of": shot.name})
+                )
+        if card is not None and card_source is not None:
+            try:
+                extra.append(
+                    ("evidence-card", "evidence-card.png", card.result(), {"of": card_source.name})
+                )
+            except ImageRejected as exc:
+                rows.capture["details"]["evidence_card_error"] = str(exc)
     with archive.session() as session:
         for role, name, data, details in extra:
             blob = archive.store_blob(session, data)
@@ -113,6 +141,17 @@ def _add_screenshot_products(
                     "details": details,
                 }
             )
+
+
+def warm_up() -> None:
+    """Check, thumbnail and card a 1x1 PNG once, so that what they load (Pillow's codecs,
+    imagehash with numpy and scipy, pdqhash, the card's font) is loaded before the first
+    capture is saved: `capture` runs it in a thread while the first page loads. Nothing is
+    stored; a failure here is left for that first save to report with its reason."""
+    with contextlib.suppress(Exception):
+        analyze_image(WARM_UP_PNG, IMAGE_MAX_PIXELS)
+        thumbnail_webp(WARM_UP_PNG, IMAGE_MAX_PIXELS)
+        render_card(WARM_UP_PNG, "about:blank", utcnow(), "warm-up", IMAGE_MAX_PIXELS)
 
 
 def combined_status(acquisition: Acquisition) -> tuple[str, str | None]:
