@@ -11,8 +11,10 @@ photo would weigh), so a screenshot's pixels show which images were drawn.
 
 Pages are generated from their number alone (the same bytes on every run). The server accepts
 absolute-form request targets (`GET http://host/path`) as well as origin-form, as proxies that
-forward requests unchanged send them. `python -m tests.world.news [--https]` serves on its own
-and prints its address as one JSON line until stdin closes (the benchmarks run it so).
+forward requests unchanged send them, and `/ip` answers `127.0.0.1` as a "what is my
+address" service would (a peer benchmarked beside the product asks one).
+`python -m tests.world.news [--https]` serves on its own and prints its address as one JSON
+line until stdin closes (the benchmarks run it so).
 """
 
 import argparse
@@ -236,6 +238,8 @@ def _route(path: str) -> tuple[bytes, str] | None:
     parts = [p for p in path.split("/") if p]
     if path == "/favicon.ico":
         return favicon(), "image/x-icon"
+    if path == "/ip":  # as icanhazip.com answers a tool asking for its public address
+        return b"127.0.0.1\n", "text/plain"
     if path == "/heavy.html":
         return heavy_page(), "text/html; charset=utf-8"
     if len(parts) == 3 and parts[:2] == ["heavy", "img"] and parts[2].endswith(".png"):
