@@ -4,9 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser fonts postgres demo test lint format clean
+.PHONY: install browser fonts nsstools postgres replayweb demo test lint format clean
 
-install: $(STAMP) browser fonts postgres
+install: $(STAMP) browser fonts nsstools postgres replayweb
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,14 @@ browser: $(STAMP)
 fonts: $(STAMP)
 	$(BIN)/python scripts/ensure_fonts.py
 
+nsstools: $(STAMP)
+	$(BIN)/python scripts/ensure_nss_tools.py
+
 postgres: $(STAMP)
 	$(BIN)/python scripts/ensure_postgres.py
+
+replayweb: $(STAMP)
+	$(BIN)/python scripts/ensure_replayweb.py
 
 demo: install
 	$(BIN)/python scripts/demo.py

@@ -108,3 +108,11 @@ class OtsStatus(StrEnum):
     PENDING = "pending"
     COMPLETE = "complete"
     FAILED = "failed"
+
+
+class PackageFormat(StrEnum):
+    """What `evidence export --format` writes (and `package.json`'s `format`)."""
+
+    WACZ = "wacz"
+    BAGIT = "bagit"
+    REPORT = "report"

@@ -46,8 +46,9 @@ def _signatures(selection: Selection) -> dict[str, str]:
     }
 
 
-def build_bag(archive: Archive, selection: Selection, folder: Path) -> None:
-    """Write the bag into `folder` (which must not exist)."""
+def build_bag(archive: Archive, selection: Selection, folder: Path, name: str) -> None:
+    """Write the bag into `folder` (which must not exist), to be handed over as `name` (the
+    folder's or the zip's final name, which VERIFY.md uses)."""
     entries, index = provenance_entries(selection, BAG_LAYOUT, "bagit")
     entries.append(index_entry(BAG_LAYOUT, index))
     folder.mkdir(parents=True)
@@ -56,7 +57,7 @@ def build_bag(archive: Archive, selection: Selection, folder: Path) -> None:
     (provenance / "premis.xml").write_bytes(
         premis_xml(selection, index, selection.sha512, _signatures(selection))
     )
-    (provenance / "VERIFY.md").write_text(markdown(index), encoding="utf-8")
+    (provenance / "VERIFY.md").write_text(markdown(index, name), encoding="utf-8")
     bagit.make_bag(
         str(folder),
         bag_info={
@@ -77,13 +78,13 @@ def export_bag(archive: Archive, selection: Selection, output: Path) -> Path:
     try:
         if output.suffix.lower() == ".zip":
             folder = temporary / output.stem
-            build_bag(archive, selection, folder)
+            build_bag(archive, selection, folder, output.name)
             archive_path = temporary.with_suffix(".zip")
             _zip_folder(folder, archive_path)
             discard(temporary)
             publish(archive_path, output)
         else:
-            build_bag(archive, selection, temporary)
+            build_bag(archive, selection, temporary, output.name)
             publish(temporary, output)
     finally:
         discard(temporary)

@@ -17,14 +17,15 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from archive import __version__
 from archive.archive import Archive
 from archive.errors import EvidenceError
-from archive.export.select import CaptureItem, Selection
+from archive.export.damage import MISSING, Damage, DamagedEvidenceError, copy_checked
+from archive.export.select import CaptureItem, CheckpointItem, Selection
 from archive.models import Artifact
 from archive.provenance.models import TimestampToken
 from archive.timeutil import iso, utcnow
@@ -36,11 +37,14 @@ INDEX_NAME = "package.json"
 
 @dataclass(frozen=True)
 class Entry:
-    """One file of a package: its path and either literal bytes or an archive blob."""
+    """One file of a package: its path and either literal bytes or an archive blob (`what`
+    names it in an error; `damaged`, the SHA-256 found when damage was allowed)."""
 
     path: str
     data: bytes | None = None
     blob: str | None = None
+    what: str = ""
+    damaged: str | None = None
 
 
 def flat(name: str) -> str:
@@ -74,10 +78,13 @@ WACZ_LAYOUT = Layout(
 )
 
 
-def proof_document(selection: Selection, item: CaptureItem) -> dict[str, Any] | None:
-    """The inclusion proof of a capture's `capture.recorded` event in the newest checkpoint, in
-    the shape `evidence log prove --json` prints (docs/provenance.md checks it in Python)."""
-    head = selection.checkpoints[0]
+def proof_document(
+    selection: Selection, item: CaptureItem, point: CheckpointItem | None = None
+) -> dict[str, Any] | None:
+    """The inclusion proof of a capture's `capture.recorded` event in a checkpoint (the
+    newest by default), in the shape `evidence log prove --json` prints (VERIFY.md's
+    inclusion.py checks it)."""
+    head = point or selection.checkpoints[0]
     seq = item.recorded_seq
     if seq is None or seq not in head.proofs:
         return None
@@ -95,6 +102,25 @@ def proof_document(selection: Selection, item: CaptureItem) -> dict[str, Any] | 
     }
 
 
+def _stamp_proofs(
+    selection: Selection, item: CaptureItem, layout: Layout, entries: list[Entry]
+) -> list[dict[str, Any]]:
+    """For a capture with no token of its own: its event's inclusion proof in each older
+    timestamped checkpoint that covers it (the newest is `proofs/<capture>.json`)."""
+    if item.tokens:
+        return []
+    found = []
+    for point in selection.checkpoints[1:]:
+        proof = proof_document(selection, item, point) if point.tokens else None
+        if proof is None:
+            continue
+        size = point.checkpoint.tree_size
+        path = layout.provenance_path(f"proofs/{item.capture.id}-in-{size}.json")
+        entries.append(Entry(path, data=_json_bytes(proof)))
+        found.append({"tree_size": size, "path": path})
+    return found
+
+
 def _json_bytes(value: Any) -> bytes:
     return (json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
@@ -106,7 +132,8 @@ def _token_entries(
     records = []
     for token in tokens:
         path = layout.provenance_path(f"{folder}/{token.id}.tsr")
-        entries.append(Entry(path, blob=token.token_sha256))
+        what = f"timestamp token {token.id} ({token.subject_type} {token.subject_id})"
+        entries.append(Entry(path, blob=token.token_sha256, what=what))
         records.append(
             {"id": token.id, "tsa_url": token.tsa_url, "gen_time": iso(token.gen_time),
              "path": path}
@@ -125,7 +152,8 @@ def _witness_entries(item: CaptureItem, layout: Layout, entries: list[Entry]) ->
         answer = witness.details.get("answer_sha256")
         if answer:
             row["answer_path"] = layout.provenance_path(f"witnesses/{cap}/{witness.id}.answer")
-            entries.append(Entry(row["answer_path"], blob=str(answer)))
+            what = f"witness answer {witness.id} (capture {cap})"
+            entries.append(Entry(row["answer_path"], blob=str(answer), what=what))
         rows.append(row)
     path = layout.provenance_path(f"witnesses/{cap}.json")
     entries.append(Entry(path, data=_json_bytes(rows)))
@@ -144,7 +172,10 @@ def provenance_entries(
     for item in selection.captures:
         cap = item.capture.id
         paths = {a.name: layout.artifact_path(cap, a) for a in item.artifacts}
-        entries += [Entry(paths[a.name], blob=a.blob_sha256) for a in item.artifacts]
+        entries += [
+            Entry(paths[a.name], blob=a.blob_sha256, what=f"capture {cap} {a.name}")
+            for a in item.artifacts
+        ]
         manifest = item.artifact("manifest")
         signature = item.artifact("signature")
         tokens = _token_entries(item.tokens, f"tokens/{cap}", layout, entries)
@@ -166,6 +197,7 @@ def provenance_entries(
                 "artifacts": paths,
                 "tokens": tokens,
                 "inclusion_proof": proof_path,
+                "timestamped_through": _stamp_proofs(selection, item, layout, entries),
                 "witnesses": witnesses,
             }
         )
@@ -179,7 +211,8 @@ def provenance_entries(
         anchor = None
         if point.ots is not None and point.ots.proof_sha256:
             anchor = {"path": prov(f"ots/checkpoint-{size}.ots"), "status": point.ots.status}
-            entries.append(Entry(anchor["path"], blob=point.ots.proof_sha256))
+            what = f"OpenTimestamps proof of checkpoint {size}"
+            entries.append(Entry(anchor["path"], blob=point.ots.proof_sha256, what=what))
         checkpoints.append(
             {"tree_size": size, "path": path, "tokens": tokens, "proofs": proofs,
              "consistency_with_newest": point.consistency, "opentimestamps": anchor}
@@ -188,6 +221,11 @@ def provenance_entries(
     if selection.kept_checkpoint is not None:
         kept_path = prov("checkpoint.txt")
         entries.append(Entry(kept_path, data=selection.kept_checkpoint.encode("utf-8")))
+    chain_path = None
+    if selection.tsa_intermediates:
+        chain_path = prov("tsa-intermediates.pem")
+        entries.append(Entry(chain_path, data=selection.tsa_intermediates))
+    entries, damaged = _mark_damage(entries, selection.damaged)
     records_path = prov("records.jsonl")
     records = "".join(
         json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in selection.records
@@ -215,8 +253,27 @@ def provenance_entries(
         "checkpoint_file": kept_path,
         "records": records_path,
         "custody": custody_path,
+        "tsa_intermediates": chain_path,
+        "damaged": damaged,
     }
     return entries, index
+
+
+def _mark_damage(
+    entries: list[Entry], damaged: dict[str, str]
+) -> tuple[list[Entry], list[dict[str, str]]]:
+    """Mark the entries whose blob was found damaged (allowed by the caller); the records
+    `package.json` keeps of them."""
+    marked, records = [], []
+    for entry in entries:
+        if entry.blob is not None and entry.blob in damaged:
+            entry = replace(entry, damaged=damaged[entry.blob])
+            records.append(
+                {"path": entry.path, "what": entry.what, "expected_sha256": entry.blob,
+                 "found_sha256": damaged[entry.blob]}
+            )  # fmt: skip
+        marked.append(entry)
+    return marked, records
 
 
 def index_entry(layout: Layout, index: dict[str, Any]) -> Entry:
@@ -233,8 +290,10 @@ def posix(path: str) -> PurePosixPath:
 
 
 def write_entries(archive: Archive, entries: list[Entry], root: Path, strip: str = "") -> None:
-    """Write every entry under `root` (blobs streamed from the store), dropping the `strip`
-    prefix from paths."""
+    """Write every entry under `root`, dropping the `strip` prefix from paths. Blobs are
+    streamed from the store and re-hashed as they are written: DamagedEvidenceError on bytes
+    that are not the recorded ones, unless the entry was marked with exactly that damage (a
+    missing blob is then left out)."""
     for entry in entries:
         relative = posix(entry.path)
         if strip and relative.parts[0] == strip:
@@ -244,8 +303,12 @@ def write_entries(archive: Archive, entries: list[Entry], root: Path, strip: str
         if entry.data is not None:
             target.write_bytes(entry.data)
             continue
-        with archive.blobs.open(str(entry.blob)) as source, open(target, "wb") as out:
-            shutil.copyfileobj(source, out, 8 << 20)
+        with open(target, "wb") as out:
+            found = copy_checked(archive, str(entry.blob), out)
+        if found != entry.blob and found != entry.damaged:
+            raise DamagedEvidenceError([Damage(str(entry.blob), found, entry.what)])
+        if found == MISSING:
+            target.unlink()
 
 
 def temporary_sibling(output: Path) -> Path:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from archive import custody, rowbinding
@@ -149,7 +150,12 @@ def _check_evidence(
     root: Path, index: dict[str, Any], trust: TrustStore | None, expected_key: str | None,
     headers: Mapping[int, bytes],
 ) -> list[Finding]:  # fmt: skip
-    findings: list[Finding] = []
+    findings: list[Finding] = [
+        Finding(f"package file {d.get('path')}", f"damage recorded at export ({d.get('what')})",
+                TAMPERED, d.get("expected_sha256"), d.get("found_sha256"))
+        for d in index.get("damaged") or []
+    ]  # fmt: skip
+    trust = _with_package_intermediates(root, index, trust, findings)
     events = _read_events(root, index, findings)
     key = _check_key(root, index, events, expected_key, findings)
     if (root / "datapackage-digest.json").is_file():
@@ -161,6 +167,25 @@ def _check_evidence(
     for capture in index.get("captures", []):
         _check_capture(root, capture, key, events, verified, trust, findings)
     return findings
+
+
+def _with_package_intermediates(
+    root: Path, index: dict[str, Any], trust: TrustStore | None, findings: list[Finding]
+) -> TrustStore | None:
+    """`trust` plus the TSA intermediates the package carries (never as roots: a token still
+    has to chain to a root the caller gave)."""
+    path = index.get("tsa_intermediates")
+    if trust is None or not path:
+        return trust
+    try:
+        certificates = x509.load_pem_x509_certificates(_read(root, path) or b"")
+    except ValueError as exc:
+        findings.append(
+            Finding(f"TSA intermediates {path}", "PEM certificates", TAMPERED, "certificates",
+                    str(exc))
+        )  # fmt: skip
+        return trust
+    return trust.with_intermediates(certificates)
 
 
 def _read_events(root: Path, index: dict[str, Any], findings: list[Finding]) -> Events:

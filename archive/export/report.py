@@ -34,11 +34,16 @@ MAX_IMAGE_BYTES = 8 << 20
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def _image(archive: Archive, item: CaptureItem) -> tuple[str | None, str | None, str | None]:
-    """(data URL, artifact name, sha256) of the capture's evidence card or screenshot."""
+def _image(
+    archive: Archive, item: CaptureItem, damaged: dict[str, str]
+) -> tuple[str | None, str | None, str | None]:
+    """(data URL, artifact name, sha256) of the capture's evidence card or screenshot (never
+    a damaged one)."""
     for role in IMAGE_ROLES:
         artifact = item.artifact(role)
-        if artifact is not None and artifact.size <= MAX_IMAGE_BYTES:
+        if artifact is None or artifact.blob_sha256 in damaged:
+            continue
+        if artifact.size <= MAX_IMAGE_BYTES:
             data = archive.blobs.get(artifact.blob_sha256)
             encoded = base64.b64encode(data).decode("ascii")
             return (
@@ -59,7 +64,7 @@ def render_report(archive: Archive, selection: Selection) -> str:
     capture_template = env.get_template("capture.html")
 
     def capture_block(item: CaptureItem) -> Any:
-        image, name, sha = _image(archive, item)
+        image, name, sha = _image(archive, item, selection.damaged)
         batch = next(
             (f"{iso(p.tokens[0].gen_time)} via checkpoint {size} ({p.tokens[0].tsa_url})"
              for size, p in sorted(stamped.items())
@@ -83,6 +88,7 @@ def render_report(archive: Archive, selection: Selection) -> str:
         s=selection, kind=selection.kind, made=iso(utcnow()), version=__version__, head=head,
         citations=citations, others=others, captures_of=selection.captures_of_target,
         capture_block=capture_block, iso=iso, instructions=sections(index, root="BAG"),
+        damaged=index["damaged"],
     )  # fmt: skip
 
 

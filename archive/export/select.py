@@ -15,6 +15,7 @@ from archive import rowbinding
 from archive.archive import Archive
 from archive.errors import EvidenceError, NotFoundError
 from archive.export.proofs import inclusion_proofs
+from archive.export.tsa_chain import tsa_chain
 from archive.models import (
     Artifact,
     Blob,
@@ -83,6 +84,15 @@ class Selection:
     sha512: dict[str, str] = field(default_factory=dict)
     kept_checkpoint: str | None = None  # the home's checkpoint file (`checkpoint_file`)
     records: list[dict[str, Any]] = field(default_factory=list)  # {"table", "row"} canonical
+    tsa_intermediates: bytes | None = None  # PEM: the CA bundle's certificates on the tokens'
+    # chains that are not roots (a verifier still needs the root from the TSA)
+    damaged: dict[str, str] = field(default_factory=dict)  # blob -> found SHA-256, if allowed
+
+    def tokens(self) -> list[TimestampToken]:
+        """Every exported timestamp token (of captures and of checkpoints)."""
+        return [t for c in self.captures for t in c.tokens] + [
+            t for p in self.checkpoints for t in p.tokens
+        ]
 
     def captures_of_target(self, target_id: str | None) -> list[CaptureItem]:
         """The selected captures of one target, newest first."""
@@ -155,7 +165,8 @@ def _resolve(session: Session, record_id: str) -> tuple[str, str]:
 def select_export(archive: Archive, record_id: str) -> Selection:
     """Everything an export of `record_id` (a capture, source or case id) carries."""
     key = ensure_key(archive).public
-    log.write_checkpoint(archive)
+    if _needs_checkpoint(archive):
+        log.write_checkpoint(archive)
     with archive.session() as session:
         kind, title = _resolve(session, record_id)
         capture_ids, sources = _capture_ids(session, kind, record_id)
@@ -261,7 +272,7 @@ def select_export(archive: Archive, record_id: str) -> Selection:
                 checkpoint, stamped.get(size, []), proofs, consistency, anchored.get(size)
             )
         )
-    return Selection(
+    selection = Selection(
         kind=kind,
         id=record_id,
         title=title,
@@ -276,6 +287,24 @@ def select_export(archive: Archive, record_id: str) -> Selection:
         kept_checkpoint=checkpoint_file.read_note(checkpoint_file.path_in(archive.home)),
         records=records,
     )
+    selection.tsa_intermediates = tsa_chain(archive, selection.tokens())
+    return selection
+
+
+def _needs_checkpoint(archive: Archive) -> bool:
+    """False when every event after the latest checkpoint is an `export.created`: exports
+    alone sign no new checkpoint, so a report and the bag exported after it hold the same one
+    (an export's own event is never in a package: it comes after the checkpoint)."""
+    with archive.session() as session:
+        latest = log.latest_checkpoint(session)
+        if latest is None:
+            return True
+        newer = list(
+            session.exec(
+                select(CustodyEvent.action).where(col(CustodyEvent.seq) > latest.tree_size)
+            )
+        )
+    return not newer or any(action != CustodyAction.EXPORT_CREATED for action in newer)
 
 
 def _exported_records(

@@ -3,7 +3,8 @@
 
     archive/<capture id>-<warc name>       each capture's WARC, byte for byte
     indexes/index.cdx                      CDXJ of every WARC (cdxj-indexer, sorted)
-    pages/pages.jsonl                      one page per capture (its final URL and time)
+    pages/pages.jsonl                      one page per capture whose final URL has a
+                                           recorded response (archive.export.wacz_pages)
     captures/<capture id>-<artifact name>  the other artifacts (screenshots, DOM, manifest, ...)
     provenance/...                         key, tokens, checkpoints, proofs, custody events,
                                            package.json (nested names flattened with `_`),
@@ -21,7 +22,14 @@ by its `wacz-key.created` custody event. `package_verify` checks all three.
 Why not `wacz create`: py-wacz signs only through a remote authsign server and cannot add
 files outside archive/, indexes/, pages/ and logs/; this module writes the ZIP itself (every
 member stored, so WARCs can be read in place) and uses cdxj-indexer for the index, as py-wacz
-does. `wacz validate` and pywb check the result in the tests.
+does. `wacz validate`, pywb and ReplayWeb.page check the result in the tests.
+
+What ReplayWeb.page 2.5.3 reports about these files is in docs/export.md ("Replay in
+ReplayWeb.page"): its "N hashes verified, M invalid" counts the signature as verified whether
+or not it matched, and counts pages.jsonl and index.cdx as invalid because, with its default
+settings, it never hashes them. The hashes here are SHA-256 over the stored bytes (every
+member is stored uncompressed, so stored and decompressed bytes are the same), which is what it
+computes when hash checking is turned on.
 """
 
 import hashlib
@@ -30,7 +38,7 @@ import os
 import re
 import tempfile
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from cdxj_indexer.main import write_cdx_index
@@ -50,61 +58,55 @@ from archive.export.package import (
     write_entries,
 )
 from archive.export.select import Selection
+from archive.export.wacz_pages import build_pages
 from archive.hashing import hash_stream
 from archive.provenance.keys import ensure_key
 from archive.provenance.signing import sign
 from archive.provenance.wacz_key import WACZ_KEY_PATH, WaczKey, ensure_wacz_key
-from archive.timeutil import iso, utcnow
+from archive.timeutil import utcnow
 
 WACZ_VERSION = "1.1.1"
 SOFTWARE = f"evidence-collector {__version__}"
 WACZ_AUTH_VERSION = "0.1.0"
 _NAME = re.compile(r"[^-a-z0-9._/]")  # Frictionless resource names
-
-
-def _pages(selection: Selection) -> bytes:
-    lines = [{"format": "json-pages-1.0", "id": "pages", "title": selection.title}]
-    for item in selection.captures:
-        if item.artifact("warc") is None:
-            continue
-        capture = item.capture
-        lines.append(
-            {
-                "id": capture.id,
-                "url": capture.final_url or capture.requested_url,
-                "ts": iso(capture.started_at),
-                "title": capture.details.get("title") or capture.final_url,
-            }
-        )
-    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode()
+INDEX_PATH = "indexes/index.cdx"
+PAGES_PATH = "pages/pages.jsonl"
 
 
 def export_wacz(archive: Archive, selection: Selection, output: Path) -> Path:
     """Write the WACZ to `output` atomically; return `output`."""
-    if not any(item.artifact("warc") for item in selection.captures):
+    warcs = {
+        item.capture.id: PurePosixPath(WACZ_LAYOUT.artifact_path(item.capture.id, warc)).name
+        for item in selection.captures
+        if (warc := item.artifact("warc")) is not None
+    }
+    if not warcs:
         raise EvidenceError(f"{selection.id} has no capture with a WARC: nothing to replay")
     entries, index = provenance_entries(selection, WACZ_LAYOUT, "wacz")
-    entries.append(index_entry(WACZ_LAYOUT, index))
-    entries.append(Entry("provenance/VERIFY.md", data=markdown(index).encode("utf-8")))
     wacz_key = ensure_wacz_key(archive)
     entries += _wacz_key_entries(archive, wacz_key)
     temporary = temporary_sibling(output)
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".wacz-") as work:
         root = Path(work)
         write_entries(archive, entries, root)
-        warcs = sorted(str(p) for p in (root / "archive").glob("*.warc*"))
-        (root / "indexes").mkdir()
-        write_cdx_index(
-            str(root / "indexes" / "index.cdx"), warcs, {"sort": True, "post_append": True}
-        )
-        (root / "pages").mkdir()
-        (root / "pages" / "pages.jsonl").write_bytes(_pages(selection))
-        names = [e.path for e in entries] + ["indexes/index.cdx", "pages/pages.jsonl"]
-        datapackage = _datapackage(root, sorted(set(names)), selection)
+        cdx = root / INDEX_PATH
+        cdx.parent.mkdir()
+        archived = sorted(str(root / "archive" / name) for name in set(warcs.values()))
+        write_cdx_index(str(cdx), archived, {"sort": True, "post_append": True})
+        pages = build_pages(selection, cdx, warcs, root / "archive")
+        index["wacz_pages"] = {"path": PAGES_PATH, "without_page": pages.left_out}
+        late = [
+            index_entry(WACZ_LAYOUT, index),
+            Entry("provenance/VERIFY.md", data=markdown(index, output.name).encode("utf-8")),
+            Entry(PAGES_PATH, data=pages.data),
+        ]
+        write_entries(archive, late, root)
+        names = sorted({e.path for e in entries + late} | {INDEX_PATH})
+        datapackage = _datapackage(root, names, selection, pages.entries)
         digest = _digest(wacz_key, datapackage)
         try:
             with zipfile.ZipFile(temporary, "w", zipfile.ZIP_STORED) as zipped:
-                for name in sorted(set(names)):
+                for name in names:
                     zipped.write(root / name, name)
                 zipped.writestr("datapackage.json", datapackage)
                 zipped.writestr("datapackage-digest.json", digest)
@@ -115,7 +117,9 @@ def export_wacz(archive: Archive, selection: Selection, output: Path) -> Path:
     return output
 
 
-def _datapackage(root: Path, names: list[str], selection: Selection) -> bytes:
+def _datapackage(
+    root: Path, names: list[str], selection: Selection, pages: list[dict[str, Any]]
+) -> bytes:
     resources = []
     for name in names:
         with open(root / name, "rb") as handle:
@@ -124,18 +128,17 @@ def _datapackage(root: Path, names: list[str], selection: Selection) -> bytes:
             {"name": _NAME.sub("-", name.lower()), "path": name, "hash": f"sha256:{digest}",
              "bytes": size}
         )  # fmt: skip
-    first = next((c for c in selection.captures if c.artifact("warc")), selection.captures[0])
     package: dict[str, Any] = {
         "profile": "data-package",
         "wacz_version": WACZ_VERSION,
         "title": selection.title,
         "description": f"{selection.kind} {selection.id} exported by {SOFTWARE}",
-        "mainPageURL": first.capture.final_url or first.capture.requested_url,
-        "mainPageDate": iso(first.capture.started_at),
         "created": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "software": SOFTWARE,
         "resources": resources,
     }
+    if pages:
+        package["mainPageURL"], package["mainPageDate"] = pages[0]["url"], pages[0]["ts"]
     return json.dumps(package, indent=2, ensure_ascii=False).encode("utf-8")
 
 

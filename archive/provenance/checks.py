@@ -27,6 +27,7 @@ from archive.provenance.timestamps import (
     TimestampError,
     TrustStore,
     check_response,
+    embedded_certificates,
     signer_certificate,
     verify_token,
 )
@@ -140,11 +141,13 @@ def _trust_finding(subject: str, raw: bytes, message: bytes, trust: TrustStore |
             subject, "TSA signature and chain", UNVERIFIABLE, "a TSA CA bundle", "none given"
         )
     certificate = signer_certificate(raw)
+    trust = trust.with_intermediates(embedded_certificates(raw))
     if certificate is not None and not trust.knows_issuer_of(certificate):
-        issuer = certificate.issuer.rfc4514_string()
+        chain, _ = trust.chain_of(certificate)
+        issuer = (chain[-1] if chain else certificate).issuer.rfc4514_string()
         return Finding(
-            subject, "TSA signature and chain", UNVERIFIABLE, f"a trust root for {issuer}",
-            "not in the CA bundle",
+            subject, "TSA signature and chain", UNVERIFIABLE,
+            f"a chain to a root in the CA bundle (missing: {issuer})", "not in the CA bundle",
         )  # fmt: skip
     try:
         gen_time = verify_token(raw, message, trust)

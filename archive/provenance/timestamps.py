@@ -75,13 +75,39 @@ class TrustStore:
                 store.intermediates.append(certificate)
         return store
 
-    def knows_issuer_of(self, certificate: x509.Certificate) -> bool:
-        """True when the bundle holds `certificate`'s issuer (by key identifier, else name)."""
+    def issuer_of(self, certificate: x509.Certificate) -> x509.Certificate | None:
+        """`certificate`'s issuer in the bundle (matched by key identifier, else name)."""
         candidates = [c for c in self.roots + self.intermediates if c.subject == certificate.issuer]
         wanted = _key_identifier(certificate, x509.AuthorityKeyIdentifier)
-        if wanted is None:
-            return bool(candidates)
-        return any(_key_identifier(c, x509.SubjectKeyIdentifier) == wanted for c in candidates)
+        if wanted is not None:
+            candidates = [
+                c for c in candidates if _key_identifier(c, x509.SubjectKeyIdentifier) == wanted
+            ]
+        return candidates[0] if candidates else None
+
+    def chain_of(self, certificate: x509.Certificate) -> tuple[list[x509.Certificate], bool]:
+        """The bundle's intermediates above `certificate`, and whether the walk ends at one of
+        its roots (bounded by the bundle's size)."""
+        chain: list[x509.Certificate] = []
+        current = certificate
+        for _ in range(len(self.intermediates) + 1):
+            issuer = self.issuer_of(current)
+            if issuer is None:
+                return chain, False
+            if issuer in self.roots:
+                return chain, True
+            chain.append(issuer)
+            current = issuer
+        return chain, False
+
+    def knows_issuer_of(self, certificate: x509.Certificate) -> bool:
+        """True when the bundle holds a chain from `certificate` up to one of its roots."""
+        return self.chain_of(certificate)[1]
+
+    def with_intermediates(self, certificates: list[x509.Certificate]) -> "TrustStore":
+        """A copy that also knows these certificates as intermediates (never as roots)."""
+        extra = [c for c in certificates if c.subject != c.issuer and c not in self.intermediates]
+        return TrustStore(list(self.roots), [*self.intermediates, *extra])
 
 
 def _key_identifier(certificate: x509.Certificate, kind: type) -> bytes | None:
@@ -174,6 +200,11 @@ def verify_token(raw: bytes, message: bytes, trust: TrustStore) -> datetime:
     builder.build().verify_message(decode_timestamp_response(der_ordered(raw)), message)
     assert answer.gen_time is not None  # a granted answer has one
     return answer.gen_time
+
+
+def embedded_certificates(raw: bytes) -> list[x509.Certificate]:
+    """The certificates a TSA response carries (its signer's, and any chain it sent)."""
+    return [x509.load_der_x509_certificate(der) for der in read_answer(raw).certificates]
 
 
 def signer_certificate(raw: bytes) -> x509.Certificate | None:

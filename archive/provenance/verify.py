@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from archive import custody, rowbinding
 from archive.archive import Archive
-from archive.errors import BlobError
+from archive.errors import BlobError, EvidenceError
 from archive.hashing import READ_SIZE, hash_stream
 from archive.models import Artifact, Blob, Capture, CustodyEvent
 from archive.provenance import checkpoint_file, checks, log, merkle
@@ -34,7 +34,7 @@ from archive.provenance.keys import (
 from archive.provenance.manifest import SEAL_ROLES, manifest_document
 from archive.provenance.models import Checkpoint, TimestampToken
 from archive.provenance.seal import case_of
-from archive.provenance.timestamps import TrustStore
+from archive.provenance.timestamps import TrustStore, tsa_settings
 from archive.provenance.wacz_key import public_file_fingerprint as wacz_public_fingerprint
 from archive.vocabulary import CustodyAction
 
@@ -57,6 +57,7 @@ def verify_archive(
     `block_headers` (height -> 80-byte header) confirm OpenTimestamps proofs offline.
     """
     findings: list[Finding] = []
+    trust = _with_configured_intermediates(archive, trust)
     with archive.session() as session:
         key = _check_key(archive, session, expected_key, findings)
         _check_wacz_key(archive, session, findings)
@@ -149,6 +150,19 @@ def _events(session: Session, action: CustodyAction) -> list[CustodyEvent]:
     """The custody events of one action, in log order."""
     statement = select(CustodyEvent).where(CustodyEvent.action == action)
     return list(session.exec(statement.order_by(CustodyEvent.seq)))  # type: ignore[arg-type]
+
+
+def _with_configured_intermediates(archive: Archive, trust: TrustStore | None) -> TrustStore | None:
+    """`trust` plus the intermediates of the archive's configured CA bundle, so the TSA root
+    alone (`--tsa-ca-bundle ROOT`) verifies; a root still has to come from `trust`."""
+    bundle = tsa_settings(archive).ca_bundle
+    if trust is None or bundle is None:
+        return trust
+    try:
+        configured = TrustStore.from_pem_file(bundle)
+    except EvidenceError:
+        return trust
+    return trust.with_intermediates(configured.intermediates)
 
 
 def _check_key(

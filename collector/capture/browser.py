@@ -8,7 +8,7 @@ proxy.
 
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -16,6 +16,7 @@ from pathlib import Path
 from playwright.async_api import Browser, Playwright
 
 from archive.errors import EvidenceError, first_line
+from collector.capture import presentation
 from collector.capture.settings import CaptureSettings
 
 QUIET_FLAGS = (
@@ -24,7 +25,7 @@ QUIET_FLAGS = (
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
-    "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
+    "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,ZstdContentEncoding",
 )
 SYSTEM_CANDIDATES = (
     "chromium-headless-shell",
@@ -79,25 +80,33 @@ def choose_chromium(
     )
 
 
-def launch_args() -> list[str]:
-    """Chromium flags: the quiet set, plus --no-sandbox only when running as root."""
-    args = list(QUIET_FLAGS)
+def launch_args(presented: Sequence[str] = ()) -> list[str]:
+    """Chromium flags: the quiet set, the presentation's (`presented`, else its defaults: no
+    automation tells), plus --no-sandbox only when running as root."""
+    args = [*QUIET_FLAGS, *(presented or presentation.launch_flags())]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         args.append("--no-sandbox")
     return args
 
 
 async def launch(
-    playwright: Playwright, settings: CaptureSettings
+    playwright: Playwright,
+    settings: CaptureSettings,
+    presented: Sequence[str] = (),
+    extra_args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
 ) -> tuple[Browser, BrowserChoice]:
-    """Start one headless Chromium for many captures."""
+    """Start one headless Chromium for many captures (`presented`: the presentation's flags;
+    `extra_args`, `env`: TLS passthrough's key log and trust, from `browsertls`)."""
     choice = choose_chromium(playwright.chromium.executable_path, settings)
     try:
         browser = await playwright.chromium.launch(
             executable_path=choice.executable,
-            args=launch_args(),
+            args=launch_args(presented) + list(extra_args),
+            ignore_default_args=list(presentation.REMOVED_DEFAULT_FLAGS),
             proxy=PER_CONTEXT_PROXY,
             headless=True,
+            env=env,
         )
     except Exception as exc:
         where = choice.executable or "Playwright's Chromium"

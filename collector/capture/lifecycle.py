@@ -3,12 +3,16 @@ went away, open each capture's context on its recording proxy, and stop."""
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
+from archive.errors import EvidenceError, first_line
 from collector.capture import browser as browsers
+from collector.capture import presentation
+from collector.capture.browsertls import BrowserTLS
 from collector.capture.settings import CaptureSettings
 
 CLOSE_TIMEOUT_S = 5.0
@@ -23,16 +27,21 @@ class BrowserIdentity:
     origin: str = ""
     executable: str | None = None
     user_agent: str = ""
+    changes: dict[str, Any] = field(default_factory=dict, hash=False)
+    """What the tool changed in how the browser presents itself (`Presentation.record()`)."""
 
 
 class BrowserLifecycle:
     """Playwright and one headless Chromium shared by every capture."""
 
-    def __init__(self, settings: CaptureSettings) -> None:
+    def __init__(self, settings: CaptureSettings, tls: BrowserTLS | None = None) -> None:
         self.settings = settings
+        self.tls = tls
+        """Key log and trust of TLS passthrough (None: the browser trusts the recorder's CA)."""
         self.identity = BrowserIdentity()
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
+        self._presentation: presentation.Presentation | None = None
         self._launch_lock = asyncio.Lock()
 
     async def start(self) -> None:
@@ -43,8 +52,7 @@ class BrowserLifecycle:
     async def stop(self) -> None:
         """Close the browser (waiting at most CLOSE_TIMEOUT_S) and stop Playwright."""
         if self._browser is not None:
-            with contextlib.suppress(TimeoutError, PlaywrightError):
-                await asyncio.wait_for(self._browser.close(), CLOSE_TIMEOUT_S)
+            await _close(self._browser)
             self._browser = None
         if self._playwright is not None:
             await self._playwright.stop()
@@ -52,20 +60,47 @@ class BrowserLifecycle:
 
     async def _launch(self) -> None:
         assert self._playwright is not None
-        self._browser, choice = await browsers.launch(self._playwright, self.settings)
-        context = await self._browser.new_context()
+        probe_closed = None
+        if self._presentation is None:
+            self._presentation, probe_closed = await self._plan_presentation()
+        plan = self._presentation
         try:
-            page = await context.new_page()
-            native = await page.evaluate("navigator.userAgent")
+            tls = self.tls
+            self._browser, choice = await browsers.launch(
+                self._playwright,
+                self.settings,
+                plan.flags(),
+                tls.args() if tls else (),
+                tls.env() if tls else None,
+            )
         finally:
-            await context.close()
+            if probe_closed is not None:
+                await probe_closed
         self.identity = BrowserIdentity(
             name=choice.name,
             version=self._browser.version,
             origin=choice.origin,
             executable=choice.executable,
-            user_agent=self.settings.user_agent or native.replace("HeadlessChrome", "Chrome"),
+            user_agent=plan.user_agent,
+            changes=plan.record(),
         )
+
+    async def _plan_presentation(self) -> tuple[presentation.Presentation, asyncio.Task[None]]:
+        """Read what the browser shows a page as it is, in a first browser of its own (the
+        user agent is a launch flag), and plan the changes (`presentation.py`); the first
+        browser closes in the returned task, beside the next launch."""
+        assert self._playwright is not None
+        probe, choice = await browsers.launch(self._playwright, self.settings)
+        try:
+            native = await presentation.read_native(await probe.new_context())
+        except BaseException as exc:
+            await _close(probe)
+            if isinstance(exc, PlaywrightError):
+                where = choice.executable or "Playwright's Chromium"
+                raise EvidenceError(f"cannot read what {where} shows: {first_line(exc)}") from exc
+            raise
+        closed = asyncio.create_task(_close(probe))
+        return presentation.plan(native, self.settings.user_agent), closed
 
     async def browser(self) -> Browser:
         """The shared browser, relaunched if it has gone away."""
@@ -79,13 +114,29 @@ class BrowserLifecycle:
         """A fresh context whose every request goes through the recorder on `proxy_port`."""
         browser = await self.browser()
         settings = self.settings
-        return await browser.new_context(
+        context = await browser.new_context(
             proxy={"server": f"http://127.0.0.1:{proxy_port}", "bypass": "<-loopback>"},
             viewport={"width": settings.viewport_width, "height": settings.viewport_height},
             locale=settings.locale,
             timezone_id=settings.timezone,
-            user_agent=self.identity.user_agent,
-            ignore_https_errors=True,
+            ignore_https_errors=self.tls is None,
             service_workers="block",
             accept_downloads=False,
         )
+        assert self._presentation is not None
+        await presentation.prepare_context(context, self._presentation)
+        return context
+
+    async def new_page(self, context: BrowserContext) -> Page:
+        """A page of `context` that shows the planned user agent, metadata and permissions
+        (`presentation.py`) before it navigates."""
+        page = await context.new_page()
+        assert self._presentation is not None
+        await presentation.present(context, page, self._presentation, self.settings.locale)
+        return page
+
+
+async def _close(browser: Browser) -> None:
+    """Close `browser`, waiting at most CLOSE_TIMEOUT_S."""
+    with contextlib.suppress(TimeoutError, PlaywrightError):
+        await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT_S)

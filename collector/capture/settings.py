@@ -53,7 +53,8 @@ class CaptureSettings:
     locale: str = "en-US"
     timezone: str = "UTC"
     user_agent: str | None = None
-    """None: the browser's own user agent, without the word "Headless"."""
+    """None: the browser's own, as a person's Chrome of that build sends it (`HeadlessChrome`
+    written as `Chrome`, the version reduced; `presentation.py`)."""
     proxy: str | None = None
     """Upstream proxy for every request: http://host:port or socks5://[user:pass@]host:port."""
     vantage_echo_url: str | None = None

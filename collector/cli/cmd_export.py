@@ -41,6 +41,14 @@ def register(app: typer.Typer) -> None:
             Format, typer.Option("--format", "-f", help="wacz, bagit or report.")
         ] = Format.wacz,
         json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+        allow_damaged: Annotated[
+            bool,
+            typer.Option(
+                "--allow-damaged",
+                help="Pack evidence whose bytes no longer match their SHA-256, with the damage "
+                "recorded in the package, the report and the custody log (default: refuse).",
+            ),
+        ] = False,
     ) -> None:
         """Write a package of the evidence of ID, with everything needed to verify it offline."""
         from archive.export import export
@@ -52,7 +60,7 @@ def register(app: typer.Typer) -> None:
         if output.is_dir():
             raise EvidenceError(f"{output} already exists as a folder; choose a new path")
         started = time.monotonic()
-        result = export(state(ctx).archive(), record_id, export_format.value, output)
+        result = export(state(ctx).archive(), record_id, export_format.value, output, allow_damaged)
         summary = {**result.as_dict(), "seconds": round(time.monotonic() - started, 3)}
         if json:
             print_json(summary)
@@ -62,3 +70,9 @@ def register(app: typer.Typer) -> None:
             f"{result.files} files, {result.size:,} bytes -> {result.path}",
             highlight=False,
         )
+        for damage in result.damaged:
+            console.print(
+                f"WARNING: packed damaged blob {damage['blob']} (found {damage['found_sha256']}); "
+                "recorded in package.json and the custody log",
+                highlight=False,
+            )

@@ -7,7 +7,8 @@ Media and the post's t.co links are then fetched over the adapters' guarded HTTP
 (outside the page's time budget); any other page
 gets its metadata (OpenGraph, JSON-LD, cards) read from the HTML the browser capture received,
 so a plain link costs one fetch. A failing adapter never loses the browser capture: the error
-is kept with the result and stored as a note.
+is kept with the result and stored as a note. A post's platform data is then drawn as its post
+card (`post_card.py`) with the engine's browser, whatever the page itself showed.
 """
 
 import asyncio
@@ -21,6 +22,7 @@ import httpx
 from collector.capture.client import recorded_client
 from collector.capture.engine import CaptureEngine, Companion
 from collector.capture.result import CaptureResult
+from collector.collect.post_card import CardRenderer, PostCard, make_post_card
 from collector.platforms import media
 from collector.platforms.base import Adapter
 from collector.platforms.config import PlatformConfig
@@ -71,6 +73,7 @@ class Acquisition:
     capture: CaptureResult
     platform: PlatformResult | None = None
     notes: list[str] = field(default_factory=list)
+    post_card: PostCard | None = None
 
 
 class Acquirer:
@@ -82,6 +85,7 @@ class Acquirer:
         self.engine = engine
         self.client = client
         self.config = config
+        self.cards = CardRenderer(engine.browser) if engine is not None else None
 
     async def acquire(self, url: str, *, platform_data: bool = True) -> Acquisition:
         """Capture `url`; never raises for a bad page or a failing platform."""
@@ -104,7 +108,26 @@ class Acquirer:
                 url, capture, None, [f"{adapter.name}: platform data not fetched: {reason}"]
             )
         await self._complete(fetched)
-        return Acquisition(url, capture, fetched)
+        card = await self._post_card(capture, fetched)
+        return Acquisition(url, capture, fetched, post_card=card)
+
+    async def _post_card(self, capture: CaptureResult, result: PlatformResult) -> PostCard | None:
+        """The post card, drawn with the capture's browser whatever the page showed; None when
+        the platform gave no answer at all (nothing recorded to draw)."""
+        if not result.raw or self.cards is None:
+            return None
+        try:
+            return await make_post_card(
+                result,
+                self.cards,
+                self.client,
+                self.config,
+                captured_at=capture.started_at,
+                captured_url=capture.final_url or capture.requested_url,
+            )
+        except Exception as exc:  # a card bug must not lose the capture; it is recorded
+            capture.details["post_card_error"] = f"{type(exc).__name__}: {exc}"
+            return None
 
     def _recorded_fetch(self, adapter: Adapter, url: str) -> Companion:
         settings = self.engine.settings

@@ -76,6 +76,12 @@ def result_json(result: PlatformResult) -> dict[str, Any]:
     }
 
 
+def post_document(result: PlatformResult) -> bytes:
+    """The bytes of the `post.json` artifact: `result_json` as indented UTF-8 JSON."""
+    document = json.dumps(result_json(result), ensure_ascii=False, indent=2, sort_keys=True)
+    return document.encode("utf-8")
+
+
 def _snapshot(result: PlatformResult, capture_id: str) -> PostSnapshot:
     return PostSnapshot(
         id=new_id("post"),
@@ -169,12 +175,11 @@ def snapshot_rows(result: PlatformResult, capture_id: str) -> SnapshotRows:
         )
         for index, raw in enumerate(result.raw, start=1)
     ]
-    document = json.dumps(result_json(result), ensure_ascii=False, indent=2, sort_keys=True)
     artifacts.append(
         ArtifactData(
             role="post_json",
             name="post.json",
-            data=document.encode("utf-8"),
+            data=post_document(result),
             media_type="application/json",
             original_url=result.url,
             details={"platform": result.platform, "post_id": result.post_id},

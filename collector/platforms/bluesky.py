@@ -98,6 +98,8 @@ def parse_thread(body: Any, result: PlatformResult) -> None:
     result.author_handle = author.get("handle")
     result.author_name = author.get("displayName") or None
     result.author_id = author.get("did")
+    if author.get("avatar"):
+        result.extra["author_avatar_url"] = author["avatar"]
     result.posted_at = _time(record.get("createdAt"))
     result.text = record.get("text")
     langs = record.get("langs") or []

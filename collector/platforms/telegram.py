@@ -63,6 +63,9 @@ def parse_message(node: Node, result: PlatformResult) -> None:
     result.post_id = post_id or result.post_id
     owner = node.css_first(".tgme_widget_message_owner_name")
     result.author_name = owner.text(strip=True) if owner else None
+    photo = node.css_first(".tgme_widget_message_user_photo img[src]")
+    if photo is not None:
+        result.extra["author_avatar_url"] = photo.attributes.get("src")
     text = node.css_first(".tgme_widget_message_text")
     if text is not None:
         result.text = _text_with_breaks(text)

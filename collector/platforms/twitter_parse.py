@@ -231,6 +231,9 @@ def parse_legacy_tweet(tweet: dict[str, Any], result: PlatformResult) -> None:
             "edit_tweet_ids": (tweet.get("edit_control") or {}).get("edit_tweet_ids"),
         }
     )
+    avatar = user.get("profile_image_url_https") or user.get("profile_image_url")
+    if avatar:
+        result.extra["author_avatar_url"] = avatar
     card = tweet.get("card")
     if isinstance(card, dict) and card.get("url"):
         result.extra["card"] = {"name": card.get("name"), "url": card.get("url")}
@@ -283,6 +286,7 @@ def _graphql_user(node: dict[str, Any]) -> dict[str, Any]:
     core = user.get("core") or {}  # newer responses move name/screen_name here
     legacy.setdefault("screen_name", core.get("screen_name"))
     legacy.setdefault("name", core.get("name"))
+    legacy.setdefault("profile_image_url_https", (user.get("avatar") or {}).get("image_url"))
     legacy["id_str"] = user.get("rest_id")
     return legacy
 
@@ -422,6 +426,8 @@ def _parse_vx(body: dict[str, Any], result: PlatformResult) -> None:
     result.post_id = str(body["tweetID"])
     result.author_handle = body.get("user_screen_name")
     result.author_name = body.get("user_name")
+    if body.get("user_profile_image_url"):
+        result.extra["author_avatar_url"] = body["user_profile_image_url"]
     epoch = body.get("date_epoch")
     if isinstance(epoch, int | float):
         result.posted_at = datetime.fromtimestamp(epoch, UTC)
@@ -471,6 +477,8 @@ def _parse_fx(status: dict[str, Any], result: PlatformResult) -> None:
     result.author_handle = author.get("screen_name")
     result.author_name = author.get("name")
     result.author_id = author.get("id")
+    if author.get("avatar_url"):
+        result.extra["author_avatar_url"] = author["avatar_url"]
     stamp = status.get("created_timestamp")
     result.posted_at = datetime.fromtimestamp(stamp, UTC) if stamp else None
     result.text = status.get("text")
@@ -539,7 +547,9 @@ def parse_status_page(html: str, result: PlatformResult) -> None:
         result.author_handle = found.group("handle") or result.author_handle
     result.text = description.strip().strip('“”"')
     image = meta.get("og:image")
-    if image and "profile_images" not in image:
+    if image and "profile_images" in image:  # a post without media shows its author's picture
+        result.extra["author_avatar_url"] = image
+    elif image:
         result.extra["og_image"] = image
         if "pbs.twimg.com/media/" in image:
             result.media.append(MediaItem(url=_orig_photo_url(image), kind="photo"))

@@ -49,13 +49,14 @@ def test_collect_article_then_rerun_adds_nothing(world_env: World, tmp_path: Pat
         "https://www.example.test/static/page.html?n=7",
         None,  # the pasted signature with no URL
     }
-    assert items["https://x.com/UaSmart/status/934106870834454529"]["status"] == "complete"
-    assert items["https://x.com/UaSmart/status/934106870834454529"]["post"]["author_handle"] == (
-        "UaSmart"
-    )
+    # x.com pages render blank without X's scripts (not in this world): honestly partial
+    blank = items["https://x.com/UaSmart/status/934106870834454529"]
+    assert blank["status"] == "partial"
+    assert "page verdict blank" in blank["reason"]
+    assert blank["post"]["author_handle"] == "UaSmart"
     oembed_only = items["https://x.com/bpoweski/status/71633762"]
     assert oembed_only["status"] == "partial"
-    assert "post data captured from twitter.oembed" in oembed_only["reason"]
+    assert "page verdict blank" in oembed_only["reason"], "twitter.com's migrate hop is served"
     assert oembed_only["post"]["text"] == "working on my Ruby Security book"
     assert items[None]["status"] == "unresolved"
     assert items[None]["citation"]["author_handle"] == "demo_grants"
@@ -74,7 +75,8 @@ def test_collect_article_then_rerun_adds_nothing(world_env: World, tmp_path: Pat
     assert second["source_reused"] is True
     assert second["source_id"] == first["source_id"]
     statuses = {item["url"]: item["status"] for item in second["items"]}
-    assert statuses["https://x.com/UaSmart/status/934106870834454529"] == "reused"
+    assert statuses["https://x.com/UaSmart/status/934106870834454529"] == "partial", "retried"
+    assert statuses["https://t.me/chollometro/28542"] == "reused"
     assert statuses["https://www.example.test/static/page.html?n=7"] == "reused"
     captures_after = db.execute("SELECT count(*) FROM capture").fetchone()[0]
     retried = sum(1 for s in statuses.values() if s in ("partial", "failed"))

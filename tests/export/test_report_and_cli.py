@@ -53,7 +53,7 @@ def test_report_lists_every_cited_item_with_hashes_and_instructions(
     assert all(img.get("src").startswith("data:image/png;base64,") for img in images)
     assert images[0].get("alt").startswith("evidence-card.png of "), "the card when there is one"
     assert images[1].get("alt").startswith("screenshot-viewport.png of "), "else the screenshot"
-    for command in ("openssl pkeyutl -verify", "openssl ts -verify", "evidence verify BAG"):
+    for command in ("openssl pkeyutl -verify", "openssl ts -verify", "evidence verify ../BAG"):
         assert command in visible
     fingerprint = json.loads((packages.bag / "data/provenance/package.json").read_text())["key"]
     assert fingerprint["fingerprint"] in visible
