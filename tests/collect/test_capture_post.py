@@ -53,5 +53,6 @@ def test_capture_post_url_includes_post_and_media(
             )
         ).one()
         assert shot.details["image"]["width"] == 1280 and len(shot.details["image"]["phash"]) == 16
-        assert card.details == {"of": "screenshot-viewport.png"}
+        # The page rendered blank, so the evidence card draws the post card, and says why.
+        assert card.details == {"of": "post-card.png", "page_verdict": "blank"}
         assert archive.blobs.get(card.blob_sha256).startswith(b"\x89PNG")
