@@ -49,6 +49,7 @@ def register(app: typer.Typer) -> None:
         from collector.cli.progress import work_progress
         from collector.collect.captures import capture_and_save
         from collector.collect.locations import check_url
+        from collector.collect.stack import capture_section
         from collector.collect.vantage import vantage_settings
         from collector.platforms.config import PlatformConfig
 
@@ -56,7 +57,7 @@ def register(app: typer.Typer) -> None:
         cli = state(ctx)
         home = cli.settings()  # the archive itself opens while the browser launches
         settings = CaptureSettings.from_sources(
-            home.section("capture"),
+            capture_section(home),
             concurrency=concurrency,
             proxy=proxy,
             pdf=pdf or None,
