@@ -119,11 +119,12 @@ class Product:
 
     def __init__(self, archive: Any, site: Site) -> None:
         from collector.capture.settings import CaptureSettings
+        from collector.collect.stack import capture_section
         from collector.platforms.config import PlatformConfig
 
         self.archive = archive
         self.settings = CaptureSettings.from_sources(
-            archive.settings.section("capture"),
+            capture_section(archive.settings),
             allow_private=True,
             host_resolver_rules=site.resolver_rules if site.ca_file else None,
             extra_ca_file=site.ca_file,

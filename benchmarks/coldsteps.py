@@ -61,7 +61,7 @@ async def cold(home: Path, url: str, clock: Clock) -> None:
     import collector.cli.app  # noqa: F401  (what the console script loads first)
 
     clock.lap("import: command line")
-    from collector.collect.stack import capture_stack
+    from collector.collect.stack import capture_section, capture_stack
 
     clock.lap("import: browser stack (Playwright)")
     import archive.provenance.seal as seal
@@ -75,7 +75,7 @@ async def cold(home: Path, url: str, clock: Clock) -> None:
     clock.lap("import: image code (warm_up)")
     archive = Archive.open(home)
     clock.lap("home open (Archive.open)")
-    settings = CaptureSettings.from_sources(archive.settings.section("capture"))
+    settings = CaptureSettings.from_sources(capture_section(archive.settings))
     platforms = PlatformConfig.load(archive.settings.section("platforms"))
     for name, label in (
         ("store_blobs", "save: blobs (SHA-256, SHA-512, fsync)"),

@@ -13,7 +13,10 @@ Each round runs, as separate processes and in this order:
   plain browser, one page             Python + Playwright: launch the same Chromium, goto
                                       (networkidle), full-page screenshot, exit;
   evidence capture URL (fresh home)   the console script's code on a home that does not exist;
-  evidence capture URL (existing)     the same on a home with earlier captures;
+  evidence capture URL (existing)     the same on a home with earlier captures (whose cache/
+                                      keeps what the browser shows natively: no probe browser);
+  ... (existing, probe browser)       the same with an empty `native_cache_dir`: the probe
+                                      browser a start without a kept answer launches;
   plain browser, batch                the batch's pages, one after another, in one process;
   evidence capture URL x N            N news pages in one command.
 The pages and the local RFC 3161 TSA are the capture benchmark's (`benchmarks/harness.py`), so
@@ -118,6 +121,13 @@ def main() -> None:
                    [*evidence, "--home", str(fresh), "capture", url])  # fmt: skip
             record("evidence capture URL (existing)",
                    [*evidence, "--home", str(existing), "capture", f"{url}&again"])  # fmt: skip
+            unkept = Path(tmp) / f"unkept-{round_no}"
+            times.setdefault("  ... (existing, probe browser)", []).append(
+                run_timed(
+                    [*evidence, "--home", str(existing), "capture", f"{url}&probe"],
+                    {**env, "EVIDENCE_NATIVE_CACHE_DIR": str(unkept)},
+                )  # fmt: skip
+            )
             if args.batch:
                 plain = [sys.executable, "-c", PLAIN_BROWSER, executable, flags]
                 record(f"plain browser, {args.batch} pages", [*plain, *batch])
