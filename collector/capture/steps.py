@@ -243,6 +243,11 @@ async def _tiles(run: CaptureRun, page: Page, cap: int) -> None:
         await page.evaluate(SCROLL_TO_SCRIPT, 0)
 
 
+def _shots_taken(run: CaptureRun) -> None:
+    if run.on_screenshots is not None:
+        run.on_screenshots([a for a in run.artifacts if a.role.startswith("screenshot")])
+
+
 async def _dom(run: CaptureRun, page: Page) -> None:
     html = await page.content()
     run.title = await page.title() or None
@@ -260,7 +265,7 @@ STEPS = (
     Step("navigate", Budget.PAGE, always=False, run=_navigate, then=_require_document),
     Step("settle", Budget.PAGE, always=False, run=_settle, then=_note_failed_destination),
     Step("scroll", Budget.PAGE, always=False, run=_scroll),
-    Step("screenshots", Budget.CAPTURE, always=True, run=_screenshots),
+    Step("screenshots", Budget.CAPTURE, always=True, run=_screenshots, then=_shots_taken),
     Step("dom", Budget.CAPTURE, always=True, run=_dom),
     Step("fonts", Budget.CAPTURE, always=True, run=record_fonts),
     Step("pdf", Budget.CAPTURE, always=True, run=_pdf, wanted=lambda s: s.pdf),

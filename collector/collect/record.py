@@ -14,7 +14,6 @@ unavailable) or has no screenshot: then it shows the post card, and its footer s
 import contextlib
 import hashlib
 import mimetypes
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,6 +25,7 @@ from archive.timeutil import iso, utcnow
 from archive.vocabulary import Availability, CaptureStatus, PageVerdict
 from collector.capture.store import CaptureRows, build_rows, insert_rows, seal_rows, store_blobs
 from collector.collect.acquire import Acquisition
+from collector.collect.imagework import IMAGE_MAX_PIXELS, POOL, ImageWork
 from collector.collect.post_card import ROLE as POST_CARD_ROLE
 from collector.collect.post_card import PostCard
 from collector.collect.snapshots import post_document, snapshot_rows
@@ -33,8 +33,6 @@ from collector.platforms.evidence_card import render_card
 from collector.platforms.imaging import ImageRejected, analyze_image, thumbnail_webp
 from collector.platforms.result import DownloadedMedia, PlatformResult
 
-IMAGE_MAX_PIXELS = 200_000_000  # a 1280 x 20,000 px full-page screenshot is 25.6 million
-IMAGE_THREADS = 4
 WARM_UP_PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS"
     b"\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\r\xefF\xb8\x00\x00\x00\x00IEND\xaeB`\x82"
@@ -120,51 +118,49 @@ def _add_screenshot_products(
     (over the post card when the page is not usable: `evidence_card_source`).
 
     The four are independent, and Pillow's decoders and resizers let go of the GIL, so they run
-    in threads at once: a single capture's save waits for the slowest one only."""
+    in threads at once (`imagework.POOL`): a single capture's save waits for the slowest one
+    only, and the checks and thumbnail started while the page was still being captured
+    (`Acquisition.images`) are taken as they are when they were made from the bytes stored."""
     result = acquisition.capture
     by_name = {artifact["name"]: artifact for artifact in rows.artifacts}
     extra: list[tuple[str, str, bytes, dict[str, Any]]] = []
     full, viewport = result.artifact("screenshot-full"), result.artifact("screenshot-viewport")
     card_source = evidence_card_source(acquisition, post_card)
-    with ThreadPoolExecutor(max_workers=IMAGE_THREADS) as pool:
-        checks = {
-            shot.name: pool.submit(analyze_image, shot.data, max_pixels)
-            for shot in (full, viewport)
-            if shot is not None
-        }
-        thumb = pool.submit(thumbnail_webp, full.data, max_pixels) if full else None
-        card = None
-        if card_source is not None:
-            card = pool.submit(
-                render_card,
-                card_source.image,
-                result.final_url or result.requested_url,
-                result.started_at,
-                rows.capture_id,
-                max_pixels,
-                image_label=card_source.label,
-                notes=card_source.notes,
+    work = acquisition.images
+    if work is None or work.max_pixels != max_pixels:
+        work = ImageWork(max_pixels)
+    checks = {shot.name: work.result(analyze_image, shot) for shot in (full, viewport) if shot}
+    thumb = work.result(thumbnail_webp, full) if full else None
+    card = None
+    if card_source is not None:
+        card = POOL.submit(
+            render_card,
+            card_source.image,
+            result.final_url or result.requested_url,
+            result.started_at,
+            rows.capture_id,
+            max_pixels,
+            image_label=card_source.label,
+            notes=card_source.notes,
+        )
+    for shot in (full, viewport):
+        if shot is None:
+            continue
+        details = by_name[shot.name]["details"]
+        try:
+            details["image"] = asdict(checks[shot.name].result())
+        except ImageRejected as exc:
+            details["image_rejected"] = str(exc)
+            continue
+        if shot is full and thumb is not None:
+            extra.append(
+                ("thumbnail", "screenshot-full.thumb.webp", thumb.result(), {"of": shot.name})
             )
-        for shot in (full, viewport):
-            if shot is None:
-                continue
-            details = by_name[shot.name]["details"]
-            try:
-                details["image"] = asdict(checks[shot.name].result())
-            except ImageRejected as exc:
-                details["image_rejected"] = str(exc)
-                continue
-            if shot is full and thumb is not None:
-                extra.append(
-                    ("thumbnail", "screenshot-full.thumb.webp", thumb.result(), {"of": shot.name})
-                )
-        if card is not None and card_source is not None:
-            try:
-                extra.append(
-                    ("evidence-card", "evidence-card.png", card.result(), card_source.details)
-                )
-            except ImageRejected as exc:
-                rows.capture["details"]["evidence_card_error"] = str(exc)
+    if card is not None and card_source is not None:
+        try:
+            extra.append(("evidence-card", "evidence-card.png", card.result(), card_source.details))
+        except ImageRejected as exc:
+            rows.capture["details"]["evidence_card_error"] = str(exc)
     with archive.session() as session:
         for role, name, data, details in extra:
             media_type = "image/webp" if name.endswith(".webp") else "image/png"
