@@ -9,8 +9,10 @@ command's wall time: the table shows what each step costs and which one a cold s
 What is timed is the product's own code: the same imports, `Archive.open`, `capture_stack`,
 `Acquirer.acquire` (its steps from the capture's own `timings_s`), `save_acquisition` with
 its parts timed by wrapping the functions `collector.collect.record` calls (store_blobs,
-analyze_image, thumbnail_webp, render_card, seal_rows, insert_rows; the image parts run in
-threads at once, so their sum can exceed the save's wall time), then `finish_writes` with
+analyze_image, thumbnail_webp, render_card, seal_rows, insert_rows; the image checks and
+thumbnail start in threads as soon as the screenshots are taken (`collect/imagework.py`), so
+they overlap the capture's last steps and each other, and their sum can exceed the save's wall
+time), then `finish_writes` with
 its RFC 3161 requests and checkpoint timed the same way.
 """
 
@@ -67,7 +69,7 @@ async def cold(home: Path, url: str, clock: Clock) -> None:
     import archive.provenance.seal as seal
     from archive.archive import Archive
     from collector.capture.settings import CaptureSettings
-    from collector.collect import record
+    from collector.collect import imagework, record
     from collector.platforms.config import PlatformConfig
 
     clock.lap("import: archive, saving")
@@ -86,6 +88,8 @@ async def cold(home: Path, url: str, clock: Clock) -> None:
         ("insert_rows", "save: rows and custody event"),
     ):
         setattr(record, name, timed(label, getattr(record, name)))
+        if hasattr(imagework, name):  # started from the screenshots step (`imagework.py`)
+            setattr(imagework, name, getattr(record, name))
     seal.timestamp_pending = timed("finish: RFC 3161 timestamps", seal.timestamp_pending)
     seal.write_checkpoint = timed("finish: signed checkpoint", seal.write_checkpoint)
     clock.lap("settings")
