@@ -73,7 +73,7 @@ class BrowserLifecycle:
     async def _launch(self) -> None:
         await self._launch_planned()
         assert self._browser is not None and self._native is not None
-        kept, how = self._native
+        kept = self._native[0]
         if self._browser.version != kept.version:  # the kept answer was of another build
             self._forget_native()
             await _close(self._browser)
