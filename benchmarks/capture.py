@@ -1,267 +1,333 @@
-"""Capture benchmark: 20 local pages at concurrency 1 and 4, full capture vs a plain baseline.
+"""Capture benchmark: `evidence capture`'s own code on news-like pages beside plain Playwright.
 
 Reproduce from the repository root:
 
-    .venv/bin/python benchmarks/capture.py            # add --pages N or --rounds N to vary
+    .venv/bin/python benchmarks/capture.py                    # 3 rounds, 20 pages, c1 and c4
+    .venv/bin/python benchmarks/capture.py --rounds 5 --pages 20 --concurrency 1 4 --http
 
-Full capture = the product's path exactly as `evidence capture` runs it: `capture_many` with
-every artifact (recording proxy, WARC, viewport and full-page screenshots, DOM, server HTML,
-headers, redirect chain, logs), each result saved into a fresh archive (blobs, rows, custody
-event) by `on_result` as it arrives.
-Baseline = plain Playwright on the same browser: new context, `goto(wait_until="networkidle")`,
-one full-page screenshot, nothing recorded or stored.
-Latency is per page: for the full capture the capture's own start-to-result time (saving runs
-after it, overlapped with the next captures, and is reported separately as "save s");
-pages/min is pages over the wall time of the whole batch, saving included.
-The test world runs in a separate process (`python -m tests.world`), as remote servers would.
-Peak memory is the highest proportional set size (PSS, shared pages split fairly) of this
-process and all its children (Chromium, Playwright's driver), sampled from /proc every 0.5 s.
+Flags: `--rounds N` (default 3), `--pages N` (default 20), `--concurrency N [N ...]` (default
+1 4), `--http` (serve plain HTTP instead of HTTPS), `--no-heavy` (skip the heavy page).
+
+Product = exactly what `evidence capture URL...` runs (`collector.cli.cmd_capture` ->
+`collector.collect.captures`): one capture stack (`capture_stack`, as the command opens it;
+its browser slots set to the batch's concurrency, as `--concurrency` sets them), then per
+batch `acquire_and_save` (the acquirer: browser capture with every artifact through the
+recording proxy, WARC, screenshots, DOM, page metadata; then in a thread `save_acquisition`:
+blobs, image checks, thumbnail, evidence card, post data, signed manifest, custody event) and
+`finish_writes` (RFC 3161 tokens from a local TSA, a signed checkpoint). Every row must come
+back `complete` with the full artifact set, or the run stops.
+Baseline = plain Playwright on the same browser executable and flags: a new context,
+`goto(wait_until="networkidle")`, one full-page screenshot, nothing recorded or stored.
+
+Pages (`tests/world/news.py`, served from another process on 127.0.0.1): news articles of
+about 100 KB (45 KB of HTML, 12 KB of CSS, three 14 KB JPEGs below the fold, one natively
+lazy and two loaded by an IntersectionObserver script, a `fetch()` of comments, a favicon),
+and a heavy page (about 2 MB, 40 images). Rounds are interleaved: in each round every mode
+runs at every concurrency level, the order of the two modes alternating between rounds.
+
+Per page: for the product, from the capture's start to its row being stored (saving included);
+for the baseline, the whole visit. Pages/min: pages over the batch's wall time (saving and
+`finish_writes` included; the browser launch, paid once per command, is not). Peak memory: the
+highest PSS of this process tree (Chromium and Playwright's driver included), every 0.5 s.
+Goals (issue 19 and issue 13 item 7): batch median per page within 1.3x of the baseline's at
+concurrency 1; at least 200 pages/min at concurrency 4.
 """
 
 import argparse
 import asyncio
-import json
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from archive.archive import Archive  # noqa: E402
-from collector.capture import browser as browsers  # noqa: E402
-from collector.capture.engine import CaptureEngine, capture_many  # noqa: E402
-from collector.capture.result import CaptureResult  # noqa: E402
-from collector.capture.settings import CaptureSettings  # noqa: E402
-from collector.capture.store import save_capture  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    MemorySampler,
+    Site,
+    chromium_executable,
+    load_average,
+    local_tsa,
+    median,
+    news_site,
+    p95,
+)
 
-GOAL_MEDIAN_S = 0.8
-GOAL_PAGES_PER_MIN = 150
-SAMPLE_EVERY_S = 0.5
-
-
-class MemorySampler:
-    """Samples the proportional set size of this process tree from /proc in a thread.
-
-    Reading smaps_rollup walks page tables, so it is done only every `SAMPLE_EVERY_S`
-    (sampling every 50 ms cost a third of the throughput on 2 cores).
-    """
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    @staticmethod
-    def _children(pid: int) -> list[int]:
-        found: list[int] = []
-        try:
-            for task in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{task}/children") as handle:
-                    found.extend(int(child) for child in handle.read().split())
-        except OSError:
-            pass
-        return found
-
-    @staticmethod
-    def _pss(pid: int) -> int:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as handle:
-                for line in handle:
-                    if line.startswith("Pss:"):
-                        return int(line.split()[1]) * 1024
-        except OSError:
-            pass
-        return 0
-
-    def _tree_pss(self) -> int:
-        total, frontier = 0, [os.getpid()]
-        while frontier:
-            pid = frontier.pop()
-            total += self._pss(pid)
-            frontier.extend(self._children(pid))
-        return total
-
-    def _run(self) -> None:
-        while not self._stop.wait(SAMPLE_EVERY_S):
-            self.peak = max(self.peak, self._tree_pss())
-
-    def start(self) -> None:
-        """Start sampling."""
-        self.peak = self._tree_pss()
-        self._thread.start()
-
-    async def stop(self) -> int:
-        """Stop sampling; return the peak in bytes."""
-        self._stop.set()
-        await asyncio.to_thread(self._thread.join)
-        return max(self.peak, self._tree_pss())
+GOAL_RATIO = 1.3
+GOAL_PAGES_PER_MIN = 200
+REQUIRED_ROLES = {
+    "screenshot-viewport",
+    "screenshot-full",
+    "dom",
+    "server-html",
+    "warc",
+    "thumbnail",
+    "evidence-card",
+    "manifest",
+    "signature",
+}
+"""Artifacts every product row must have: a run that lost one is not a faster run."""
 
 
-async def run_batch(
-    urls: list[str], concurrency: int, one: Callable[[str], Awaitable[None]]
-) -> dict[str, float]:
-    """Run `one` for every URL at `concurrency`; latency statistics, throughput, memory."""
-    limit = asyncio.Semaphore(concurrency)
-    latencies: list[float] = []
-    sampler = MemorySampler()
+@dataclass
+class Batch:
+    """One batch's figures."""
 
-    async def timed(url: str) -> None:
-        async with limit:
-            began = time.perf_counter()
-            await one(url)
-            latencies.append(time.perf_counter() - began)
-
-    sampler.start()
-    began = time.perf_counter()
-    await asyncio.gather(*(timed(url) for url in urls))
-    wall = time.perf_counter() - began
-    return _stats(latencies, wall, await sampler.stop(), len(urls))
+    latencies: list[float] = field(default_factory=list)
+    wall: float = 0.0
+    peak: int = 0
+    saves: list[float] = field(default_factory=list)
 
 
-def _stats(latencies: list[float], wall: float, peak: int, count: int) -> dict[str, float]:
-    ordered = sorted(latencies)
-    return {
-        "median": statistics.median(ordered),
-        "p95": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
-        "pages_per_min": count / wall * 60,
-        "peak_mb": peak / 1024 / 1024,
-    }
+@dataclass
+class Mode:
+    """Every batch of one mode at one concurrency level."""
+
+    batches: list[Batch] = field(default_factory=list)
+
+    def latencies(self) -> list[float]:
+        return [value for batch in self.batches for value in batch.latencies]
+
+    def pages_per_min(self) -> float:
+        pages = sum(len(b.latencies) for b in self.batches)
+        wall = sum(b.wall for b in self.batches)
+        return pages / wall * 60 if wall else float("nan")
+
+    def peak_mb(self) -> float:
+        return max((b.peak for b in self.batches), default=0) / 1024 / 1024
+
+    def saves(self) -> list[float]:
+        return [value for batch in self.batches for value in batch.saves]
 
 
-async def full_capture(
-    world: dict[str, str], urls: list[str], levels: list[int], home: Path
-) -> tuple[dict[int, dict[str, float]], str]:
-    """The product's capture with every artifact, saved into an archive as results arrive;
-    also names the browser used."""
-    results: dict[int, dict[str, float]] = {}
-    with Archive.open(home) as archive:
-        async with CaptureEngine(CaptureSettings(allow_private=True)) as engine:
-            latencies: list[float] = []
-            saves: list[float] = []
-
-            async def on_result(result: CaptureResult) -> None:
-                if result.status != "complete":
-                    raise RuntimeError(f"{result.requested_url}: {result.status_reason}")
-                latencies.append(result.duration_s)
-                began = time.perf_counter()
-                await asyncio.to_thread(save_capture, archive, result)
-                saves.append(time.perf_counter() - began)
-
-            warm = [f"{world['http']}/static/page.html"]
-            await capture_many(warm, engine.settings, on_result, engine)
-            for level in levels:
-                latencies.clear()
-                saves.clear()
-                settings = CaptureSettings(allow_private=True, concurrency=level)
-                sampler = MemorySampler()
-                sampler.start()
-                began = time.perf_counter()
-                await capture_many(urls, settings, on_result, engine)
-                wall = time.perf_counter() - began
-                results[level] = _stats(latencies, wall, await sampler.stop(), len(urls))
-                results[level]["save"] = statistics.median(saves)
-            browser = (
-                f"{engine.identity.name} {engine.browser_version} ({engine.identity.executable})"
-            )
-    return results, browser
+def _check_row(row: dict[str, Any]) -> None:
+    if row["status"] != "complete":
+        raise SystemExit(f"{row['requested_url']}: {row['status']}: {row['status_reason']}")
+    missing = REQUIRED_ROLES - {a["role"] for a in row["artifacts"]}
+    if missing:
+        raise SystemExit(f"{row['requested_url']}: artifacts missing: {sorted(missing)}")
 
 
-async def baseline(
-    world: dict[str, str], urls: list[str], levels: list[int]
-) -> dict[int, dict[str, float]]:
-    """Plain Playwright: a new context, networkidle, one full-page screenshot."""
-    from playwright.async_api import async_playwright
+class Product:
+    """The product's path in one open capture stack, its browser slots set per batch."""
 
-    results: dict[int, dict[str, float]] = {}
-    async with async_playwright() as playwright:
-        choice = browsers.choose_chromium(playwright.chromium.executable_path, CaptureSettings())
-        browser = await playwright.chromium.launch(
-            executable_path=choice.executable, args=browsers.launch_args()
+    def __init__(self, archive: Any, site: Site) -> None:
+        from collector.capture.settings import CaptureSettings
+        from collector.collect.stack import capture_section
+        from collector.platforms.config import PlatformConfig
+
+        self.archive = archive
+        self.settings = CaptureSettings.from_sources(
+            capture_section(archive.settings),
+            allow_private=True,
+            host_resolver_rules=site.resolver_rules if site.ca_file else None,
+            extra_ca_file=site.ca_file,
         )
+        self.platforms = PlatformConfig.load(archive.settings.section("platforms"))
+        self.browser = ""
 
-        async def one(url: str) -> None:
-            context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    async def __aenter__(self) -> "Product":
+        from collector.collect.stack import capture_stack
+
+        self._manager = capture_stack(self.settings, self.platforms)
+        self.stack = await self._manager.__aenter__()
+        identity = self.stack.engine.identity
+        self.browser = f"{identity.name} {identity.version} ({identity.executable})"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._manager.__aexit__(None, None, None)
+
+    async def batch(self, urls: list[str], level: int) -> Batch:
+        """`acquire_and_save` and `finish_writes`, as `evidence capture URL...` runs them."""
+        from archive.provenance.seal import finish_writes
+        from collector.collect.captures import acquire_and_save
+
+        batch = Batch()
+
+        def on_row(row: dict[str, Any]) -> None:
+            _check_row(row)
+            stored = time.time()
+            started = datetime.fromisoformat(row["started_at"]).timestamp()
+            finished = datetime.fromisoformat(row["finished_at"]).timestamp()
+            batch.latencies.append(stored - started)
+            batch.saves.append(stored - finished)
+
+        with MemorySampler() as sampler:
+            began = time.perf_counter()
+            self.stack.browser_slots = asyncio.Semaphore(level)  # as `--concurrency level`
+            await acquire_and_save(self.archive, self.stack, urls, on_row)
+            await asyncio.to_thread(finish_writes, self.archive)
+            batch.wall = time.perf_counter() - began
+        batch.peak = sampler.peak
+        return batch
+
+
+class Baseline:
+    """Plain Playwright on the same executable and flags."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+    async def __aenter__(self) -> "Baseline":
+        from playwright.async_api import async_playwright
+
+        from collector.capture import browser as browsers
+
+        self._playwright = await async_playwright().start()
+        self.browser = await self._playwright.chromium.launch(
+            executable_path=await asyncio.to_thread(chromium_executable),
+            args=[*browsers.launch_args(), *self.site.chromium_args()],
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.browser.close()
+        await self._playwright.stop()
+
+    async def visit(self, url: str) -> None:
+        """A new context, networkidle, one full-page screenshot."""
+        context = await self.browser.new_context(
+            viewport={"width": 1280, "height": 800}, ignore_https_errors=True
+        )
+        try:
             page = await context.new_page()
             await page.goto(url, wait_until="networkidle")
             await page.screenshot(full_page=True)
+        finally:
             await context.close()
 
-        await one(f"{world['http']}/static/page.html")  # warm-up
-        for level in levels:
-            results[level] = await run_batch(urls, level, one)
-        await browser.close()
-    return results
+    async def batch(self, urls: list[str], level: int) -> Batch:
+        """Every URL at `level` visits at a time."""
+        batch = Batch()
+        limit = asyncio.Semaphore(level)
+
+        async def timed(url: str) -> None:
+            async with limit:
+                began = time.perf_counter()
+                await self.visit(url)
+                batch.latencies.append(time.perf_counter() - began)
+
+        with MemorySampler() as sampler:
+            began = time.perf_counter()
+            await asyncio.gather(*(timed(url) for url in urls))
+            batch.wall = time.perf_counter() - began
+        batch.peak = sampler.peak
+        return batch
 
 
-def print_report(
-    full: dict[int, dict[str, float]], base: dict[int, dict[str, float]], browser: str
+BatchFn = Callable[[list[str], int], Coroutine[Any, Any, Batch]]
+
+
+async def run(args: argparse.Namespace, site: Site, home: Path) -> None:
+    """Warm both modes, run the interleaved rounds, print the report."""
+    from archive.archive import Archive
+
+    urls = site.news(args.pages)
+    results: dict[tuple[str, int], Mode] = {}
+    heavy: dict[str, list[float]] = {"product": [], "baseline": []}
+    with Archive.open(home) as archive:
+        async with Product(archive, site) as product, Baseline(site) as base:
+            modes: dict[str, BatchFn] = {"product": product.batch, "baseline": base.batch}
+            warm = site.news(2, first=1000)
+            for fn in modes.values():  # first contexts after a launch are slower: not timed
+                for level in args.concurrency:
+                    await fn(warm, level)
+            for round_no in range(args.rounds):
+                order = list(modes) if round_no % 2 == 0 else list(reversed(modes))
+                for level in args.concurrency:
+                    for name in order:
+                        batch = await modes[name]([f"{u}?r={round_no}" for u in urls], level)
+                        results.setdefault((name, level), Mode()).batches.append(batch)
+                if args.heavy:
+                    for name in order:
+                        batch = await modes[name]([f"{site.heavy}?r={round_no}"], 1)
+                        heavy[name].extend(batch.latencies)
+                print(f"round {round_no + 1}/{args.rounds} done, load {load_average()}")
+            browser = product.browser
+    report(args, results, heavy, browser, site)
+
+
+def report(
+    args: argparse.Namespace,
+    results: dict[tuple[str, int], Mode],
+    heavy: dict[str, list[float]],
+    browser: str,
+    site: Site,
 ) -> None:
-    """Both modes side by side, with the goals."""
-    print(f"browser: {browser}")
-    header = (
-        f"{'mode':<28}{'conc':>5}{'median s':>10}{'p95 s':>8}{'pages/min':>11}"
-        f"{'peak MB':>9}{'save s':>8}"
+    """The figures beside the baseline, the goals, the command to reproduce them."""
+    print(f"\nbrowser: {browser}")
+    print(
+        f"pages: {args.pages} news pages (~100 KB each) over {site.origin.split(':')[0]},"
+        f" {args.rounds} interleaved rounds"
     )
+    header = f"{'mode':<34}{'conc':>5}{'median s':>10}{'p95 s':>8}{'pages/min':>11}{'peak MB':>9}"
     print(header)
     print("-" * len(header))
-    for name, table in (("full capture (+ store)", full), ("baseline: screenshot only", base)):
-        for level, row in table.items():
+    labels = {"product": "evidence capture (full, saved)", "baseline": "plain Playwright"}
+    for level in args.concurrency:
+        for name in ("product", "baseline"):
+            mode = results[(name, level)]
+            values = mode.latencies()
             print(
-                f"{name:<28}{level:>5}{row['median']:>10.3f}{row['p95']:>8.3f}"
-                f"{row['pages_per_min']:>11.1f}{row['peak_mb']:>9.0f}"
-                + (f"{row['save']:>8.3f}" if "save" in row else f"{'-':>8}")
+                f"{labels[name]:<34}{level:>5}{median(values):>10.3f}{p95(values):>8.3f}"
+                f"{mode.pages_per_min():>11.1f}{mode.peak_mb():>9.0f}"
             )
-    c1, c4 = full.get(1), full.get(4)
-    if c1:
-        verdict = "met" if c1["median"] < GOAL_MEDIAN_S else "NOT met"
-        print(f"goal: median < {GOAL_MEDIAN_S} s at concurrency 1: {verdict}")
-    if c4:
-        verdict = "met" if c4["pages_per_min"] >= GOAL_PAGES_PER_MIN else "NOT met"
-        print(f"goal: >= {GOAL_PAGES_PER_MIN} pages/min at concurrency 4: {verdict}")
-    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    print(f"machine: {os.cpu_count()} CPUs, load average after the run {load}")
-    print("reproduce: .venv/bin/python benchmarks/capture.py")
+        ours, theirs = results[("product", level)], results[("baseline", level)]
+        print(
+            f"{'  ratio product/baseline':<34}{level:>5}"
+            f"{median(ours.latencies()) / median(theirs.latencies()):>10.2f}{'':>8}"
+            f"{theirs.pages_per_min() / ours.pages_per_min():>11.2f}"
+            f"   (saving after capture: median {median(ours.saves()):.3f} s)"
+        )
+    if args.heavy:
+        print(
+            f"heavy page (~2 MB, 40 images), median of {len(heavy['product'])}: product"
+            f" {median(heavy['product']):.3f} s, baseline {median(heavy['baseline']):.3f} s"
+        )
+    if 1 in args.concurrency:
+        ours = median(results[("product", 1)].latencies())
+        theirs = median(results[("baseline", 1)].latencies())
+        verdict = "met" if ours <= GOAL_RATIO * theirs else "NOT met"
+        print(
+            f"goal: batch median per page within {GOAL_RATIO}x of the baseline at concurrency 1:"
+            f" {ours:.3f} s vs {GOAL_RATIO} x {theirs:.3f} s = {GOAL_RATIO * theirs:.3f} s:"
+            f" {verdict}"
+        )
+    if 4 in args.concurrency:
+        rate = results[("product", 4)].pages_per_min()
+        verdict = "met" if rate >= GOAL_PAGES_PER_MIN else "NOT met"
+        print(f"goal: >= {GOAL_PAGES_PER_MIN} pages/min at concurrency 4: {rate:.1f}: {verdict}")
+    print(f"machine: {os.cpu_count()} CPUs, load average after the run {load_average()}")
+    print("reproduce: .venv/bin/python benchmarks/capture.py " + " ".join(sys.argv[1:]))
 
 
-def start_world() -> tuple[subprocess.Popen[str], dict[str, str]]:
-    """The test world in its own process; returns it and its base URLs."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.world"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    info = json.loads(process.stdout.readline())
-    return process, {"http": f"http://127.0.0.1:{info['http_port']}"}
-
-
-async def main() -> None:
-    """Start the test world, run both modes, print the report."""
+def main() -> None:
+    """Parse the flags, start the site and the TSA, run."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    parser.add_argument("--pages", type=int, default=20)
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
+    parser.add_argument("--pages", type=int, default=20, help="pages per batch (default 20)")
+    parser.add_argument(
+        "--concurrency", type=int, nargs="+", default=[1, 4], help="levels (default 1 4)"
+    )
+    parser.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS")
+    parser.add_argument(
+        "--no-heavy", dest="heavy", action="store_false", help="skip the ~2 MB page"
+    )
     args = parser.parse_args()
-    process, world = start_world()
-    try:
-        urls = [f"{world['http']}/bench/{i}" for i in range(args.pages)]
+    if args.rounds < 1 or args.pages < 1 or min(args.concurrency) < 1:
+        parser.error("--rounds, --pages and --concurrency must be at least 1")
+    with news_site(https=not args.http) as site, local_tsa() as tsa_env:
+        os.environ.update(tsa_env)
         with tempfile.TemporaryDirectory(prefix="capture-bench-") as tmp:
-            full, browser = await full_capture(world, urls, args.concurrency, Path(tmp) / "home")
-        base = await baseline(world, urls, args.concurrency)
-    finally:
-        assert process.stdin is not None
-        process.stdin.close()
-        process.wait(timeout=30)
-    print_report(full, base, browser)
+            asyncio.run(run(args, site, Path(tmp) / "home"))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

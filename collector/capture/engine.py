@@ -28,7 +28,7 @@ from collector.capture.lifecycle import CLOSE_TIMEOUT_S, BrowserIdentity, Browse
 from collector.capture.mitm import InterceptionCA
 from collector.capture.netguard import parse_rules
 from collector.capture.recorder import Limits, Recorder
-from collector.capture.result import CaptureResult
+from collector.capture.result import ArtifactData, CaptureResult
 from collector.capture.run import CaptureRun
 from collector.capture.settings import CaptureSettings
 from collector.capture.steps import run_steps
@@ -105,12 +105,18 @@ class CaptureEngine:
         """The shared browser, relaunched if it has gone away."""
         return await self._lifecycle.browser()
 
-    async def capture(self, url: str, companion: Companion | None = None) -> CaptureResult:
+    async def capture(
+        self,
+        url: str,
+        companion: Companion | None = None,
+        on_screenshots: Callable[[list[ArtifactData]], None] | None = None,
+    ) -> CaptureResult:
         """Capture one URL. Never raises for a bad page: the result says failed or partial.
 
         `companion(proxy_url, ca_file)` runs beside the page while the recorder is open, so
         the HTTP exchanges it makes through `proxy_url` (trusting `ca_file`) land in the same
         WARC; its return value, or the exception it raised, is `result.companion_result`.
+        `on_screenshots(shots)` is called once the screenshots are taken (`CaptureRun`).
         """
         settings = self.settings
         limits = Limits(
@@ -121,7 +127,7 @@ class CaptureEngine:
             settings.max_render_bytes,
         )
         recorder = Recorder(self.connector, self.ca, limits, self._keylog, self._trust)
-        run = CaptureRun(url, settings, utcnow(), recorder)
+        run = CaptureRun(url, settings, utcnow(), recorder, on_screenshots=on_screenshots)
         try:
             async with asyncio.timeout(settings.timeout_s + HARD_LIMIT_GRACE_S):
                 return await self._execute(run, companion)

@@ -1,5 +1,10 @@
 """The shared Chromium's lifecycle: start Playwright and the browser, relaunch a browser that
-went away, open each capture's context on its recording proxy, and stop."""
+went away, open each capture's context on its recording proxy, and stop.
+
+What the browser shows natively (`presentation.read_native`) is read in a probe browser at the
+first launch, or taken from `nativecache` when `native_cache_dir` is set and holds the answer
+for this executable; the browser launched must then report the version the probe saw, else
+the answer is read afresh and the browser launched again."""
 
 import asyncio
 import contextlib
@@ -10,12 +15,17 @@ from playwright.async_api import Browser, BrowserContext, Page, Playwright, asyn
 from playwright.async_api import Error as PlaywrightError
 
 from archive.errors import EvidenceError, first_line
+from archive.timeutil import iso, utcnow
 from collector.capture import browser as browsers
-from collector.capture import presentation
+from collector.capture import nativecache, presentation
 from collector.capture.browsertls import BrowserTLS
 from collector.capture.settings import CaptureSettings
 
 CLOSE_TIMEOUT_S = 5.0
+NATIVE_KEY = (
+    "same resolved path, size, modification time and inode, kernel, Playwright version,"
+    " probe flags and script; the launched browser reported the version the probe saw"
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,8 @@ class BrowserLifecycle:
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._presentation: presentation.Presentation | None = None
+        self._native: tuple[nativecache.KeptNative, str] | None = None
+        """What the plan was made from, and how it was read (`native_read`)."""
         self._launch_lock = asyncio.Lock()
 
     async def start(self) -> None:
@@ -59,6 +71,16 @@ class BrowserLifecycle:
             self._playwright = None
 
     async def _launch(self) -> None:
+        await self._launch_planned()
+        assert self._browser is not None and self._native is not None
+        kept = self._native[0]
+        if self._browser.version != kept.version:  # the kept answer was of another build
+            self._forget_native()
+            await _close(self._browser)
+            self._presentation = self._native = None
+            await self._launch_planned()
+
+    async def _launch_planned(self) -> None:
         assert self._playwright is not None
         probe_closed = None
         if self._presentation is None:
@@ -76,20 +98,33 @@ class BrowserLifecycle:
         finally:
             if probe_closed is not None:
                 await probe_closed
+        assert self._native is not None
+        kept, how = self._native
         self.identity = BrowserIdentity(
             name=choice.name,
             version=self._browser.version,
             origin=choice.origin,
             executable=choice.executable,
             user_agent=plan.user_agent,
-            changes=plan.record(),
+            changes={
+                **plan.record(),
+                "native_read": {"how": how, "at": kept.read_at, "version": kept.version},
+            },
         )
 
-    async def _plan_presentation(self) -> tuple[presentation.Presentation, asyncio.Task[None]]:
-        """Read what the browser shows a page as it is, in a first browser of its own (the
-        user agent is a launch flag), and plan the changes (`presentation.py`); the first
-        browser closes in the returned task, beside the next launch."""
+    async def _plan_presentation(
+        self,
+    ) -> tuple[presentation.Presentation, asyncio.Task[None] | None]:
+        """Plan the changes (`presentation.py`) from what the browser shows a page as it is:
+        kept from an earlier probe of this executable (`nativecache`), or read in a first
+        browser of its own (the user agent is a launch flag), which then closes in the
+        returned task, beside the next launch."""
         assert self._playwright is not None
+        cache = self._cache_key()
+        kept = nativecache.load(*cache) if cache else None
+        if kept is not None:
+            self._native = (kept, f"kept from a probe browser of this executable ({NATIVE_KEY})")
+            return presentation.plan(kept.native, self.settings.user_agent), None
         probe, choice = await browsers.launch(self._playwright, self.settings)
         try:
             native = await presentation.read_native(await probe.new_context())
@@ -99,8 +134,30 @@ class BrowserLifecycle:
                 where = choice.executable or "Playwright's Chromium"
                 raise EvidenceError(f"cannot read what {where} shows: {first_line(exc)}") from exc
             raise
+        kept = nativecache.KeptNative(native, probe.version, str(iso(utcnow())))
+        self._native = (kept, "read in a probe browser at this start")
+        if cache:
+            nativecache.save(*cache, kept)
         closed = asyncio.create_task(_close(probe))
         return presentation.plan(native, self.settings.user_agent), closed
+
+    def _cache_key(self) -> tuple[str, str] | None:
+        """(folder, key) of the kept native answer, or None (no cache set, or no key)."""
+        folder = self.settings.native_cache_dir
+        if not folder:
+            return None
+        assert self._playwright is not None
+        choice = browsers.choose_chromium(self._playwright.chromium.executable_path, self.settings)
+        executable = choice.executable or self._playwright.chromium.executable_path
+        key = nativecache.cache_key(
+            executable, browsers.launch_args(), browsers.playwright_version()
+        )
+        return (folder, key) if key else None
+
+    def _forget_native(self) -> None:
+        cache = self._cache_key()
+        if cache:
+            nativecache.forget(*cache)
 
     async def browser(self) -> Browser:
         """The shared browser, relaunched if it has gone away."""

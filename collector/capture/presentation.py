@@ -63,7 +63,7 @@ HIGH_ENTROPY_HINTS = (
     "platformVersion",
     "wow64",
 )
-_PROBE_JS = """async (hints) => ({
+PROBE_SCRIPT = """async (hints) => ({
   userAgent: navigator.userAgent,
   userAgentData: await navigator.userAgentData.getHighEntropyValues(hints),
   plugins: navigator.plugins.length,
@@ -240,7 +240,7 @@ async def read_native(context: BrowserContext) -> NativeBrowser:
     await context.route(PROBE_URL, lambda route: route.fulfill(body="", content_type="text/html"))
     page = await context.new_page()
     await page.goto(PROBE_URL)
-    values = await page.evaluate(_PROBE_JS, list(HIGH_ENTROPY_HINTS))
+    values = await page.evaluate(PROBE_SCRIPT, list(HIGH_ENTROPY_HINTS))
     return NativeBrowser(
         user_agent=values["userAgent"],
         user_agent_data=values["userAgentData"],

@@ -6,6 +6,7 @@ the CaptureResult.
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -71,6 +72,9 @@ class CaptureRun:
     """Set by the page's `download` event (see `watch`)."""
     page_height: int | None = None
     companion_result: Any = None
+    on_screenshots: Callable[[list[ArtifactData]], None] | None = None
+    """Called with the screenshots once the screenshots step has ended, so work on them can
+    start while the page's other steps run (`collect.imagework`)."""
 
     @property
     def deadline(self) -> float:

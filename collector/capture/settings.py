@@ -70,6 +70,10 @@ class CaptureSettings:
     """PEM file of extra certificate authorities trusted for upstream TLS (tests, in-house)."""
     chromium: str | None = None
     """Path of the Chromium executable; None: Playwright's own, then the system one."""
+    native_cache_dir: str | None = None
+    """Folder where what the browser shows natively is kept per executable (`nativecache.py`),
+    so a start needs no probe browser; None or empty: probed at every start. The commands set
+    it to the home's `cache/` folder."""
 
     @property
     def viewport(self) -> str:

@@ -20,6 +20,7 @@ from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from archive.errors import first_line
+from collector.capture import screenshot
 from collector.capture.fonts import record_fonts
 from collector.capture.result import ArtifactData
 from collector.capture.run import CaptureRun, StepOutcome, StepReport
@@ -184,7 +185,7 @@ async def _scroll(run: CaptureRun, page: Page) -> None:
 async def _screenshots(run: CaptureRun, page: Page) -> None:
     settings = run.settings
     url = page.url
-    shot = await page.screenshot(type="png")
+    shot = await screenshot.png(page)
     run.artifacts.append(
         ArtifactData("screenshot-viewport", "screenshot-viewport.png", "image/png", shot, url)
     )
@@ -196,7 +197,7 @@ async def _screenshots(run: CaptureRun, page: Page) -> None:
             " (max_page_height)"
         )
     if run.page_height <= settings.tile_height:
-        full = await page.screenshot(type="png", full_page=True)
+        full = await screenshot.png(page, full_page=True)
         run.artifacts.append(
             ArtifactData("screenshot-full", "screenshot-full.png", "image/png", full, url)
         )
@@ -226,7 +227,7 @@ async def _tiles(run: CaptureRun, page: Page, cap: int) -> None:
                     f" top {top} px"
                 )
                 return
-            data = await page.screenshot(type="png")
+            data = await screenshot.png(page)
             run.artifacts.append(
                 ArtifactData(
                     "screenshot-full",
@@ -240,6 +241,11 @@ async def _tiles(run: CaptureRun, page: Page, cap: int) -> None:
     finally:
         await page.set_viewport_size({"width": width, "height": settings.viewport_height})
         await page.evaluate(SCROLL_TO_SCRIPT, 0)
+
+
+def _shots_taken(run: CaptureRun) -> None:
+    if run.on_screenshots is not None:
+        run.on_screenshots([a for a in run.artifacts if a.role.startswith("screenshot")])
 
 
 async def _dom(run: CaptureRun, page: Page) -> None:
@@ -259,7 +265,7 @@ STEPS = (
     Step("navigate", Budget.PAGE, always=False, run=_navigate, then=_require_document),
     Step("settle", Budget.PAGE, always=False, run=_settle, then=_note_failed_destination),
     Step("scroll", Budget.PAGE, always=False, run=_scroll),
-    Step("screenshots", Budget.CAPTURE, always=True, run=_screenshots),
+    Step("screenshots", Budget.CAPTURE, always=True, run=_screenshots, then=_shots_taken),
     Step("dom", Budget.CAPTURE, always=True, run=_dom),
     Step("fonts", Budget.CAPTURE, always=True, run=record_fonts),
     Step("pdf", Budget.CAPTURE, always=True, run=_pdf, wanted=lambda s: s.pdf),

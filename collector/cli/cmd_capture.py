@@ -49,13 +49,15 @@ def register(app: typer.Typer) -> None:
         from collector.cli.progress import work_progress
         from collector.collect.captures import capture_and_save
         from collector.collect.locations import check_url
+        from collector.collect.stack import capture_section
         from collector.collect.vantage import vantage_settings
         from collector.platforms.config import PlatformConfig
 
         checked = [check_url(url) for url in urls]
-        archive = state(ctx).archive()
+        cli = state(ctx)
+        home = cli.settings()  # the archive itself opens while the browser launches
         settings = CaptureSettings.from_sources(
-            archive.settings.section("capture"),
+            capture_section(home),
             concurrency=concurrency,
             proxy=proxy,
             pdf=pdf or None,
@@ -63,7 +65,7 @@ def register(app: typer.Typer) -> None:
             timeout_s=timeout,
         )
         vantages = vantage_settings(settings, vantage or [])
-        platforms = PlatformConfig.load(archive.settings.section("platforms"))
+        platforms = PlatformConfig.load(home.section("platforms"))
         with work_progress(enabled=not json) as update:
             update("capturing", len(checked))
 
@@ -75,7 +77,7 @@ def register(app: typer.Typer) -> None:
                         err_console.print(f"         warning: {warning}", highlight=False)
 
             rows = asyncio.run(
-                capture_and_save(archive, checked, settings, platforms, shown, vantages)
+                capture_and_save(cli.archive, checked, settings, platforms, shown, vantages)
             )
         if json:
             print_json(rows)

@@ -10,6 +10,7 @@ import typer
 
 if TYPE_CHECKING:
     from archive.archive import Archive
+    from archive.config import Settings
 
 
 @dataclass
@@ -28,6 +29,15 @@ class CliState:
 
             self._archive = Archive.open(self.home, self.overrides)
         return self._archive
+
+    def settings(self) -> Settings:
+        """The home's settings (defaults, config.toml, environment, overrides), read without
+        opening the archive, so a command can start its browser while the archive opens."""
+        if self._archive is not None:
+            return self._archive.settings
+        from archive.config import default_home, load_settings
+
+        return load_settings(Path(self.home or default_home()).expanduser(), self.overrides)
 
     def close(self) -> None:
         """Release the archive, if one was opened."""

@@ -12,7 +12,7 @@ card (`post_card.py`) with the engine's browser, whatever the page itself showed
 """
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,8 @@ import httpx
 
 from collector.capture.client import recorded_client
 from collector.capture.engine import CaptureEngine, Companion
-from collector.capture.result import CaptureResult
+from collector.capture.result import ArtifactData, CaptureResult
+from collector.collect.imagework import ImageWork
 from collector.collect.post_card import CardRenderer, PostCard, make_post_card
 from collector.platforms import media
 from collector.platforms.base import Adapter
@@ -74,6 +75,8 @@ class Acquisition:
     platform: PlatformResult | None = None
     notes: list[str] = field(default_factory=list)
     post_card: PostCard | None = None
+    images: ImageWork | None = None
+    """The screenshots' checks and thumbnail, started while the page was captured."""
 
 
 class Acquirer:
@@ -88,19 +91,29 @@ class Acquirer:
         self.cards = CardRenderer(engine.browser) if engine is not None else None
 
     async def acquire(self, url: str, *, platform_data: bool = True) -> Acquisition:
-        """Capture `url`; never raises for a bad page or a failing platform."""
+        """Capture `url`; never raises for a bad page or a failing platform. The screenshots'
+        image checks start as soon as they are taken (`Acquisition.images`)."""
+        images = ImageWork()
+        acquisition = await self._acquire(url, platform_data, images.start)
+        acquisition.images = images
+        return acquisition
+
+    async def _acquire(
+        self, url: str, platform_data: bool, on_shots: Callable[[list[ArtifactData]], None]
+    ) -> Acquisition:
         adapter = adapter_for(url, self.config)
         if not platform_data:
-            return Acquisition(url, await self.engine.capture(url))
+            return Acquisition(url, await self.engine.capture(url, on_screenshots=on_shots))
         if isinstance(adapter, GenericAdapter):
-            capture = await self.engine.capture(url)
+            capture = await self.engine.capture(url, on_screenshots=on_shots)
             return Acquisition(url, capture, self._page_metadata(capture))
         if adapter.recorded():  # the site module says (collector.sites.<site>.PLATFORM)
-            capture = await self.engine.capture(url, self._recorded_fetch(adapter, url))
+            capture = await self.engine.capture(url, self._recorded_fetch(adapter, url), on_shots)
             fetched = capture.companion_result
         else:
             capture, fetched = await asyncio.gather(
-                self.engine.capture(url), self._guarded(adapter.fetch(url, self.client))
+                self.engine.capture(url, on_screenshots=on_shots),
+                self._guarded(adapter.fetch(url, self.client)),
             )
         if isinstance(fetched, BaseException) or fetched is None:
             reason = f"{type(fetched).__name__}: {fetched}" if fetched else "no answer"

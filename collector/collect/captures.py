@@ -11,9 +11,9 @@ from archive.provenance.seal import finish_writes
 from archive.vocabulary import CaptureStatus
 from collector.capture.settings import CaptureSettings
 from collector.collect.acquire import Acquisition
-from collector.collect.record import SavedCapture, save_acquisition
-from collector.collect.stack import capture_stack
-from collector.collect.vantage import open_vantages, vantage_rows
+from collector.collect.record import SavedCapture, save_acquisition, warm_up
+from collector.collect.stack import CaptureStack, capture_stack
+from collector.collect.vantage import Vantages, open_vantages, vantage_rows
 from collector.platforms.config import PlatformConfig
 
 RowFn = Callable[[dict[str, Any]], None]
@@ -23,7 +23,7 @@ MEDIA_ROLES = ("media", "media_playlist")
 
 
 async def capture_and_save(
-    archive: Archive,
+    open_archive: Callable[[], Archive],
     urls: list[str],
     settings: CaptureSettings,
     platforms: PlatformConfig,
@@ -32,31 +32,59 @@ async def capture_and_save(
 ) -> list[dict[str, Any]]:
     """Acquire and save every URL with bounded concurrency; the rows come back in input order.
 
-    Each saved URL is then captured through every `vantages` setting (one proxy each)."""
-    async with (
-        capture_stack(settings, platforms) as stack,
-        open_vantages(archive, vantages or [], platforms) as points,
-    ):
-
-        async def one(url: str) -> dict[str, Any]:
-            async with stack.browser_slots:
-                acquisition = await stack.acquirer.acquire(url)
-            saved: SavedCapture | None = None
-            try:
-                saved = await asyncio.to_thread(save_acquisition, archive, acquisition)
-                row = capture_row(acquisition, saved)
-            except Exception as exc:  # one result that cannot be saved must not stop the others
-                row = capture_row(acquisition, None)
-                row["status"], row["status_reason"] = CaptureStatus.FAILED, f"not saved: {exc}"
-            if points is not None and saved is not None:
-                row["vantages"] = vantage_rows(await points.corroborate(url, saved))
-            if on_row is not None:
-                on_row(row)
-            return row
-
-        rows = list(await asyncio.gather(*(one(url) for url in urls)))
-    await asyncio.to_thread(finish_writes, archive)
+    `open_archive` runs in a thread while the browser launches (both take a while on a cold
+    start). Each saved URL is then captured through every `vantages` setting (one proxy
+    each). The checkpoint and timestamps (`finish_writes`) are made while the browser closes.
+    """
+    opening = asyncio.create_task(asyncio.to_thread(open_archive))
+    finishing: asyncio.Task[Any] | None = None
+    try:
+        async with capture_stack(settings, platforms) as stack:
+            archive = await opening
+            async with open_vantages(archive, vantages or [], platforms) as points:
+                rows = await acquire_and_save(archive, stack, urls, on_row, points)
+            finishing = asyncio.create_task(asyncio.to_thread(finish_writes, archive))
+    except BaseException:
+        for task in (opening, finishing):  # threads end before the error goes on
+            if task is not None:
+                await asyncio.wait({task})
+                if not task.cancelled():
+                    task.exception()  # retrieved: the error raised here is the one reported
+        raise
+    await finishing
     return rows
+
+
+async def acquire_and_save(
+    archive: Archive,
+    stack: CaptureStack,
+    urls: list[str],
+    on_row: RowFn | None = None,
+    points: Vantages | None = None,
+) -> list[dict[str, Any]]:
+    """Each URL acquired in an open stack's browser slots and saved in a thread while the next
+    one is captured; rows in input order (`finish_writes` is the caller's). The image code
+    the first save needs is loaded in a thread meanwhile (`warm_up`)."""
+    warming = asyncio.create_task(asyncio.to_thread(warm_up))
+
+    async def one(url: str) -> dict[str, Any]:
+        async with stack.browser_slots:
+            acquisition = await stack.acquirer.acquire(url)
+        saved: SavedCapture | None = None
+        await warming
+        try:
+            saved = await asyncio.to_thread(save_acquisition, archive, acquisition)
+            row = capture_row(acquisition, saved)
+        except Exception as exc:  # one result that cannot be saved must not stop the others
+            row = capture_row(acquisition, None)
+            row["status"], row["status_reason"] = CaptureStatus.FAILED, f"not saved: {exc}"
+        if points is not None and saved is not None:
+            row["vantages"] = vantage_rows(await points.corroborate(url, saved))
+        if on_row is not None:
+            on_row(row)
+        return row
+
+    return list(await asyncio.gather(*(one(url) for url in urls)))
 
 
 def capture_row(acquisition: Acquisition, saved: SavedCapture | None) -> dict[str, Any]:

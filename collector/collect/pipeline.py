@@ -46,7 +46,7 @@ from collector.collect.resolve import (
     resolve_signature,
 )
 from collector.collect.source import ingest
-from collector.collect.stack import CaptureStack, capture_stack
+from collector.collect.stack import CaptureStack, capture_section, capture_stack
 from collector.collect.targets import ensure_target
 from collector.collect.vantage import (
     Vantages,
@@ -94,7 +94,7 @@ class CollectOptions:
             for key in ("concurrency", "proxy", "allow_private", "timeout_s")
             if key in flags
         }
-        capture = CaptureSettings.from_sources(archive.settings.section("capture"), **capture_flags)
+        capture = CaptureSettings.from_sources(capture_section(archive.settings), **capture_flags)
         platforms = PlatformConfig.load(archive.settings.section("platforms"))
         vantages = vantage_settings(capture, flags.pop("vantage", None) or [])
         witness = witness_settings(archive.settings)

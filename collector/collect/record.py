@@ -11,6 +11,7 @@ The evidence card shows the page screenshot, unless the page was judged anything
 unavailable) or has no screenshot: then it shows the post card, and its footer says so and why.
 """
 
+import contextlib
 import hashlib
 import mimetypes
 from dataclasses import asdict, dataclass, field
@@ -20,10 +21,11 @@ from sqlmodel import Session
 
 from archive.archive import Archive
 from archive.ids import new_id
-from archive.timeutil import iso
+from archive.timeutil import iso, utcnow
 from archive.vocabulary import Availability, CaptureStatus, PageVerdict
 from collector.capture.store import CaptureRows, build_rows, insert_rows, seal_rows, store_blobs
 from collector.collect.acquire import Acquisition
+from collector.collect.imagework import IMAGE_MAX_PIXELS, POOL, ImageWork
 from collector.collect.post_card import ROLE as POST_CARD_ROLE
 from collector.collect.post_card import PostCard
 from collector.collect.snapshots import post_document, snapshot_rows
@@ -31,7 +33,11 @@ from collector.platforms.evidence_card import render_card
 from collector.platforms.imaging import ImageRejected, analyze_image, thumbnail_webp
 from collector.platforms.result import DownloadedMedia, PlatformResult
 
-IMAGE_MAX_PIXELS = 200_000_000  # a 1280 x 20,000 px full-page screenshot is 25.6 million
+WARM_UP_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS"
+    b"\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\r\xefF\xb8\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+"""A 1x1 white PNG."""
 
 
 @dataclass
@@ -109,35 +115,50 @@ def _add_screenshot_products(
     post_card: PostCard | None = None,
 ) -> None:
     """Image checks and perceptual hashes of the screenshots, a thumbnail, the evidence card
-    (over the post card when the page is not usable: `evidence_card_source`)."""
+    (over the post card when the page is not usable: `evidence_card_source`).
+
+    The four are independent, and Pillow's decoders and resizers let go of the GIL, so they run
+    in threads at once (`imagework.POOL`): a single capture's save waits for the slowest one
+    only, and the checks and thumbnail started while the page was still being captured
+    (`Acquisition.images`) are taken as they are when they were made from the bytes stored."""
     result = acquisition.capture
     by_name = {artifact["name"]: artifact for artifact in rows.artifacts}
     extra: list[tuple[str, str, bytes, dict[str, Any]]] = []
-    for shot in (result.artifact("screenshot-full"), result.artifact("screenshot-viewport")):
+    full, viewport = result.artifact("screenshot-full"), result.artifact("screenshot-viewport")
+    card_source = evidence_card_source(acquisition, post_card)
+    work = acquisition.images
+    if work is None or work.max_pixels != max_pixels:
+        work = ImageWork(max_pixels)
+    checks = {shot.name: work.result(analyze_image, shot) for shot in (full, viewport) if shot}
+    thumb = work.result(thumbnail_webp, full) if full else None
+    card = None
+    if card_source is not None:
+        card = POOL.submit(
+            render_card,
+            card_source.image,
+            result.final_url or result.requested_url,
+            result.started_at,
+            rows.capture_id,
+            max_pixels,
+            image_label=card_source.label,
+            notes=card_source.notes,
+        )
+    for shot in (full, viewport):
         if shot is None:
             continue
         details = by_name[shot.name]["details"]
         try:
-            details["image"] = asdict(analyze_image(shot.data, max_pixels))
+            details["image"] = asdict(checks[shot.name].result())
         except ImageRejected as exc:
             details["image_rejected"] = str(exc)
             continue
-        if shot.role == "screenshot-full":
-            thumb = thumbnail_webp(shot.data, max_pixels)
-            extra.append(("thumbnail", "screenshot-full.thumb.webp", thumb, {"of": shot.name}))
-    card_source = evidence_card_source(acquisition, post_card)
-    if card_source is not None:
-        try:
-            card = render_card(
-                card_source.image,
-                result.final_url or result.requested_url,
-                result.started_at,
-                rows.capture_id,
-                max_pixels,
-                image_label=card_source.label,
-                notes=card_source.notes,
+        if shot is full and thumb is not None:
+            extra.append(
+                ("thumbnail", "screenshot-full.thumb.webp", thumb.result(), {"of": shot.name})
             )
-            extra.append(("evidence-card", "evidence-card.png", card, card_source.details))
+    if card is not None and card_source is not None:
+        try:
+            extra.append(("evidence-card", "evidence-card.png", card.result(), card_source.details))
         except ImageRejected as exc:
             rows.capture["details"]["evidence_card_error"] = str(exc)
     with archive.session() as session:
@@ -259,6 +280,17 @@ def _image_artifact(role: str, name: str, got: DownloadedMedia, details: dict[st
         described["rejected"] = got.error
     media_type = got.media_type or "application/octet-stream"
     return (role if got.status == 200 else "media_error", name, got.data, media_type, described)
+
+
+def warm_up() -> None:
+    """Check, thumbnail and card a 1x1 PNG once, so that what they load (Pillow's codecs,
+    imagehash with numpy and scipy, pdqhash, the card's font) is loaded before the first
+    capture is saved: `capture` runs it in a thread while the first page loads. Nothing is
+    stored; a failure here is left for that first save to report with its reason."""
+    with contextlib.suppress(Exception):
+        analyze_image(WARM_UP_PNG, IMAGE_MAX_PIXELS)
+        thumbnail_webp(WARM_UP_PNG, IMAGE_MAX_PIXELS)
+        render_card(WARM_UP_PNG, "about:blank", utcnow(), "warm-up", IMAGE_MAX_PIXELS)
 
 
 def combined_status(acquisition: Acquisition) -> tuple[str, str | None]:

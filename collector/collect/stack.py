@@ -10,12 +10,23 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
+from archive.config import Settings
 from collector.capture.client import make_client
 from collector.capture.engine import CaptureEngine
 from collector.capture.settings import CaptureSettings
 from collector.collect.acquire import Acquirer
 from collector.platforms.config import PlatformConfig
+
+CACHE_FOLDER = "cache"
+"""The home's folder for what can be read again at any time (the browser's native answers)."""
+
+
+def capture_section(home: Settings) -> dict[str, Any]:
+    """The home's `[capture]` table, over the defaults that depend on the home: what the
+    browser shows natively is kept in its `cache/` folder (`native_cache_dir`)."""
+    return {"native_cache_dir": str(home.home / CACHE_FOLDER), **home.section("capture")}
 
 
 @dataclass

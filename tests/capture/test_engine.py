@@ -15,6 +15,7 @@ from PIL import Image
 from sqlmodel import select
 
 from archive.models import Artifact, Capture, CustodyEvent
+from collector.capture.result import ArtifactData
 from collector.capture.store import save_capture
 from tests.capture.conftest import EngineRunner
 from tests.capture.warcs import responses, warc_records
@@ -229,3 +230,15 @@ def test_server_closing_kept_alive_connections_is_retried(engine: EngineRunner, 
     for i in range(4):
         assert fetched[test_world.http(f"/quiet-close/{i}.png")].startswith(b"HTTP/1.1 200")
     assert json.loads(result.artifact("failed-requests").data) == []
+
+
+def test_the_engine_hands_over_the_screenshots_it_stores(engine: EngineRunner, test_world):
+    handed: list[list[ArtifactData]] = []
+    result = engine.call(
+        engine.engine.capture(test_world.http("/static/page.html"), on_screenshots=handed.append)
+    )
+    assert result.status == "complete", result.status_reason
+    (shots,) = handed
+    assert {s.role for s in shots} == {"screenshot-viewport", "screenshot-full"}
+    for shot in shots:
+        assert any(a.data is shot.data for a in result.artifacts)  # the very bytes stored
