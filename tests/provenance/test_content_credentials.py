@@ -325,3 +325,36 @@ def test_image_c2pa_cannot_sign_is_recorded_as_missing(tmp_path: Path) -> None:
     assert failed["details"]["of"] == "screenshot-full.png" and failed["details"]["error"]
     (finding,) = [f for f in findings if f.check == "content credentials"]
     assert finding.status == "unverifiable" and finding.found == failed["details"]["error"]
+
+
+@pytest.mark.parametrize("fmt", ["bagit", "wacz"])
+def test_packages_carry_and_check_the_credentials(
+    captured: Captured, tmp_path: Path, fmt: str
+) -> None:
+    from archive.export import export
+    from archive.export.package_verify import verify_package
+    from archive.export.unpack import unpacked
+
+    home = tmp_path / "home"
+    shutil.copytree(captured.home, home)
+    package = tmp_path / f"package.{fmt}"
+    with Archive.open(home) as archive:
+        export(archive, captured.capture["id"], fmt, package)
+    findings = verify_package(package)
+    assert [f for f in findings if f.status == TAMPERED] == []
+    signed = [f for f in findings if f.check == "content credentials signature"]
+    named = [f for f in findings if f.check == "content credentials name the capture"]
+    assert len(signed) == len(named) == 6 and {f.status for f in signed + named} == {OK}
+    if fmt != "bagit":
+        return
+    with unpacked(package, []) as root:
+        shutil.copytree(root, tmp_path / "bag")
+    copy = next(p for p in (tmp_path / "bag").rglob("*") if p.match("c2pa/evidence-card.png"))
+    data = bytearray(copy.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    copy.write_bytes(bytes(data))
+    broken = [f for f in verify_package(tmp_path / "bag") if f.status == TAMPERED]
+    assert any(
+        f.check == "sha256 recorded in custody log" and "c2pa/evidence-card.png" in f.subject
+        for f in broken
+    )
