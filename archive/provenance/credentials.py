@@ -110,14 +110,14 @@ def ingredient_id(sha256: str) -> str:
 
 
 @dataclass
-class _Session:
+class _Signing:
     """One capture's C2PA context and signer (reused for every image of the capture)."""
 
     context: c2pa.Context
     signer: c2pa.Signer
 
     @classmethod
-    def open(cls, signer: CredentialSigner) -> "_Session":
+    def open(cls, signer: CredentialSigner) -> "_Signing":
         info = c2pa.C2paSignerInfo(
             alg=signer.algorithm.encode(),
             sign_cert=signer.chain_pem,
@@ -127,24 +127,18 @@ class _Session:
         settings = c2pa.Settings.from_dict(_SETTINGS)
         return cls(c2pa.Context(settings), c2pa.Signer.from_info(info))
 
-    def sign(self, data: bytes, media_type: str, assertion: dict[str, Any], images: list[tuple[
-        dict[str, Any], bytes]]) -> bytes:  # fmt: skip
-        """`data` with a C2PA manifest embedded; `images[0]` is the original (parentOf), the
-        rest what it shows (componentOf)."""
+    def sign(self, assertion: dict[str, Any], images: list[tuple[dict[str, Any], bytes]]) -> bytes:
+        """The original (`images[0]`) with a C2PA manifest embedded: `assertion`, the original
+        as `parentOf` ingredient, the other images (what it shows) as `componentOf`."""
+        original, data = images[0]
+        opened = {"action": "c2pa.opened", "parameters": {"ingredientIds": ["original"]}}
         manifest = {
             "claim_generator_info": [{"name": TOOL, "version": __version__}],
-            "title": assertion["original"]["name"],
-            "format": media_type,
+            "title": original["name"],
+            "format": original["media_type"],
             "assertions": [
                 {"label": ASSERTION, "data": assertion},
-                {
-                    "label": "c2pa.actions",
-                    "data": {
-                        "actions": [
-                            {"action": "c2pa.opened", "parameters": {"ingredientIds": ["original"]}}
-                        ]
-                    },
-                },
+                {"label": "c2pa.actions", "data": {"actions": [opened]}},
             ],
         }
         with c2pa.Builder(manifest, self.context) as builder:
@@ -153,12 +147,11 @@ class _Session:
                     "title": artifact["name"],
                     "relationship": "componentOf" if index else "parentOf",
                     "instance_id": ingredient_id(artifact["blob_sha256"]),
+                    **({} if index else {"label": "original"}),
                 }
-                if not index:
-                    ingredient["label"] = "original"
                 builder.add_ingredient(ingredient, artifact["media_type"], io.BytesIO(content))
             out = io.BytesIO()
-            builder.sign(self.signer, media_type, io.BytesIO(data), out)
+            builder.sign(self.signer, original["media_type"], io.BytesIO(data), out)
             return out.getvalue()
 
     def close(self) -> None:
@@ -166,53 +159,75 @@ class _Session:
         self.context.close()
 
 
+def _credentialed(
+    archive: Archive, signing: _Signing, capture: dict[str, Any], manifest_sha256: str,
+    original: dict[str, Any], artifacts: list[dict[str, Any]],
+) -> bytes:  # fmt: skip
+    """The credentialed copy of `original`. When c2pa refuses an image it shows (not an image
+    it can read), the copy records the original alone and says why in `shows_omitted`."""
+    shown = shown_by(original, artifacts)
+    images = [(a, archive.blobs.get(a["blob_sha256"])) for a in [original, *shown]]
+    assertion = capture_assertion(capture, manifest_sha256, original, shown)
+    try:
+        return signing.sign(assertion, images)
+    except c2pa.C2paError as exc:
+        if not shown:
+            raise
+        assertion = capture_assertion(capture, manifest_sha256, original, [])
+        assertion["shows_omitted"] = _reason(exc)
+        return signing.sign(assertion, images[:1])
+
+
+def _reason(exc: Exception) -> str:
+    """The first line of a c2pa error."""
+    return (str(exc).splitlines() or [type(exc).__name__])[0].strip()
+
+
+def _copy_or_failure(
+    archive: Archive, signing: _Signing, capture: dict[str, Any], manifest_sha256: str,
+    original: dict[str, Any], artifacts: list[dict[str, Any]],
+) -> tuple[str, str, str, bytes, dict[str, Any]]:  # fmt: skip
+    """(role, name, media type, bytes, details) of the credentialed copy of `original`, or of
+    the JSON record saying why c2pa could not make it."""
+    details: dict[str, Any] = {"of": original["name"], "of_sha256": original["blob_sha256"]}
+    name = credential_name(original["name"])
+    try:
+        data = _credentialed(archive, signing, capture, manifest_sha256, original, artifacts)
+    except c2pa.C2paError as exc:
+        details["error"] = _reason(exc)
+        failure = json.dumps(details, sort_keys=True).encode()
+        failed = ArtifactRole.CONTENT_CREDENTIALS_FAILED
+        return failed, name + ".error.json", "application/json", failure, details
+    return ArtifactRole.CONTENT_CREDENTIALS, name, original["media_type"], data, details
+
+
 def credential_artifacts(
     archive: Archive, capture: dict[str, Any], artifacts: list[dict[str, Any]], manifest_sha256: str
 ) -> list[dict[str, Any]]:
     """A credentialed copy of every tool-made image of a sealed capture (its blobs stored), as
-    artifact rows to insert with the capture; a `content-credentials-failed` row for each image
-    that could not be signed."""
+    artifact rows to insert with the capture; a `content-credentials-failed` row (a JSON blob
+    saying why) for each image that could not be signed."""
     originals = [a for a in artifacts if is_tool_image(a)]
     if not originals:
         return []
     signer = ensure_credential_signer(archive)
-    session = _Session.open(signer)
+    signing = _Signing.open(signer)
     made: list[dict[str, Any]] = []
     try:
         with archive.session() as db:
             for original in originals:
-                shown = shown_by(original, artifacts)
-                assertion = capture_assertion(capture, manifest_sha256, original, shown)
-                try:
-                    images = [(a, archive.blobs.get(a["blob_sha256"])) for a in [original, *shown]]
-                    data = session.sign(images[0][1], original["media_type"], assertion, images)
-                    role, media_type = ArtifactRole.CONTENT_CREDENTIALS, original["media_type"]
-                    details: dict[str, Any] = {"of": original["name"],
-                                               "of_sha256": original["blob_sha256"]}  # fmt: skip
-                except c2pa.C2paError as exc:
-                    role, media_type = ArtifactRole.CONTENT_CREDENTIALS_FAILED, "application/json"
-                    details = {"of": original["name"], "of_sha256": original["blob_sha256"],
-                               "error": str(exc).splitlines()[0]}  # fmt: skip
-                    data = json.dumps(details, sort_keys=True).encode()
+                role, name, media_type, data, details = _copy_or_failure(
+                    archive, signing, capture, manifest_sha256, original, artifacts
+                )
                 blob = archive.store_blob(db, data)
+                details.update(manifest_sha256=manifest_sha256, signer_sha256=signer.fingerprint)
                 made.append(
                     {
-                        "id": new_id("art"),
-                        "capture_id": str(capture["id"]),
-                        "role": role,
-                        "name": credential_name(original["name"])
-                        + ("" if role == ArtifactRole.CONTENT_CREDENTIALS else ".error.json"),
-                        "blob_sha256": blob.sha256,
-                        "size": blob.size,
-                        "media_type": media_type,
-                        "original_url": None,
-                        "details": {
-                            **details,
-                            "manifest_sha256": manifest_sha256,
-                            "signer_sha256": signer.fingerprint,
-                        },
+                        "id": new_id("art"), "capture_id": str(capture["id"]), "role": role,
+                        "name": name, "blob_sha256": blob.sha256, "size": blob.size,
+                        "media_type": media_type, "original_url": None, "details": details,
                     }
-                )
+                )  # fmt: skip
     finally:
-        session.close()
+        signing.close()
     return made

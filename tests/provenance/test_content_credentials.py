@@ -237,14 +237,27 @@ def _png(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
-def _seal_screenshot(archive: Archive, data: bytes) -> CaptureRows:
-    """A sealed capture holding one screenshot, through the storing steps every capture takes."""
+def _seal_screenshot(
+    archive: Archive, data: bytes, *more: tuple[str, str, bytes, dict[str, Any]]
+) -> CaptureRows:
+    """A sealed capture holding a screenshot (and `more` images: role, name, bytes, details),
+    through the storing steps every capture takes."""
     from archive.ids import new_id
     from archive.timeutil import utcnow
 
     capture_id = new_id("cap")
+    artifacts = []
     with archive.session() as session:
-        blob = archive.store_blob(session, data)
+        for role, name, content, details in (("screenshot-full", "screenshot-full.png", data, {}),
+                                             *more):  # fmt: skip
+            blob = archive.store_blob(session, content)
+            artifacts.append(
+                {
+                    "id": new_id("art"), "capture_id": capture_id, "role": role, "name": name,
+                    "blob_sha256": blob.sha256, "size": blob.size, "media_type": "image/png",
+                    "original_url": None, "details": details,
+                }
+            )  # fmt: skip
     now = utcnow()
     rows = CaptureRows(
         {
@@ -252,13 +265,7 @@ def _seal_screenshot(archive: Archive, data: bytes) -> CaptureRows:
             "status": "complete", "started_at": now, "finished_at": now, "tool_version": "9.9",
             "investigator": "tester", "details": {}, "redirect_chain": [],
         },
-        [
-            {
-                "id": new_id("art"), "capture_id": capture_id, "role": "screenshot-full",
-                "name": "screenshot-full.png", "blob_sha256": blob.sha256, "size": blob.size,
-                "media_type": "image/png", "original_url": None, "details": {},
-            }
-        ],
+        artifacts,
     )  # fmt: skip
     seal_rows(archive, rows)
     insert_rows(archive, rows)
@@ -318,13 +325,26 @@ def test_organisation_key_not_matching_its_certificate_is_one_line_error(
 
 
 def test_image_c2pa_cannot_sign_is_recorded_as_missing(tmp_path: Path) -> None:
+    """A broken screenshot gets a recorded failure, and the evidence card drawn over it a copy
+    that says the screenshot could not be recorded as its ingredient."""
+    card = ("evidence-card", "evidence-card.png", _png(30, 20), {"of": "screenshot-full.png"})
     with Archive.open(tmp_path / "home") as archive:
-        rows = _seal_screenshot(archive, b"\x89PNG\r\n\x1a\n not really a png")
+        rows = _seal_screenshot(archive, b"\x89PNG\r\n\x1a\n not really a png", card)
         findings = verify_archive(archive)
-    (failed,) = [a for a in rows.artifacts if a["role"] == ArtifactRole.CONTENT_CREDENTIALS_FAILED]
-    assert failed["details"]["of"] == "screenshot-full.png" and failed["details"]["error"]
+        made = {a["details"]["of"]: a for a in rows.artifacts if "c2pa/" in a["name"]}
+        copy = archive.blobs.get(made["evidence-card.png"]["blob_sha256"])
+    failed = made["screenshot-full.png"]
+    assert failed["role"] == ArtifactRole.CONTENT_CREDENTIALS_FAILED and failed["details"]["error"]
+    assert failed["name"] == "c2pa/screenshot-full.png.error.json"
     (finding,) = [f for f in findings if f.check == "content credentials"]
     assert finding.status == "unverifiable" and finding.found == failed["details"]["error"]
+    assert finding.subject.endswith("screenshot-full.png")
+    context = c2pa.Context(c2pa.Settings.from_dict({"verify": {"verify_trust": False}}))
+    active = active_manifest(c2pa.Reader("image/png", io.BytesIO(copy), context=context))
+    (claim,) = [a["data"] for a in active["assertions"] if a["label"] == ASSERTION]
+    assert claim["shows"] == [] and claim["shows_omitted"]
+    assert [i["relationship"] for i in active["ingredients"]] == ["parentOf"]
+    assert [f for f in findings if f.status == TAMPERED] == []
 
 
 @pytest.mark.parametrize("fmt", ["bagit", "wacz"])
