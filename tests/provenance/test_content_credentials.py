@@ -378,3 +378,25 @@ def test_packages_carry_and_check_the_credentials(
         f.check == "sha256 recorded in custody log" and "c2pa/evidence-card.png" in f.subject
         for f in broken
     )
+
+
+def test_key_show_lists_the_certificate_once_made(tmp_path: Path) -> None:
+    shown = []
+    for _ in range(2):
+        result = CliRunner().invoke(app, ["--home", str(tmp_path), "key", "show", "--json"])
+        assert result.exit_code == 0, result.stderr
+        shown.append(json.loads(result.stdout)["c2pa_certificate"])
+    assert shown[0] == shown[1] and shown[0]["origin"] == "archive"
+    assert shown[0]["certificate_file"] == str(tmp_path / "keys" / CHAIN_FILE)
+    leaf = x509.load_pem_x509_certificates(shown[0]["certificate_chain_pem"].encode())[0]
+    with Archive.open(tmp_path) as archive, archive.session() as session:
+        (event,) = session.exec(
+            select(CustodyEvent).where(CustodyEvent.action == CustodyAction.C2PA_CERT_RECORDED)
+        ).all()
+    assert (
+        event.subject_id
+        == shown[0]["fingerprint_sha256"]
+        == hashlib.sha256(leaf.public_bytes(serialization.Encoding.DER)).hexdigest()
+    )
+    text = CliRunner().invoke(app, ["--home", str(tmp_path), "key", "show"]).stdout
+    assert "Content credentials certificate" in text and "BEGIN CERTIFICATE" in text
