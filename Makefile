@@ -4,9 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser fonts postgres replayweb demo test lint format clean
+.PHONY: install browser fonts nsstools postgres replayweb demo test lint format clean
 
-install: $(STAMP) browser fonts postgres replayweb
+install: $(STAMP) browser fonts nsstools postgres replayweb
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ browser: $(STAMP)
 
 fonts: $(STAMP)
 	$(BIN)/python scripts/ensure_fonts.py
+
+nsstools: $(STAMP)
+	$(BIN)/python scripts/ensure_nss_tools.py
 
 postgres: $(STAMP)
 	$(BIN)/python scripts/ensure_postgres.py

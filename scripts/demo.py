@@ -10,7 +10,10 @@ ordinary settings (host mapping, extra CA, TSA URL), then runs, as a user would:
   evidence verify                     every hash, signature, timestamp and the custody log
   evidence export <source> --format report
 
-and prints where to look. The archive is kept in .demo/archive for `evidence serve`.
+then prints, for every capture, its status and page verdict (what the page showed: the page,
+a blank screenshot, a bot challenge, a login wall), and fails when a capture claims to be
+complete while its page verdict says otherwise. It ends by printing where to look. The archive
+is kept in .demo/archive for `evidence serve`.
 """
 
 import json
@@ -79,6 +82,7 @@ def main() -> int:
             first = run(["collect", ARTICLE, "--case", "demo"], env)
             second = run(["collect", ARTICLE, "--case", "demo"], env)
             verified = run(["verify", "--tsa-ca-bundle", str(tsa.bundle)], env)
+            truthful = _page_verdicts(env)
             source_id = _latest_source(env)
             report = DEMO / "report.html"
             exported = (
@@ -96,13 +100,35 @@ def main() -> int:
         print(f"  evidence report   {report}")
     print(f"  real-world use    {EVIDENCE} collect https://example.org/some-article")
     print(
-        "\nOffline, two cited posts end `partial`: their x.com pages redirect to twitter.com,\n"
-        "which this offline world does not serve, while their post data comes from recorded\n"
-        "oEmbed answers. The pasted signature stays `unresolved`: it has no URL and its\n"
-        "pic.twitter.com link cannot be followed offline. Both are recorded as such."
+        "\nOffline, the four X posts end `partial` with the page verdict `blank`: x.com's status\n"
+        "pages are drawn by X's scripts, which this offline world does not have, so their\n"
+        "screenshots are one colour (the oEmbed-only posts reach them through x.com's recorded\n"
+        "migrate interstitial and twitter.com's migrate hop). Their post data comes from the\n"
+        "recorded oEmbed answers and X's page metadata, and `recheck` takes them again. The\n"
+        "Telegram post page is complete, but its embed widget was never recorded, so the frame\n"
+        "that would show the post says so. The pasted signature stays `unresolved`: it has no\n"
+        "URL and its pic.twitter.com link cannot be followed offline."
     )
     steps_ok = first.returncode in (0, 1) and second.returncode in (0, 1)
-    return 0 if steps_ok and verified.returncode == 0 else 1
+    return 0 if steps_ok and verified.returncode == 0 and truthful else 1
+
+
+def _page_verdicts(env: dict[str, str]) -> bool:
+    """Print every capture's status and page verdict; False when one claims `complete` while
+    its verdict is not `page` (the demo would then be showing a blank page or a wall as done)."""
+    done = run(["list", "captures", "--json", "--limit", "1000"], env, capture=True)
+    if done.returncode != 0:
+        return False
+    print("\nWhat each capture showed (newest first):")
+    truthful = True
+    for row in json.loads(done.stdout):
+        verdict = (row.get("details") or {}).get("page_verdict") or {}
+        shown = verdict.get("verdict", "-")
+        print(f"  {row['status']:<9} {shown:<14} {row.get('requested_url') or ''}")
+        if row["status"] == "complete" and shown != "page":
+            print(f"    ^ claims complete while its page verdict is {shown}")
+            truthful = False
+    return truthful
 
 
 def _latest_source(env: dict[str, str]) -> str | None:

@@ -1,10 +1,15 @@
-"""Make sure emoji and CJK fonts exist (run by `make install`), so pages render, not boxes.
+"""Make sure fonts for the world's scripts and colour emoji exist (run by `make install`).
 
-The viewer (and the browser tests that screenshot it) shows post texts with emoji and CJK
-characters; with only DejaVu installed they render as boxes. As root with apt-get, Debian's
-`fonts-noto-color-emoji` and `fonts-noto-cjk` are installed, following scripts/ensure_browser.py;
-otherwise the exact command is printed. Missing fonts never fail the install: rendering is
-cosmetic, the evidence is not.
+A capture must show a page as a person saw it; with only DejaVu installed, Chinese,
+Devanagari, Thai and emoji render as empty boxes. Each script is checked by asking fontconfig
+for a font that covers a sample letter of it (`fc-list :charset=...`; captures read fontconfig
+too), emoji for a colour font, so a machine that already has the fonts (from any package) costs
+a few fc-list calls and no apt-get. Missing ones are installed as root with apt-get from
+Debian's Noto packages (core: Latin, Cyrillic, Greek, Arabic, Hebrew, Indic, Thai, Georgian,
+Armenian and more; CJK; colour emoji), waiting for a dpkg lock another installer holds;
+otherwise the commands for this and other systems are printed. Missing fonts never fail the
+install: every capture records the characters no installed font covers
+(`details["missing_glyphs"]`), and tests/capture/test_fonts.py fails without them.
 """
 
 import os
@@ -12,42 +17,101 @@ import shutil
 import subprocess
 import sys
 
-PACKAGES = ("fonts-noto-color-emoji", "fonts-noto-cjk")
-FAMILIES = ("Noto Color Emoji", "Noto Sans CJK")
+SCRIPTS = {
+    "Latin": "0041",
+    "Cyrillic": "0416",
+    "Greek": "03A9",
+    "Arabic": "0639",
+    "Hebrew": "05E9",
+    "Devanagari": "0915",
+    "Bengali": "0995",
+    "Thai": "0E01",
+    "Georgian": "10DA",
+    "Armenian": "0556",
+    "Ethiopic": "1200",
+    "Chinese": "5B57",
+    "Japanese kana": "3042",
+    "Korean": "AC00",
+}
+"""A sample letter (code point, hex) of each script the installed fonts must draw."""
+EMOJI = "1F600"
+PACKAGES = ("fontconfig", "fonts-noto-core", "fonts-noto-cjk", "fonts-noto-color-emoji")
 INSTALL_TIMEOUT_S = 900
+FC_TIMEOUT_S = 30
+NO_FONTCONFIG = "fontconfig (fc-list)"
+OTHER_SYSTEMS = """  Fedora/RHEL: sudo dnf install fontconfig google-noto-sans-fonts \\
+      google-noto-sans-cjk-fonts google-noto-color-emoji-fonts (google-noto-sans-<script>-fonts)
+  Arch:        sudo pacman -S noto-fonts noto-fonts-cjk noto-fonts-emoji
+  Alpine:      apk add font-noto font-noto-cjk font-noto-emoji
+  macOS:       the system fonts cover these scripts and emoji; nothing to install
+  Docker:      RUN apt-get update && apt-get install -y --no-install-recommends """ + " ".join(
+    PACKAGES
+)
 
 
-def missing_families() -> list[str]:
-    """Font families from FAMILIES that fontconfig does not know."""
+def _families(pattern: str) -> str:
+    """fc-list's family names for the fonts matching `pattern` ("" when none or no fc-list)."""
+    try:
+        return subprocess.run(
+            ["fc-list", pattern, "family"],
+            capture_output=True,
+            text=True,
+            timeout=FC_TIMEOUT_S,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+def missing() -> list[str]:
+    """The scripts (and "colour emoji") no installed font draws, or fontconfig itself."""
     if shutil.which("fc-list") is None:
-        return list(FAMILIES)
-    listed = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
-    return [family for family in FAMILIES if family not in listed]
+        return [NO_FONTCONFIG]
+    absent = [name for name, code in SCRIPTS.items() if not _families(f":charset={code}")]
+    if not _families(f":charset={EMOJI}:color=True"):
+        absent.append("colour emoji")
+    return absent
+
+
+def _lack(absent: list[str]) -> str:
+    if absent == [NO_FONTCONFIG]:
+        return f"{NO_FONTCONFIG} is not installed"
+    return f"no installed font draws {', '.join(absent)}"
+
+
+def run(command: list[str]) -> bool:
+    """Run an install command, showing it; True when it succeeded."""
+    print("+", " ".join(command), flush=True)
+    try:
+        return subprocess.run(command, timeout=INSTALL_TIMEOUT_S, check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        print(f"  failed: {exc}", flush=True)
+        return False
 
 
 def main() -> int:
-    """Install the fonts when possible; always exit 0."""
-    missing = missing_families()
-    if not missing:
-        print(f"fonts: {', '.join(FAMILIES)} present")
+    """Install the fonts when possible; always exit 0 (see the module docstring)."""
+    absent = missing()
+    if not absent:
+        print(f"fonts: {len(SCRIPTS)} scripts and colour emoji covered")
         return 0
-    command = ["apt-get", "install", "-y", "--no-install-recommends", *PACKAGES]
+    install = ["apt-get", "install", "-y", "--no-install-recommends"]
+    install += ["-o", f"DPkg::Lock::Timeout={INSTALL_TIMEOUT_S}", *PACKAGES]
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        for step in (["apt-get", "update"], command):
-            print("+", " ".join(step), flush=True)
-            try:
-                subprocess.run(step, timeout=INSTALL_TIMEOUT_S, check=False)
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                print(f"  failed: {exc}", flush=True)
-        missing = missing_families()
-    if missing:
+        print(f"fonts: {_lack(absent)}; installing {' '.join(PACKAGES)}")
+        if run(["apt-get", "update"]) and run(install):
+            run(["fc-cache"])  # dpkg's trigger does this too; a no-op when it did
+        absent = missing()
+    if absent:
         print(
-            f"fonts: {', '.join(missing)} missing; emoji and CJK text will show as boxes.\n"
-            f"  sudo apt-get update && sudo {' '.join(command)}",
+            f"fonts: {_lack(absent)}: pages may show missing-glyph boxes."
+            " Install the Noto fonts:\n"
+            f"  Debian/Ubuntu: sudo apt-get update && sudo apt-get install -y"
+            f" --no-install-recommends {' '.join(PACKAGES)}\n{OTHER_SYSTEMS}",
             file=sys.stderr,
         )
     else:
-        print(f"fonts: {', '.join(FAMILIES)} installed")
+        print(f"fonts: {len(SCRIPTS)} scripts and colour emoji covered")
     return 0
 
 

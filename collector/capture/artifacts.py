@@ -158,6 +158,11 @@ def certificate_artifacts(exchange: Exchange) -> tuple[ArtifactData | None, dict
         "tls_version": exchange.tls.version,
         "cipher": exchange.tls.cipher,
         "alpn": exchange.tls.alpn,
+        "protocol": exchange.protocol,
+        "chain_verified": exchange.tls.verified,
+        "chain_error": exchange.tls.verify_error,
+        "certificate_verify": exchange.tls.certificate_verify,
+        "client_hello": exchange.tls.client_hello,
         "chain": [
             {
                 "subject": cert.subject.rfc4514_string(),
@@ -174,6 +179,36 @@ def certificate_artifacts(exchange: Exchange) -> tuple[ArtifactData | None, dict
         "tls-certificates", "tls-chain.pem", "application/x-pem-file", pem, exchange.url
     )
     return artifact, summary
+
+
+def tls_handshakes(exchanges: list[Exchange]) -> ArtifactData | None:
+    """Every passed-through connection's handshake records (as on the wire, hex) and the
+    browser's key log lines for it: with them anyone can decrypt the handshake and check the
+    server's certificate and CertificateVerify signature (e.g. Wireshark with the key log)."""
+    connections: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for exchange in exchanges:
+        tls = exchange.tls
+        if tls is None or not tls.handshake_records or id(tls) in seen:
+            continue
+        seen.add(id(tls))
+        connections.append(
+            {
+                "first_url": exchange.url,
+                "server_ip": exchange.ip,
+                "tls_version": tls.version,
+                "cipher": tls.cipher,
+                "alpn": tls.alpn,
+                "certificate_verify": tls.certificate_verify,
+                "keylog": tls.keylog,
+                "records": [
+                    {"from": side, "hex": raw.hex()} for side, raw in tls.handshake_records
+                ],
+            }
+        )
+    if not connections:
+        return None
+    return json_artifact("tls-handshakes", "tls-handshakes.json", connections)
 
 
 def failed_requests(exchanges: list[Exchange], browser_failures: list[dict[str, Any]]) -> list:

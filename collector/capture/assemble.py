@@ -1,14 +1,15 @@
 """Building a CaptureResult from a finished run: the recorded artifacts (server body, headers,
 TLS chain, redirect chain, logs, WARC), the details, and the status derived from what
 happened: `failed` when no page arrived, `partial` when a step timed out or failed or another
-problem was noted (a limit, a tall page, requests cut off), else `complete`."""
+problem was noted (a limit, a tall page, requests cut off, a page verdict other than `page`:
+see `verdict.py`), else `complete`."""
 
 from datetime import datetime
 from typing import Any
 
 from archive import __version__ as tool_version
 from archive.timeutil import utcnow
-from archive.vocabulary import CaptureStatus
+from archive.vocabulary import CaptureStatus, PageVerdict
 from collector.capture import artifacts as build
 from collector.capture import browser as browsers
 from collector.capture.lifecycle import BrowserIdentity
@@ -16,6 +17,7 @@ from collector.capture.recorder import Exchange
 from collector.capture.result import ArtifactData, CaptureResult
 from collector.capture.run import CaptureRun, StepOutcome
 from collector.capture.settings import redacted_proxy
+from collector.capture.verdict import judge_run
 from collector.capture.warc import warcinfo_fields, write_warc
 
 
@@ -40,6 +42,7 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
         "browser_executable": browser.executable,
         "browser_changes": browser.changes,
         **run.events,
+        **run.details,
     }
     if main is not None and main.response_head is not None:
         _page_artifacts(run, main, details)
@@ -51,6 +54,10 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
     finished = utcnow()
     if exchanges:
         run.artifacts.append(_warc_artifact(run, browser))
+    handshakes = build.tls_handshakes(exchanges)
+    if handshakes is not None:
+        run.artifacts.append(handshakes)
+    run.problems += run.recorder.problems
     run.problems += [
         f"the browser was given only the first {e.rendered_bytes} bytes of {e.url}"
         f" (max_render_bytes); the WARC records what the server sent"
@@ -60,12 +67,19 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
     if run.recorder.limit_hit:
         run.problems.append(run.recorder.limit_hit)
     if main is not None and main.truncated:
-        run.problems.append(f"page response incomplete ({main.truncated})")
+        why = f"{main.truncated}: {main.error}" if main.error else main.truncated
+        run.problems.append(f"page response incomplete ({why})")
+    if not run.stopped:
+        verdict = judge_run(run, main, chain)
+        details["page_verdict"] = verdict.as_dict()
+        if verdict.verdict is not PageVerdict.PAGE:
+            run.problems.append(f"page verdict {verdict.verdict}: {verdict.reason}")
     details.update(
         requests=len(exchanges),
         bytes_received=run.recorder.total_bytes,
         page_height=run.page_height,
         problems=run.problems,
+        warnings=run.warnings,
         steps=[{"name": s.name, "outcome": s.outcome, "reason": s.reason} for s in run.steps],
         settings=run.settings.as_dict(),
     )

@@ -25,7 +25,7 @@ QUIET_FLAGS = (
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
-    "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
+    "--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,ZstdContentEncoding",
 )
 SYSTEM_CANDIDATES = (
     "chromium-headless-shell",
@@ -90,17 +90,23 @@ def launch_args(presented: Sequence[str] = ()) -> list[str]:
 
 
 async def launch(
-    playwright: Playwright, settings: CaptureSettings, presented: Sequence[str] = ()
+    playwright: Playwright,
+    settings: CaptureSettings,
+    presented: Sequence[str] = (),
+    extra_args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
 ) -> tuple[Browser, BrowserChoice]:
-    """Start one headless Chromium for many captures (`presented`: the presentation's flags)."""
+    """Start one headless Chromium for many captures (`presented`: the presentation's flags;
+    `extra_args`, `env`: TLS passthrough's key log and trust, from `browsertls`)."""
     choice = choose_chromium(playwright.chromium.executable_path, settings)
     try:
         browser = await playwright.chromium.launch(
             executable_path=choice.executable,
-            args=launch_args(presented),
+            args=launch_args(presented) + list(extra_args),
             ignore_default_args=list(presentation.REMOVED_DEFAULT_FLAGS),
             proxy=PER_CONTEXT_PROXY,
             headless=True,
+            env=env,
         )
     except Exception as exc:
         where = choice.executable or "Playwright's Chromium"

@@ -20,7 +20,10 @@ from playwright.async_api import Error as PlaywrightError
 from archive.errors import first_line
 from archive.timeutil import utcnow
 from collector.capture.assemble import assemble, failed_result
+from collector.capture.browsertls import BrowserTLS
+from collector.capture.certcheck import TrustStore
 from collector.capture.client import ssl_context
+from collector.capture.keylog import KeyLog
 from collector.capture.lifecycle import CLOSE_TIMEOUT_S, BrowserIdentity, BrowserLifecycle
 from collector.capture.mitm import InterceptionCA
 from collector.capture.netguard import parse_rules
@@ -43,6 +46,9 @@ class CaptureEngine:
 
     def __init__(self, settings: CaptureSettings | None = None) -> None:
         self.settings = settings or CaptureSettings()
+        self._tls: BrowserTLS | None = None
+        self._keylog: KeyLog | None = None
+        self._trust: TrustStore | None = None
         self._lifecycle = BrowserLifecycle(self.settings)
         self._ca: InterceptionCA | None = None
         self.connector = Connector(
@@ -55,6 +61,10 @@ class CaptureEngine:
     async def __aenter__(self) -> "CaptureEngine":
         self._ca = InterceptionCA()
         try:
+            self._tls = BrowserTLS(self.settings.extra_ca_file)
+            self._keylog = KeyLog(self._tls.keylog_path)
+            self._trust = TrustStore(self.settings.extra_ca_file)
+            self._lifecycle.tls = self._tls
             await self._lifecycle.start()
         except BaseException:
             await self.__aexit__()
@@ -63,6 +73,9 @@ class CaptureEngine:
 
     async def __aexit__(self, *_exc: object) -> None:
         await self._lifecycle.stop()
+        if self._tls is not None:
+            self._tls.close()
+            self._tls = None
         if self._ca is not None:
             self._ca.close()
             self._ca = None
@@ -107,7 +120,8 @@ class CaptureEngine:
             settings.max_decoded_bytes,
             settings.max_render_bytes,
         )
-        run = CaptureRun(url, settings, utcnow(), Recorder(self.connector, self.ca, limits))
+        recorder = Recorder(self.connector, self.ca, limits, self._keylog, self._trust)
+        run = CaptureRun(url, settings, utcnow(), recorder)
         try:
             async with asyncio.timeout(settings.timeout_s + HARD_LIMIT_GRACE_S):
                 return await self._execute(run, companion)
@@ -126,7 +140,10 @@ class CaptureEngine:
         context: BrowserContext | None = None
         beside = None
         if companion is not None:
-            beside = asyncio.create_task(companion(f"http://127.0.0.1:{port}", self.ca.cert_file))
+            # Companions (Python clients) use the recorder's second port, which intercepts
+            # their TLS: their requests are the tool's own, not the browser's.
+            proxy_url = f"http://127.0.0.1:{run.recorder.companion_port}"
+            beside = asyncio.create_task(companion(proxy_url, self.ca.cert_file))
         try:
             context = await self._open_context(run, port)
             if context is not None:

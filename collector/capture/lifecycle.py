@@ -12,6 +12,7 @@ from playwright.async_api import Error as PlaywrightError
 from archive.errors import EvidenceError, first_line
 from collector.capture import browser as browsers
 from collector.capture import presentation
+from collector.capture.browsertls import BrowserTLS
 from collector.capture.settings import CaptureSettings
 
 CLOSE_TIMEOUT_S = 5.0
@@ -33,8 +34,10 @@ class BrowserIdentity:
 class BrowserLifecycle:
     """Playwright and one headless Chromium shared by every capture."""
 
-    def __init__(self, settings: CaptureSettings) -> None:
+    def __init__(self, settings: CaptureSettings, tls: BrowserTLS | None = None) -> None:
         self.settings = settings
+        self.tls = tls
+        """Key log and trust of TLS passthrough (None: the browser trusts the recorder's CA)."""
         self.identity = BrowserIdentity()
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
@@ -62,8 +65,13 @@ class BrowserLifecycle:
             self._presentation, probe_closed = await self._plan_presentation()
         plan = self._presentation
         try:
+            tls = self.tls
             self._browser, choice = await browsers.launch(
-                self._playwright, self.settings, plan.flags()
+                self._playwright,
+                self.settings,
+                plan.flags(),
+                tls.args() if tls else (),
+                tls.env() if tls else None,
             )
         finally:
             if probe_closed is not None:
@@ -111,7 +119,7 @@ class BrowserLifecycle:
             viewport={"width": settings.viewport_width, "height": settings.viewport_height},
             locale=settings.locale,
             timezone_id=settings.timezone,
-            ignore_https_errors=True,
+            ignore_https_errors=self.tls is None,
             service_workers="block",
             accept_downloads=False,
         )

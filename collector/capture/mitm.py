@@ -1,9 +1,10 @@
-"""The recorder's own short-lived certificate authority for intercepting the browser's TLS.
+"""The recorder's own short-lived certificate authority for intercepting companions' TLS.
 
-A fresh CA key is made per engine run and never written outside a private temporary folder;
-the browser context accepts it (`ignore_https_errors`) because the only TLS connection the
-browser makes is to the recorder. The recorder itself verifies every real server's
-certificate against the system trust store (plus any configured extra CA).
+Companions (platform adapters' Python clients, on the recorder's companion port) trust this
+CA; the browser's own TLS is passed through, never intercepted (`tunnel.py`). A fresh CA key
+is made per engine run and never written outside a private temporary folder. The recorder
+verifies every real server's certificate for intercepted requests against the system trust
+store (plus any configured extra CA).
 """
 
 import ipaddress

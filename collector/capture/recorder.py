@@ -1,91 +1,66 @@
-"""The recording proxy: one per capture, in-process, on an ephemeral loopback port.
+"""The recording proxy: one per capture, in-process, on ephemeral loopback ports.
 
-The capture's browser context sends every request here (plain HTTP as proxy requests, HTTPS
-through CONNECT, which the recorder intercepts with its own CA). The recorder opens the real
-connection itself, so it knows the exact request bytes it sent, the exact response bytes the
-server returned (before any decoding), the server IP and the TLS certificate chain of that very
-connection. Responses are streamed to the browser as they arrive; limits cut them off. The
-bytes of every exchange are kept in spools (memory while small, then a temporary file), and a
-compressed response is decoded on the side, capped, so that a bomb is cut off before the browser
-has to expand it.
-See docs/capture.md for why this mechanism was chosen over CDP events.
+The capture's browser context sends every request here: plain HTTP as proxy requests, HTTPS
+through CONNECT. The browser's HTTPS is passed through unchanged, so the server sees the
+browser itself, and recorded by decrypting it with the browser's key log (`tunnel.py`).
+Companions (platform adapters) use a second port whose HTTPS is intercepted with the
+recorder's CA and re-sent with Python's TLS (`upstream.py`), as are plain HTTP requests. Either
+way the recorder opens the real connection itself, so it knows the exact bytes of every
+exchange, the server IP and the TLS certificate chain of that very connection. Responses are
+streamed to the browser as they arrive; limits cut them off. The bytes of every exchange are
+kept in spools (memory while small, then a temporary file), and a compressed response is
+decoded on the side, capped, so that a bomb is cut off before the browser has to expand it.
+See docs/capture.md for why this mechanism was chosen.
 """
 
 import asyncio
 import contextlib
+import functools
 import time
-from dataclasses import dataclass, field
-from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from archive.timeutil import utcnow
 from collector.capture import decode, httpwire, render
+from collector.capture.certcheck import TrustStore
 from collector.capture.decode import Decoder
+from collector.capture.exchange import Exchange, Limits
 from collector.capture.httpwire import Framing, Head, WireError
+from collector.capture.keylog import KeyLog
 from collector.capture.mitm import InterceptionCA
 from collector.capture.netguard import BlockedAddress
 from collector.capture.render import RenderGate
 from collector.capture.spool import MemoryBudget, Spool
-from collector.capture.upstream import Connector, TLSInfo, Upstream, UpstreamError
+from collector.capture.tunnel import Tunnel
+from collector.capture.upstream import Connector, Upstream, UpstreamError
 
 COMPANION_HEADER = "x-evidence-companion"
 """Marks requests made beside the page (platform adapters); dropped before the server."""
+MAX_REDIRECT_FOLLOW = 20
 HOP_BY_HOP_PROXY_HEADERS = {"proxy-connection", "proxy-authorization", COMPANION_HEADER}
 
 
-@dataclass
-class Exchange:
-    """One request the page made and what came back, byte for byte."""
-
-    url: str
-    method: str
-    started_at: datetime
-    request: Spool = field(repr=False)
-    """The request as sent to the server: head and body."""
-    response: Spool = field(repr=False)
-    """What the server sent: interim heads, the final head and the body as transferred."""
-    body_start: int = 0
-    """Where the body begins in `response` (after the final head)."""
-    status: int | None = None
-    response_head: Head | None = None
-    ip: str | None = None
-    tls: TLSInfo | None = None
-    finished_at: datetime | None = None
-    truncated: str | None = None
-    """WARC-Truncated reason (length, time, disconnect) when the response is incomplete."""
-    error: str | None = None
-    blocked: bool = False
-    websocket: bool = False
-    companion: bool = False
-    """Made by a companion client (a platform adapter), not by the page."""
-    document: bool = False
-    """A navigation: the browser renders the response as a document (see `render`)."""
-    rendered_bytes: int | None = None
-    """Set when the browser was given only this many body bytes (the render limit)."""
-    opened: float = field(default_factory=time.monotonic, repr=False)
-    """Monotonic clock when the request arrived (for the settle logic, not recorded)."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Size limits of one capture."""
-
-    max_response_bytes: int
-    max_total_bytes: int
-    long_request_s: float
-    max_decoded_bytes: int
-    """One response body may decode (Content-Encoding removed) to at most this many bytes."""
-    max_render_bytes: int | None = None
-    """The browser is given at most this much of a document (None: all of it)."""
-
-
 class Recorder:
-    """A recording HTTP(S) proxy for one capture."""
+    """A recording HTTP(S) proxy for one capture.
 
-    def __init__(self, connector: Connector, ca: InterceptionCA, limits: Limits) -> None:
+    With a key log, the browser's HTTPS passes through (`tunnel.py`); companions (platform
+    adapters) use a second port, `companion_port`, whose HTTPS is intercepted with `ca`.
+    Without one, every HTTPS request is intercepted."""
+
+    def __init__(
+        self,
+        connector: Connector,
+        ca: InterceptionCA,
+        limits: Limits,
+        keylog: KeyLog | None = None,
+        trust: TrustStore | None = None,
+    ) -> None:
         self.connector = connector
         self.ca = ca
         self.limits = limits
+        self.keylog, self.trust = keylog, trust
+        self.problems: list[str] = []
+        """What the recorder could not record (connections it could not decrypt)."""
+        self.companion_port: int | None = None
         self.exchanges: list[Exchange] = []
         self.memory = MemoryBudget()
         """What the spools of this capture's exchanges hold in memory together."""
@@ -93,16 +68,41 @@ class Recorder:
         self.total_bytes = 0
         self.limit_hit: str | None = None
         self.last_activity = time.monotonic()
-        self._server: asyncio.Server | None = None
+        self._servers: list[asyncio.Server] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._changed = asyncio.Event()
 
     async def start(self) -> int:
-        """Listen on an ephemeral loopback port and return it."""
-        self._server = await asyncio.start_server(
-            self._accept, "127.0.0.1", 0, limit=httpwire.MAX_HEAD_BYTES
-        )
-        return int(self._server.sockets[0].getsockname()[1])
+        """Listen on two ephemeral loopback ports (browser, companions); return the first."""
+        ports = []
+        for companion in (False, True):
+            server = await asyncio.start_server(
+                functools.partial(self._accept, companion=companion),
+                "127.0.0.1",
+                0,
+                limit=httpwire.MAX_HEAD_BYTES,
+            )
+            self._servers.append(server)
+            ports.append(int(server.sockets[0].getsockname()[1]))
+        self.companion_port = ports[1]
+        return ports[0]
+
+    def begin(self, exchange: Exchange) -> None:
+        """A new exchange: recorded, and open until `end`."""
+        self.exchanges.append(exchange)
+        self.open[id(exchange)] = exchange
+        self._touch()
+
+    def end(self, exchange: Exchange) -> None:
+        """The exchange is over."""
+        self.open.pop(id(exchange), None)
+        if exchange.finished_at is None:
+            exchange.finished_at = utcnow()
+        self._touch()
+
+    def touch(self) -> None:
+        """Network activity (for the settle logic)."""
+        self._touch()
 
     async def wait_quiet(self, quiet_s: float, deadline: float, long_s: float) -> bool:
         """Wait until no request has been open for `quiet_s`; False if `deadline` came first.
@@ -111,7 +111,11 @@ class Recorder:
         """
         while True:
             now = time.monotonic()
-            young = [e.opened + long_s - now for e in self.open.values() if now - e.opened < long_s]
+            young = [
+                e.opened + long_s - now
+                for e in self.open.values()
+                if now - e.opened < long_s and not e.websocket
+            ]
             if not young and now - self.last_activity >= quiet_s:
                 return True
             if now >= deadline:
@@ -128,14 +132,35 @@ class Recorder:
             exchange.request.close()
             exchange.response.close()
 
+    def refusal(self, urls: list[str]) -> str | None:
+        """Why the recorder refused the connection for the last of `urls` it refused (the
+        browser itself only sees a failed tunnel), or None."""
+        seen = set(urls)
+        for _ in range(MAX_REDIRECT_FOLLOW):  # where the recorded redirects of `urls` led
+            more = {
+                urljoin(e.url, location)
+                for e in self.exchanges
+                if e.url in seen and e.response_head is not None
+                for location in [e.response_head.get("location")]
+                if location
+            } - seen
+            if not more:
+                break
+            seen |= more
+        origins = {_origin(url) for url in seen}
+        for exchange in reversed(self.exchanges):
+            if exchange.method == "CONNECT" and exchange.error and _origin(exchange.url) in origins:
+                return exchange.error
+        return None
+
     def still_open(self) -> list[str]:
         """URLs of requests that have not finished yet."""
         return [exchange.url for exchange in self.open.values()]
 
     async def close(self) -> None:
         """Stop listening, cut every open connection, and mark unfinished exchanges."""
-        if self._server is not None:
-            self._server.close()
+        for server in self._servers:
+            server.close()
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
@@ -143,17 +168,51 @@ class Recorder:
         for exchange in self.exchanges:
             _mark_unfinished(exchange, "time")
 
+    async def _pass_through(
+        self, host: str, port: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        """Open the real connection, then relay the browser's TLS to it (`tunnel.Tunnel`)."""
+        assert self.keylog is not None and self.trust is not None
+        authority = f"[{host}]" if ":" in host else host
+        url = f"https://{authority}/" if port == 443 else f"https://{authority}:{port}/"
+        try:
+            upstream = await self.connector.open(host, port, use_tls=False)
+        except (BlockedAddress, UpstreamError) as exc:
+            blocked = isinstance(exc, BlockedAddress)
+            exchange = Exchange(
+                url, "CONNECT", utcnow(), request=Spool(self.memory), response=Spool(self.memory)
+            )
+            exchange.error = f"blocked: {exc}" if blocked else str(exc)
+            exchange.blocked = blocked
+            self.begin(exchange)
+            self.end(exchange)
+            status = "403 Forbidden" if blocked else "502 Bad Gateway"
+            writer.write(f"HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n".encode())
+            await writer.drain()
+            return
+        writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        await writer.drain()
+        tunnel = Tunnel(self, self.keylog, self.trust, host, port, upstream)
+        try:
+            await tunnel.run(reader, writer)
+        finally:
+            problem = tunnel.unread()
+            if problem:
+                self.problems.append(f"{url}: {problem}")
+
     def _touch(self) -> None:
         self.last_activity = time.monotonic()
         self._changed.set()
 
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _accept(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, companion: bool
+    ) -> None:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)  # type: ignore[arg-type]
         pool: dict[tuple[str, str, int], Upstream] = {}
         try:
-            await self._serve_client(reader, writer, pool)
+            await self._serve_client(reader, writer, pool, companion)
         except (OSError, WireError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             pass
         except asyncio.CancelledError:
@@ -171,6 +230,7 @@ class Recorder:
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         pool: dict[tuple[str, str, int], Upstream],
+        companion: bool,
     ) -> None:
         head = await httpwire.read_head(reader)
         if head is None:
@@ -178,6 +238,9 @@ class Recorder:
         origin: tuple[str, str, int] | None = None
         if head.start[0].upper() == "CONNECT":
             host, port = _authority(head.start[1], 443)
+            if self.keylog is not None and not companion and port != 80:
+                await self._pass_through(host, port, reader, writer)
+                return
             writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             await writer.drain()
             scheme = "http" if port == 80 else "https"
@@ -186,7 +249,7 @@ class Recorder:
             origin = (scheme, host, port)
             head = await httpwire.read_head(reader)
         while head is not None:
-            keep_open = await self._exchange(head, origin, reader, writer, pool)
+            keep_open = await self._exchange(head, origin, reader, writer, pool, companion)
             if not keep_open:
                 return
             head = await httpwire.read_head(reader)
@@ -198,6 +261,7 @@ class Recorder:
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
         pool: dict[tuple[str, str, int], Upstream],
+        companion: bool,
     ) -> bool:
         method, target = head.start[0], head.start[1]
         version = head.start[2] if len(head.start) > 2 else "HTTP/1.1"
@@ -223,7 +287,7 @@ class Recorder:
             request=Spool(self.memory),
             response=Spool(self.memory),
         )
-        exchange.companion = head.get(COMPANION_HEADER) is not None
+        exchange.companion = companion or head.get(COMPANION_HEADER) is not None
         exchange.document = render.is_document_request(head)
         self.exchanges.append(exchange)
         self.open[id(exchange)] = exchange
@@ -434,6 +498,12 @@ def _mark_unfinished(exchange: Exchange, reason: str) -> None:
         exchange.error = exchange.error or "capture ended before the response arrived"
     elif exchange.truncated is None:
         exchange.truncated = reason
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    default = 443 if parts.scheme == "https" else 80
+    return parts.scheme, f"{parts.hostname}:{parts.port or default}"
 
 
 def _authority(text: str, default_port: int) -> tuple[str, int]:

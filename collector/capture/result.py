@@ -141,6 +141,7 @@ class CaptureResult:
             "redirect_chain": self.redirect_chain,
             "server_ip": self.server_ip,
             "browser": f"{self.browser_name} {self.browser_version}",
+            "warnings": self.details.get("warnings", []),
             "artifacts": [
                 {"role": a.role, "name": a.name, "size": a.size, "sha256": a.sha256}
                 for a in self.artifacts

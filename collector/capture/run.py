@@ -49,6 +49,10 @@ class CaptureRun:
     t0: float = field(default_factory=time.monotonic)
     problems: list[str] = field(default_factory=list)
     """What makes the capture partial, in the words of its reason."""
+    warnings: list[str] = field(default_factory=list)
+    """What a reader should know that does not make the capture partial (missing glyphs)."""
+    details: dict[str, Any] = field(default_factory=dict)
+    """What steps add to the capture's details (`fonts`, `missing_glyphs`)."""
     fatal: str | None = None
     """Why the capture failed (no page at all), once that is known."""
     steps: list[StepReport] = field(default_factory=list)

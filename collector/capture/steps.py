@@ -1,9 +1,10 @@
 """The steps of a capture, declared in order, each with its time budget, and their runner.
 
 navigate -> settle (network quiet, client-side redirects) -> scroll (bounded) -> screenshots
--> dom -> pdf (when asked). Each step ends with a typed `StepOutcome`: a step that runs out of
-its budget or fails is noted and the next one runs; the page steps must end before the page
-deadline, so that the `always` steps (screenshots, DOM, PDF) have the time kept back for them.
+-> dom -> fonts (`fonts.py`) -> pdf (when asked). Each step ends with a typed `StepOutcome`: a
+step that runs out of its budget or fails is noted and the next one runs; the page steps must
+end before the page deadline, so that the `always` steps (screenshots, DOM, fonts, PDF) have the
+time kept back for them.
 Once no page arrived (or the URL is a download) the remaining steps are skipped.
 """
 
@@ -19,6 +20,7 @@ from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from archive.errors import first_line
+from collector.capture.fonts import record_fonts
 from collector.capture.result import ArtifactData
 from collector.capture.run import CaptureRun, StepOutcome, StepReport
 from collector.capture.settings import CaptureSettings
@@ -109,7 +111,7 @@ async def _navigate(run: CaptureRun, page: Page) -> None:
         raise
     except PlaywrightError as exc:
         if not run.document_arrived():
-            run.fatal = f"navigation failed: {first_line(exc)}"
+            run.fatal = _refused(run) or f"navigation failed: {first_line(exc)}"
             return
         main = run.main_exchange()
         if main is not None and main.status is not None and main.status >= 400:
@@ -135,7 +137,14 @@ async def _download_started(run: CaptureRun) -> bool:
 
 def _require_document(run: CaptureRun) -> None:
     if run.fatal is None and not run.document_arrived():
-        run.fatal = "; ".join(run.problems) or "no response for the page"
+        # the recorder's problems name a page connection it could not read (TLS, HTTP/2)
+        problems = "; ".join(run.problems + run.recorder.problems)
+        run.fatal = _refused(run) or problems or "no response for the page"
+
+
+def _refused(run: CaptureRun) -> str | None:
+    """Why the recorder refused the page's connection (the browser sees only a failed tunnel)."""
+    return run.recorder.refusal([run.url, *(url for url, *_ in run.navigations)])
 
 
 async def _quiet(run: CaptureRun) -> bool:
@@ -252,6 +261,7 @@ STEPS = (
     Step("scroll", Budget.PAGE, always=False, run=_scroll),
     Step("screenshots", Budget.CAPTURE, always=True, run=_screenshots),
     Step("dom", Budget.CAPTURE, always=True, run=_dom),
+    Step("fonts", Budget.CAPTURE, always=True, run=record_fonts),
     Step("pdf", Budget.CAPTURE, always=True, run=_pdf, wanted=lambda s: s.pdf),
 )
 

@@ -31,6 +31,18 @@ class TLSInfo:
     cipher: str | None
     alpn: str | None
     chain_der: list[bytes] = field(default_factory=list)
+    """Leaf first: as verified (intercepted path) or as the server sent it (passed through)."""
+    verified: bool | None = None
+    """Whether the chain verified against the trust store (None: not checked here)."""
+    verify_error: str | None = None
+    certificate_verify: str | None = None
+    """TLS 1.3: the server's CertificateVerify signature checked (`valid`, or why not)."""
+    client_hello: dict[str, object] | None = None
+    """The browser's ClientHello as the server saw it (GREASE and extension order ignored)."""
+    keylog: list[str] = field(default_factory=list)
+    """The browser's key log lines of this connection."""
+    handshake_records: list[tuple[str, bytes]] = field(default_factory=list, repr=False)
+    """The connection's records up to the end of the handshake, as on the wire."""
 
 
 @dataclass

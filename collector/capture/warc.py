@@ -78,6 +78,16 @@ def _record(
     )
 
 
+def warc_protocols(exchange: Exchange) -> str:
+    """`WARC-Protocol` (IIPC proposal for WARC 1.1 revisions): the application protocol, then
+    the TLS version, e.g. `h2, tls/1.3`."""
+    names = [exchange.protocol]
+    version = exchange.tls.version if exchange.tls else None
+    if version and version.startswith("TLSv"):
+        names.append("tls/" + (version[4:] if "." in version else version[4:] + ".0"))
+    return ", ".join(names)
+
+
 def warcinfo_fields(browser: str, playwright: str) -> dict[str, str]:
     """The warcinfo record's fields: the software, browser and library versions."""
     return {
@@ -88,7 +98,11 @@ def warcinfo_fields(browser: str, playwright: str) -> dict[str, str]:
         "os": f"{platform.system()} {platform.release()}",
         "format": "WARC File Format 1.1",
         "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
-        "recorder": "in-process intercepting HTTP/1.1 proxy; blocks are bytes as transferred",
+        "recorder": (
+            "in-process recording proxy: the browser's own TLS passed through and decrypted"
+            " with its key log (HTTP/1.1 blocks as transferred; HTTP/2 messages as HTTP/1.1-style"
+            " heads with the header fields as received and the DATA bytes as sent)"
+        ),
     }
 
 
@@ -115,9 +129,12 @@ def write_warc(
     info_block.close()
     info_id = warcinfo.rec_headers.get_header("WARC-Record-ID")
     for exchange in exchanges:
-        if exchange.response_head is None or exchange.status == 101:
+        if exchange.response_head is None:
             continue
         common = {"WARC-Date": _warc_date(exchange.started_at), "WARC-Warcinfo-ID": info_id}
+        protocols = warc_protocols(exchange)
+        if protocols:
+            common["WARC-Protocol"] = protocols
         if exchange.ip:
             common["WARC-IP-Address"] = exchange.ip
         if exchange.companion:  # requested by a platform adapter beside the page, not the page

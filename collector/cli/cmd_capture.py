@@ -71,6 +71,8 @@ def register(app: typer.Typer) -> None:
                 update(f"done {row['requested_url']}", None)
                 if not json:
                     err_console.print(f"{row['status']:8} {row['requested_url']}", highlight=False)
+                    for warning in row.get("warnings", []):
+                        err_console.print(f"         warning: {warning}", highlight=False)
 
             rows = asyncio.run(
                 capture_and_save(archive, checked, settings, platforms, shown, vantages)

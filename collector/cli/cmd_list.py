@@ -102,7 +102,7 @@ CHILD_COLUMNS = {
 
 
 def _print_record(record: dict[str, Any]) -> None:
-    from collector.cli.output import print_fields, print_table
+    from collector.cli.output import err_console, print_fields, print_table
 
     children = {
         k: v
@@ -113,6 +113,8 @@ def _print_record(record: dict[str, Any]) -> None:
     }
     fields = {k: v for k, v in record.items() if k not in children}
     print_fields(f"{record['type']} {record.get('id', record.get('seq', ''))}", fields)
+    for warning in (record.get("details") or {}).get("warnings", []):
+        err_console.print(f"warning: {warning}", highlight=False)
     for name, rows in children.items():
         if not rows:
             continue

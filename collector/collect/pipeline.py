@@ -37,7 +37,7 @@ from archive.timeutil import iso, utcnow
 from archive.vocabulary import CaptureStatus, CitationKind, CustodyAction, WitnessStatus
 from archive.witness_settings import WitnessSettings, witness_settings
 from collector.capture.settings import CaptureSettings
-from collector.collect.plan import planned_targets, unresolved_reason
+from collector.collect.plan import planned_targets, shows_the_page, unresolved_reason
 from collector.collect.record import SavedCapture, save_acquisition
 from collector.collect.resolve import (
     Resolution,
@@ -211,7 +211,14 @@ def _reusable(archive: Archive, target: Target, since: datetime) -> Outcome | No
             .where(col(Capture.started_at) >= since)
             .order_by(col(Capture.started_at).desc())
         )
-        capture = next((c for c in newest_first if not is_vantage_capture(c.details)), None)
+        capture = next(
+            (
+                c
+                for c in newest_first
+                if not is_vantage_capture(c.details) and shows_the_page(c.details)
+            ),
+            None,
+        )
         if capture is None:
             return None
         artifacts = [

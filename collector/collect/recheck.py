@@ -2,9 +2,14 @@
 
 Compared between the newest earlier capture of a target and the new one: the post's
 availability (deleted, suspended, protected, ...), its text, its media (by SHA-256), the page's
-HTTP status, final URL and content hash (SHA-256 of the server's HTML as received). Each
+HTTP status, final URL, content hash (SHA-256 of the server's HTML as received) and page
+verdict (a login wall or challenge that became the page, or the reverse). Each
 difference is stated in a `target.changed` custody event, which `evidence list --changed`
 shows. A recheck never edits earlier records: the new capture and the event are added.
+
+Without target ids, a target is rechecked when its newest capture is older than asked, and
+also, whatever its age, when that capture was judged to show something in place of the page
+(blank, a bot challenge, a login wall, "unavailable"): those are retried on every recheck.
 """
 
 import asyncio
@@ -21,6 +26,7 @@ from archive.provenance.seal import finish_writes
 from archive.timeutil import iso, utcnow
 from archive.vocabulary import CustodyAction
 from collector.collect.pipeline import CollectOptions, ProgressFn
+from collector.collect.plan import needs_retry, page_verdict
 from collector.collect.record import save_acquisition
 from collector.collect.stack import capture_stack
 from collector.collect.vantage import is_vantage_capture
@@ -63,7 +69,12 @@ def state_of(session: Session, capture: Capture) -> dict[str, Any]:
         "availability": post.availability if post else None,
         "text": post.text if post else None,
         "media_sha256": sorted(a.blob_sha256 for a in artifacts if a.role == "media") or None,
+        "page_verdict": page_verdict(capture.details),
     }
+
+
+JUDGED_LATER = frozenset({"page_verdict"})
+"""Facts older captures may lack: their first appearance is not a change."""
 
 
 def differences(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
@@ -71,14 +82,17 @@ def differences(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     return [
         Change(name, before[name], after[name])
         for name in before
-        if after.get(name) is not None and before[name] != after[name]
+        if after.get(name) is not None
+        and before[name] != after[name]
+        and not (name in JUDGED_LATER and before[name] is None)
     ]
 
 
 def targets_to_recheck(
     session: Session, target_ids: list[str], older_than: datetime | None
 ) -> list[Target]:
-    """The named targets, or every captured target whose newest capture is older than given."""
+    """The named targets, or every captured target whose newest capture is older than given
+    or was judged to show something in place of the page."""
     if target_ids:
         found = []
         for target_id in target_ids:
@@ -90,7 +104,9 @@ def targets_to_recheck(
     targets = []
     for target in session.exec(select(Target).where(col(Target.canonical_url).is_not(None))):
         newest = _newest_capture(session, target.id, None)
-        if newest is not None and (older_than is None or newest.started_at < older_than):
+        if newest is None:
+            continue
+        if older_than is None or newest.started_at < older_than or needs_retry(newest.details):
             targets.append(target)
     return targets
 

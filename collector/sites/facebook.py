@@ -6,8 +6,8 @@ yt-dlp (for videos).
 
 import re
 
-from archive.vocabulary import CitationKind
-from collector.sites.model import NotCitation, Platform, Query, UrlExample, UrlInfo
+from archive.vocabulary import CitationKind, PageVerdict
+from collector.sites.model import NotCitation, PageRule, Platform, Query, UrlExample, UrlInfo
 
 NAME = "facebook"
 _PAGE = re.compile(r"^[A-Za-z0-9.\-]{3,80}$")
@@ -58,11 +58,34 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
     return None
 
 
+PAGE_RULES = (
+    # Logged-out visits end on /login/ (or login.php) with "You must log in to continue."
+    PageRule(
+        PageVerdict.LOGIN_WALL,
+        "Facebook asked to log in instead of showing the post",
+        paths=(r"^/login(\.php|/|$)",),
+        titles=(r"(?i)^log in(to)? (to )?facebook",),
+        phrases=("you must log in to continue",),
+    ),
+    # The same wording also marks a shared post that is gone, inside a post that is shown.
+    PageRule(
+        PageVerdict.UNAVAILABLE,
+        "Facebook says the content isn't available",
+        phrases=(
+            "this content isn't available right now",
+            "this content isn't available at the moment",
+            "this page isn't available",
+        ),
+        unless=('[role="article"]',),
+    ),
+)
+
 PLATFORM = Platform(
     name=NAME,
     hosts=frozenset({"facebook.com", "fb.com", "fb.watch"}),
     rules=rules,
     video_redirect_hosts=frozenset({"fb.watch"}),
+    page_rules=PAGE_RULES,
     examples=(
         UrlExample(
             "https://www.facebook.com/watch?v=123",

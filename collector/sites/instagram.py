@@ -6,8 +6,8 @@ for reels). Its adapter is yt-dlp.
 
 import re
 
-from archive.vocabulary import CitationKind
-from collector.sites.model import EmbedAttribute, Platform, Query, UrlExample, UrlInfo
+from archive.vocabulary import CitationKind, PageVerdict
+from collector.sites.model import EmbedAttribute, PageRule, Platform, Query, UrlExample, UrlInfo
 
 NAME = "instagram"
 _RESERVED = frozenset(
@@ -47,6 +47,24 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
     return UrlInfo(NAME, CitationKind.PROFILE, None, segs[0], profile)
 
 
+PAGE_RULES = (
+    # Logged-out visits are redirected to /accounts/login/?next=<the post> ("Login • Instagram").
+    PageRule(
+        PageVerdict.LOGIN_WALL,
+        "Instagram asked to log in instead of showing the post",
+        paths=(r"^/accounts/login",),
+        titles=(r"(?i)^login\s*[•·]\s*instagram",),
+    ),
+    PageRule(
+        PageVerdict.UNAVAILABLE,
+        "Instagram says the page isn't available",
+        phrases=(
+            "sorry, this page isn't available",
+            "the link you followed may be broken, or the page may have been removed",
+        ),
+    ),
+)
+
 PLATFORM = Platform(
     name=NAME,
     hosts=frozenset({"instagram.com", "instagr.am"}),
@@ -58,6 +76,7 @@ PLATFORM = Platform(
             "data-shortcode", "https://www.instagram.com/p/{}/", "Cabc123", tag="amp-instagram"
         ),
     ),
+    page_rules=PAGE_RULES,
     examples=(
         UrlExample(
             "https://www.instagram.com/p/Cabc123/",

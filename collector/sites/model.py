@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from archive.vocabulary import CitationKind
+from archive.vocabulary import CitationKind, PageVerdict
 
 
 class NotCitation(StrEnum):
@@ -67,6 +67,30 @@ class EmbedAttribute:
 
 
 @dataclass(frozen=True)
+class PageRule:
+    """How a site's own login wall or "this post is unavailable" page is told from its content.
+
+    It matches a captured page of the site when its final URL's path matches one of `paths`
+    (a wall that redirects, as x.com to `/i/flow/login`), or when its title matches one of
+    `titles` or its visible text holds one of `phrases` (compared case-folded, with typographic
+    apostrophes made plain) and the rendered DOM has none of the `unless` selectors (the
+    content itself, when the site shows it beside such wording).
+    """
+
+    verdict: PageVerdict
+    reason: str
+    """Named in the capture's status reason, e.g. "X asked to log in"."""
+    paths: tuple[str, ...] = ()
+    """Regular expressions searched in the final URL's path."""
+    titles: tuple[str, ...] = ()
+    """Regular expressions searched in the document title."""
+    phrases: tuple[str, ...] = ()
+    """The site's own wording, searched in the page's visible text."""
+    unless: tuple[str, ...] = ()
+    """CSS selectors of the content: when one is in the DOM, titles and phrases do not count."""
+
+
+@dataclass(frozen=True)
 class Platform:
     """One site: its hosts, URL rules and how its posts are identified and fetched."""
 
@@ -92,4 +116,6 @@ class Platform:
     embed_selectors: tuple[str, ...] = ()
     """CSS selectors of the elements its embeds are made of in article HTML."""
     embed_attributes: tuple[EmbedAttribute, ...] = ()
+    page_rules: tuple[PageRule, ...] = ()
+    """Its login wall and "unavailable" pages, for the capture's page verdict."""
     examples: tuple[UrlExample, ...] = field(default=())

@@ -7,8 +7,16 @@ channel) and the target key is the canonical URL.
 
 import re
 
-from archive.vocabulary import CitationKind
-from collector.sites.model import EmbedAttribute, NotCitation, Platform, Query, UrlExample, UrlInfo
+from archive.vocabulary import CitationKind, PageVerdict
+from collector.sites.model import (
+    EmbedAttribute,
+    NotCitation,
+    PageRule,
+    Platform,
+    Query,
+    UrlExample,
+    UrlInfo,
+)
 from collector.sites.urlparts import DIGITS
 
 NAME = "telegram"
@@ -38,6 +46,24 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
     return UrlInfo(NAME, CitationKind.PROFILE, None, channel, f"https://t.me/{channel}")
 
 
+_MESSAGE = ".tgme_widget_message_text"
+PAGE_RULES = (
+    # A private channel's post (t.me/c/<chat>/<post>) is shown to its members, in the app.
+    PageRule(
+        PageVerdict.LOGIN_WALL,
+        "Telegram shows this private channel's posts to its members only",
+        paths=(r"^/c/\d+/\d+",),
+        unless=(_MESSAGE,),
+    ),
+    # The post widget's error ("Post not found"), shown for deleted or never-existing posts.
+    PageRule(
+        PageVerdict.UNAVAILABLE,
+        "Telegram says the post was not found",
+        phrases=("post not found",),
+        unless=(_MESSAGE,),
+    ),
+)
+
 PLATFORM = Platform(
     name=NAME,
     hosts=frozenset({"t.me", "telegram.me", "telegram.dog"}),
@@ -45,6 +71,7 @@ PLATFORM = Platform(
     recorded=True,
     embed_selectors=("[data-telegram-post]",),
     embed_attributes=(EmbedAttribute("data-telegram-post", "https://t.me/{}", "durov/42"),),
+    page_rules=PAGE_RULES,
     examples=(
         UrlExample(
             "https://t.me/durov/42",

@@ -4,8 +4,16 @@ Video ids are global; the canonical post is `https://www.tiktok.com/@<user>/vide
 (`/embed/v2/<id>` when the user is unknown). Its adapter is yt-dlp.
 """
 
-from archive.vocabulary import CitationKind
-from collector.sites.model import EmbedAttribute, NotCitation, Platform, Query, UrlExample, UrlInfo
+from archive.vocabulary import CitationKind, PageVerdict
+from collector.sites.model import (
+    EmbedAttribute,
+    NotCitation,
+    PageRule,
+    Platform,
+    Query,
+    UrlExample,
+    UrlInfo,
+)
 from collector.sites.urlparts import DIGITS, keep_case
 
 NAME = "tiktok"
@@ -34,6 +42,24 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
     return None
 
 
+PAGE_RULES = (
+    PageRule(
+        PageVerdict.LOGIN_WALL,
+        "TikTok asked to log in instead of showing the video",
+        paths=(r"^/login",),
+        titles=(r"(?i)^log in \| tiktok",),
+    ),
+    PageRule(
+        PageVerdict.UNAVAILABLE,
+        "TikTok says the video is unavailable",
+        phrases=(
+            "video currently unavailable",
+            "this video is unavailable",
+            "couldn't find this account",
+        ),
+    ),
+)
+
 _VIDEO = "https://www.tiktok.com/@user/video/7100000000000000000"
 PLATFORM = Platform(
     name=NAME,
@@ -52,6 +78,7 @@ PLATFORM = Platform(
             digits=True,
         ),
     ),
+    page_rules=PAGE_RULES,
     examples=(
         UrlExample(_VIDEO, CitationKind.POST, "7100000000000000000", _VIDEO, "ytdlp"),
         UrlExample(

@@ -7,8 +7,8 @@ handle is unknown); status ids are global, so every form of one post shares one 
 
 import re
 
-from archive.vocabulary import CitationKind
-from collector.sites.model import NotCitation, Platform, Query, UrlExample, UrlInfo
+from archive.vocabulary import CitationKind, PageVerdict
+from collector.sites.model import NotCitation, PageRule, Platform, Query, UrlExample, UrlInfo
 from collector.sites.urlparts import DIGITS, keep_case
 
 NAME = "twitter"
@@ -130,6 +130,34 @@ def rules(host: str, segs: list[str], query: Query, url: str) -> UrlInfo | None:
     return None
 
 
+_TWEET = 'article[data-testid="tweet"]'
+PAGE_RULES = (
+    # A logged-out visit X will not serve is sent to its login flow (x.com/i/flow/login).
+    PageRule(
+        PageVerdict.LOGIN_WALL,
+        "X asked to log in instead of showing the page",
+        paths=(r"^/i/flow/(login|signup)", r"^/login/?$", r"^/account/access"),
+        titles=(r"^(Log in|Sign in) to (X|Twitter)\b",),
+        unless=(_TWEET,),
+    ),
+    # X's own wording in place of a post (its 404 route, tombstones, suspended accounts).
+    PageRule(
+        PageVerdict.UNAVAILABLE,
+        "X shows that the post is unavailable",
+        phrases=(
+            "hmm...this page doesn't exist",
+            "this post is unavailable",
+            "this tweet is unavailable",
+            "this post was deleted",
+            "this tweet was deleted",
+            "this account doesn't exist",
+            "account suspended",
+            "sorry, that page doesn't exist",
+        ),
+        unless=(_TWEET,),
+    ),
+)
+
 PLATFORM = Platform(
     name=NAME,
     hosts=MIRRORS | _OTHER_HOSTS,
@@ -140,6 +168,7 @@ PLATFORM = Platform(
     recorded=True,
     fragment_routes=True,
     embed_selectors=("amp-twitter", "[data-tweet-id]", "[data-tweetid]"),
+    page_rules=PAGE_RULES,
     examples=(
         UrlExample(
             "https://twitter.com/jack/status/20",

@@ -82,7 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
         size = int(parse_qs(parts.query).get("bytes", ["0"])[0])
         if parts.path == "/fetch":
             page = (
-                "<!doctype html><title>fetching</title><script>"
+                "<!doctype html><title>fetching</title><h1>Fetching a large body</h1><script>"
                 f"fetch('/body?bytes={size}').then(async r => {{"
                 " const reader = r.body.getReader();"
                 " while (!(await reader.read()).done) {}"

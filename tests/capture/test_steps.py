@@ -43,8 +43,9 @@ def _outcomes(run: CaptureRun) -> dict[str, StepOutcome]:
 
 
 def test_declared_steps_are_in_order_with_their_budgets():
-    assert [s.name for s in STEPS] == ["navigate", "settle", "scroll", "screenshots", "dom", "pdf"]
-    assert [s.always for s in STEPS] == [False, False, False, True, True, True]
+    names = ["navigate", "settle", "scroll", "screenshots", "dom", "fonts", "pdf"]
+    assert [s.name for s in STEPS] == names
+    assert [s.always for s in STEPS] == [False, False, False, True, True, True, True]
     assert {s.budget for s in STEPS if not s.always} == {Budget.PAGE}
     assert {s.budget for s in STEPS if s.always} == {Budget.CAPTURE}
 

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from collector.cli.app import app
+from tests.collect.conftest import run_json
 from tests.world.server import World
 
 pytestmark = pytest.mark.browser
@@ -15,20 +16,8 @@ ARTICLE = "https://www.example.test/news/volunteers.html"
 SEED = Path(__file__).parents[1] / "fixtures" / "seeds" / "article-realrepublic-drones.txt"
 
 
-@pytest.fixture
-def world_env(test_world: World, monkeypatch: pytest.MonkeyPatch) -> World:
-    monkeypatch.setenv("EVIDENCE_HOST_RESOLVER_RULES", test_world.resolver_rules)
-    monkeypatch.setenv("EVIDENCE_EXTRA_CA_FILE", str(test_world.ca_file))
-    monkeypatch.setenv("EVIDENCE_ALLOW_PRIVATE", "1")
-    monkeypatch.setenv("EVIDENCE_TIMEOUT_S", "20")
-    monkeypatch.delenv("EVIDENCE_TSA_URLS", raising=False)
-    return test_world
-
-
 def _collect(home: Path, *args: str, exit_code: int = 0) -> dict:
-    result = CliRunner().invoke(app, ["--home", str(home), "collect", "--json", *args])
-    assert result.exit_code == exit_code, result.stderr or result.stdout
-    return json.loads(result.stdout)
+    return run_json(home, "collect", "--json", *args, exit_code=exit_code)
 
 
 def _by_url(report: dict) -> dict[str | None, dict]:
@@ -49,13 +38,14 @@ def test_collect_article_then_rerun_adds_nothing(world_env: World, tmp_path: Pat
         "https://www.example.test/static/page.html?n=7",
         None,  # the pasted signature with no URL
     }
-    assert items["https://x.com/UaSmart/status/934106870834454529"]["status"] == "complete"
-    assert items["https://x.com/UaSmart/status/934106870834454529"]["post"]["author_handle"] == (
-        "UaSmart"
-    )
+    # x.com pages render blank without X's scripts (not in this world): honestly partial
+    blank = items["https://x.com/UaSmart/status/934106870834454529"]
+    assert blank["status"] == "partial"
+    assert "page verdict blank" in blank["reason"]
+    assert blank["post"]["author_handle"] == "UaSmart"
     oembed_only = items["https://x.com/bpoweski/status/71633762"]
     assert oembed_only["status"] == "partial"
-    assert "post data captured from twitter.oembed" in oembed_only["reason"]
+    assert "page verdict blank" in oembed_only["reason"], "twitter.com's migrate hop is served"
     assert oembed_only["post"]["text"] == "working on my Ruby Security book"
     assert items[None]["status"] == "unresolved"
     assert items[None]["citation"]["author_handle"] == "demo_grants"
@@ -74,7 +64,8 @@ def test_collect_article_then_rerun_adds_nothing(world_env: World, tmp_path: Pat
     assert second["source_reused"] is True
     assert second["source_id"] == first["source_id"]
     statuses = {item["url"]: item["status"] for item in second["items"]}
-    assert statuses["https://x.com/UaSmart/status/934106870834454529"] == "reused"
+    assert statuses["https://x.com/UaSmart/status/934106870834454529"] == "partial", "retried"
+    assert statuses["https://t.me/chollometro/28542"] == "reused"
     assert statuses["https://www.example.test/static/page.html?n=7"] == "reused"
     captures_after = db.execute("SELECT count(*) FROM capture").fetchone()[0]
     retried = sum(1 for s in statuses.values() if s in ("partial", "failed"))

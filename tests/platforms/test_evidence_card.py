@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from PIL import Image, ImageChops, ImageDraw
 
-from collector.platforms.evidence_card import card_lines, render_card
+from collector.platforms.evidence_card import card_lines, font_file_for, render_card
 from collector.platforms.imaging import ImageRejected
 
 MOMENT = datetime(2026, 3, 1, 12, 30, 45, 123456, tzinfo=UTC)
@@ -74,3 +74,28 @@ def test_post_card_image_is_named_and_the_reason_given() -> None:
     assert noted.height > plain.height, "the notes add footer lines"
     top = noted.crop((0, 0, 800, 600)).convert("RGB")
     assert ImageChops.difference(top, Image.open(io.BytesIO(data)).convert("RGB")).getbbox() is None
+
+
+def test_url_in_other_scripts_is_drawn_with_a_font_that_has_its_glyphs() -> None:
+    """Pillow's default font is Latin only; the URL line gets an installed font covering it
+    (fonts from `make install`: the test fails without them)."""
+    from fontTools.ttLib import TTFont
+
+    for url in ("https://пример.рф/статья", "https://例子.中国/新闻/文章", "https://مثال.مصر/خبر"):
+        characters = frozenset(f"URL: {url}") - {" "}
+        found = font_file_for(characters)
+        assert found is not None, "fontconfig's fc-match is missing"
+        with TTFont(found[0], fontNumber=found[1], lazy=True) as font:
+            covered = font.getBestCmap()
+        absent = sorted(f"U+{ord(c):04X}" for c in characters if ord(c) not in covered)
+        assert not absent, f"{found[0]} lacks {absent} for {url}; run `make install`"
+
+
+def test_a_long_url_in_a_wide_script_wraps_inside_the_card() -> None:
+    url = "https://例子.中国/" + "新闻" * 80
+    card = Image.open(io.BytesIO(render_card(screenshot(), url, MOMENT, "cap_x"))).convert("L")
+    footer = card.crop((0, 601, card.width, card.height))
+    ink = footer.point(lambda v: 255 if v < 128 else 0).getbbox()
+    assert ink is not None and ink[2] <= card.width - 16 + 1  # inside the right padding
+    plain = Image.open(io.BytesIO(render_card(screenshot(), URL, MOMENT, "cap_x")))
+    assert card.height > plain.height + 3 * 20  # the URL took several lines

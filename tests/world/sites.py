@@ -7,12 +7,23 @@ attribution in the README beside it):
   702136612822634496 and 71633762, body bytes and headers as recorded;
 - `x.com/<handle>/status/<id>`: metascraper's stored x.com pages for 934106870834454529 and
   880139124791029763; for any other post, the x.com migrate interstitial that a client without
-  X's scripts receives (oscarotero/Embed recording);
+  X's cookies receives (oscarotero/Embed recording, for pepephone's post; for another post the
+  world writes that post's path into the token's JSON, so the hop below leads back to it);
+- `twitter.com/x/migrate?tok=…`, where the interstitial sends the browser: NOT a recording (none
+  exists); modelled on what peers describe (x_lolo's login flow fetches this URL and continues
+  on `https://x.com/…?mx=2`; OldTwitter issue #768 saw the hop end on a `?mx=` URL): the world
+  reads the path from the token's JSON and redirects (302) to `https://x.com<path>?mx=2`;
+- `x.com/<handle>/status/<id>?mx=2` (after the hop): the recorded page when there is one, else
+  X's application shell, written for the project after metascraper's recorded x.com pages (the
+  same empty `react-root` body whose scripts come from abs.twimg.com, which this world does not
+  serve, so it renders blank, as x.com does without X's scripts);
 - `cdn.syndication.twimg.com/tweet-result`, and oEmbed for any other post: 503, "not recorded
   in this offline world" (no redistributable syndication recording exists, and a 404 would
   claim the post does not exist);
 - `t.me/chollometro/28542`: metascraper's recorded Telegram post page (its `?embed=1` widget
-  was never recorded anywhere, so that variant answers 404);
+  was never recorded anywhere, so that variant answers 503 "not recorded", like syndication);
+- challenge, wall, "unavailable", blank and look-alike pages (`walls.py`, written for the
+  project in the vendors' and platforms' own markup, origins noted there);
 - `www.example.test/news/volunteers.html`: the demo article in `site/` (written for the project),
   and `/hostile.html`, a page that attacks whoever views its archived copy (security tests);
 - `pbs.twimg.com/...`: a synthetic PNG made by the world (not a recording), so media downloads,
@@ -24,10 +35,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
+
+from tests.world import walls
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SITE = Path(__file__).resolve().parent / "site"
-HOSTS = ("publish.twitter.com", "cdn.syndication.twimg.com", "t.me", "pbs.twimg.com")
+HOSTS = (
+    "publish.twitter.com",
+    "cdn.syndication.twimg.com",
+    "t.me",
+    "pbs.twimg.com",
+    "twitter.com",
+    *walls.HOSTS,
+)
 _STATUS = re.compile(r"^/(?P<handle>[A-Za-z0-9_]{1,15})/status/(?P<id>\d+)$")
 _DROP = {"content-length", "transfer-encoding", "connection", "set-cookie", "content-encoding"}
 
@@ -44,6 +65,20 @@ class Recorded:
 NOT_RECORDED = Recorded(
     503, [("Content-Type", "text/plain")], b"not recorded in this offline world"
 )
+X_APP_SHELL = Recorded(
+    200,
+    [("Content-Type", "text/html; charset=utf-8")],
+    b'<!DOCTYPE html><html dir="ltr" lang="en"><head><meta charset="utf-8">'
+    b'<meta name="viewport" content="width=device-width,initial-scale=1">'
+    b'<link rel="preload" as="script" crossorigin="anonymous"'
+    b' href="https://abs.twimg.com/responsive-web/client-web/main.js"></head>'
+    b'<body style="background-color: #FFFFFF;"><noscript><div>JavaScript is not available.'
+    b'</div></noscript><div id="react-root" style="height:100%;display:flex;"></div>'
+    b'<script type="text/javascript" charset="utf-8" nonce="x"'
+    b' src="https://abs.twimg.com/responsive-web/client-web/main.js"></script></body></html>',
+)
+"""X's application shell as served after the migrate hop (see the module docstring)."""
+_TOKEN = re.compile(r"tok=([0-9a-f]+)")
 
 
 def _headers(recorded: dict[str, list[str]] | dict[str, str]) -> list[tuple[str, str]]:
@@ -93,6 +128,7 @@ class Sites:
             [("Content-Type", "text/html; charset=utf-8")],
             interstitial["body"].encode(),
         )
+        self.interstitial_path = interstitial["headers"]["location"][0].split("x.com", 1)[1]
         self.telegram = {
             "/chollometro/28542": _html(
                 FIXTURES / "telegram" / "metascraper__post-full-image.html"
@@ -122,14 +158,56 @@ class Sites:
             return recorded or NOT_RECORDED
         if host == "cdn.syndication.twimg.com" and path == "/tweet-result":
             return NOT_RECORDED
+        wall = walls.PAGES.get((host, path))
+        if wall is not None:
+            return Recorded(wall.status, list(wall.headers), wall.body.encode())
+        if host == "twitter.com" and path == "/x/migrate":
+            return self._migrate_hop(query)
         if host == "x.com":
             status = _STATUS.match(path)
             if status:
-                return self.status_pages.get(status.group("id"), self.interstitial)
-        if host == "t.me" and "embed" not in query:
-            return self.telegram.get(path)
+                recorded = self.status_pages.get(status.group("id"))
+                if recorded is not None:
+                    return recorded
+                return X_APP_SHELL if "mx" in query else self._interstitial_for(path)
+        if host == "t.me":
+            return NOT_RECORDED if "embed" in query else self.telegram.get(path)
         if host == "www.example.test":
             return self.site.get(path)
         if host == "pbs.twimg.com" and self.picture is not None:
             return Recorded(200, [("Content-Type", "image/png")], self.picture(len(path)))
         return None
+
+    def _interstitial_for(self, path: str) -> Recorded:
+        """The recorded migrate interstitial, its token's JSON naming `path` (see above)."""
+        if path == self.interstitial_path:
+            return self.interstitial
+        body = self.interstitial.body.decode()
+        recorded = _TOKEN.search(body)
+        assert recorded is not None
+        token = recorded.group(1)
+        data, mac = _read_token(token)
+        data["e"] = path
+        made = (json.dumps(data, separators=(",", ":")).encode() + mac).hex()
+        return Recorded(
+            self.interstitial.status,
+            self.interstitial.headers,
+            body.replace(token, made).encode(),
+        )
+
+    @staticmethod
+    def _migrate_hop(query: dict[str, list[str]]) -> Recorded:
+        """twitter.com's migrate hop: back to x.com at the token's path, with `?mx=2`."""
+        try:
+            path = _read_token((query.get("tok") or [""])[0])[0]["e"]
+        except (ValueError, KeyError, TypeError):
+            return Recorded(400, [("Content-Type", "text/plain")], b"bad migrate token")
+        location = f"https://x.com{quote(path, safe='/?=&')}?mx=2"
+        return Recorded(302, [("Location", location), ("Content-Type", "text/html")], b"")
+
+
+def _read_token(token: str) -> tuple[dict, bytes]:
+    """A migrate token's JSON (`{"e": path, "t": time}`) and the MAC bytes after it."""
+    raw = bytes.fromhex(token)
+    end = raw.index(b"}") + 1
+    return json.loads(raw[:end]), raw[end:]
