@@ -34,6 +34,25 @@ class PageVerdict(StrEnum):
     """The platform's own "this post is unavailable / does not exist" page."""
 
 
+class ArtifactRole(StrEnum):
+    """Roles of the artifacts the tool makes itself (platform and browser roles stay plain)."""
+
+    SCREENSHOT_FULL = "screenshot-full"
+    SCREENSHOT_VIEWPORT = "screenshot-viewport"
+    THUMBNAIL = "thumbnail"
+    EVIDENCE_CARD = "evidence-card"
+    POST_CARD = "post-card"
+    AVATAR = "avatar"
+    MEDIA_PREVIEW = "media_preview"
+    MEDIA = "media"
+    MANIFEST = "manifest"
+    SIGNATURE = "signature"
+    CONTENT_CREDENTIALS = "content-credentials"
+    """A copy of a tool-made image carrying a C2PA manifest that names the sealed capture."""
+    CONTENT_CREDENTIALS_FAILED = "content-credentials-failed"
+    """Why a tool-made image has no credentialed copy (JSON: of, of_sha256, error)."""
+
+
 class CitationKind(StrEnum):
     """What a citation in an article points at."""
 
@@ -63,6 +82,7 @@ class CustodyAction(StrEnum):
     CASE_CREATED = "case.created"
     KEY_CREATED = "key.created"
     WACZ_KEY_CREATED = "wacz-key.created"
+    C2PA_CERT_RECORDED = "c2pa-cert.recorded"
     SOURCE_EXTRACTED = "source.extracted"
     TARGET_CREATED = "target.created"
     TARGET_LINKED = "target.linked"

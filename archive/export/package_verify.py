@@ -4,7 +4,8 @@ network: the format's own manifests (`format_checks`), then the evidence itself 
 published fingerprint), each custody event's hashes, each checkpoint's signature and the
 inclusion proof of every event in it, and per capture: the manifest is the one its
 `capture.recorded` event names, its signature, every artifact's SHA-256, SHA-512 and size
-against the manifest, and its RFC 3161 tokens (against the given trust roots).
+against the manifest, its RFC 3161 tokens (against the given trust roots) and its content
+credentials (`package_credentials`).
 
 This module reads the package (`unpack` makes a zip a folder); the checks shared with the
 archive verifier are in `archive.provenance.checks`.
@@ -26,6 +27,7 @@ from archive.canonical import canonical_json, sha256_hex
 from archive.errors import EvidenceError
 from archive.export.format_checks import check_bag, check_wacz, fingerprint_of
 from archive.export.package import INDEX_NAME, PACKAGE_TYPE, posix
+from archive.export.package_credentials import package_credential_findings
 from archive.export.unpack import unpacked
 from archive.hashing import hash_file
 from archive.provenance import checks, merkle
@@ -166,6 +168,7 @@ def _check_evidence(
     _check_ots(root, index, headers, findings)
     for capture in index.get("captures", []):
         _check_capture(root, capture, key, events, verified, trust, findings)
+    findings += package_credential_findings(root, index, events)
     return findings
 
 

@@ -34,6 +34,13 @@ from archive.provenance.models import Checkpoint, OtsProof, TimestampToken
 from archive.timeutil import iso
 from archive.vocabulary import CustodyAction
 
+KEY_ACTIONS = (
+    CustodyAction.KEY_CREATED,
+    CustodyAction.WACZ_KEY_CREATED,
+    CustodyAction.C2PA_CERT_RECORDED,
+)
+"""Events every package carries: the keys and certificates its signatures are checked with."""
+
 
 @dataclass
 class CaptureItem:
@@ -243,7 +250,7 @@ def select_export(archive: Archive, record_id: str) -> Selection:
             e
             for e in log.events(session)
             if e.subject_id in subjects
-            or e.action in (CustodyAction.KEY_CREATED, CustodyAction.WACZ_KEY_CREATED)
+            or e.action in KEY_ACTIONS
             or keys & set(e.payload.get(rowbinding.PAYLOAD_KEY) or {})
         ]
         latest = log.latest_checkpoint(session)

@@ -19,6 +19,7 @@ import rfc8785
 
 from archive import __version__
 from archive.timeutil import iso
+from archive.vocabulary import ArtifactRole
 
 MANIFEST_TYPE = "evidence-collector/capture-manifest"
 MANIFEST_VERSION = "1"
@@ -52,8 +53,14 @@ CAPTURE_FIELDS = (
     "tool_version",
     "details",
 )
-# Artifact roles that belong to the seal itself and so are not listed in the manifest.
-SEAL_ROLES = ("manifest", "signature")
+# Artifact roles made from the signed manifest (the seal itself, and the content-credential
+# copies that name its hash), so not listed in it.
+SEAL_ROLES = (
+    ArtifactRole.MANIFEST,
+    ArtifactRole.SIGNATURE,
+    ArtifactRole.CONTENT_CREDENTIALS,
+    ArtifactRole.CONTENT_CREDENTIALS_FAILED,
+)
 
 
 def jsonable(value: Any) -> Any:

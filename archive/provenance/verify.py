@@ -22,7 +22,9 @@ from archive.errors import BlobError, EvidenceError
 from archive.hashing import READ_SIZE, hash_stream
 from archive.models import Artifact, Blob, Capture, CustodyEvent
 from archive.provenance import checkpoint_file, checks, log, merkle
+from archive.provenance.c2pa_cert import logged_chains
 from archive.provenance.checkpoint import ParsedCheckpoint
+from archive.provenance.credential_check import capture_findings
 from archive.provenance.findings import OK, TAMPERED, UNVERIFIABLE, Finding
 from archive.provenance.keys import (
     ArchiveKeyError,
@@ -65,6 +67,7 @@ def verify_archive(
         findings += _check_chain(session)
         findings += _check_rows(session)
         messages = _check_captures(archive, session, key, findings)
+        findings += _check_credentials(archive, session)
         tree = merkle.MerkleTree(log.leaves(session))
         _check_checkpoints(session, tree, key, findings)
         findings += _check_checkpoint_file(archive, session, tree, key)
@@ -403,6 +406,22 @@ def _log_head_problem(
             str(head_seq),
         )  # fmt: skip
     return None
+
+
+def _check_credentials(archive: Archive, session: Session) -> list[Finding]:
+    """Each sealed capture's tool-made images against their credentialed copies (C2PA)."""
+    chains = logged_chains(session)
+    findings: list[Finding] = []
+    sealed = select(Capture).where(Capture.manifest_sha256.is_not(None))  # type: ignore[union-attr]
+    for capture in session.exec(sealed.order_by(Capture.id)):  # type: ignore[arg-type]
+        artifacts = [
+            a.model_dump()
+            for a in session.exec(select(Artifact).where(Artifact.capture_id == capture.id))
+        ]
+        findings += capture_findings(
+            f"capture {capture.id}", capture.model_dump(), artifacts, chains, archive.blobs.get
+        )
+    return findings
 
 
 def _check_signature(

@@ -5,7 +5,9 @@
 2. `build_rows`: the Capture row and Artifact rows are built as plain data (platform data,
    when there is some, adds its artifacts and PostSnapshot rows: `collector.collect.record`).
 3. `seal_rows`: the manifest of exactly these rows is built, signed and stored
-   (`archive.provenance.seal`); the Capture row carries its hash and signature.
+   (`archive.provenance.seal`); the Capture row carries its hash and signature. Then each
+   image the tool made gets a credentialed copy naming that manifest
+   (`archive.provenance.credentials`), inserted with the rows but not listed in the manifest.
 4. `insert_rows`: one transaction inserts the complete Capture row, its Artifact rows, its
    PostSnapshot rows and a `capture.recorded` custody event. Rows are never updated afterwards.
 
@@ -22,6 +24,7 @@ from sqlmodel import Session
 from archive.archive import Archive
 from archive.ids import new_id
 from archive.models import Artifact, Capture, PostSnapshot
+from archive.provenance.credentials import credential_artifacts
 from archive.provenance.seal import prepare_seal
 from archive.timeutil import iso
 from archive.vocabulary import CustodyAction
@@ -135,10 +138,12 @@ def build_rows(
 
 
 def seal_rows(archive: Archive, rows: CaptureRows, berkeley: dict[str, Any] | None = None) -> None:
-    """Step 3: sign a manifest of the rows; the Capture row gets its hash and signature."""
+    """Step 3: sign a manifest of the rows; the Capture row gets its hash and signature, each
+    tool-made image a credentialed copy (C2PA) naming the manifest."""
     seal = prepare_seal(archive, rows.capture, rows.artifacts, berkeley=berkeley)
     rows.capture.update(seal.capture_fields())
-    rows.artifacts.extend(seal.artifacts)
+    credentials = credential_artifacts(archive, rows.capture, rows.artifacts, seal.manifest_sha256)
+    rows.artifacts.extend(seal.artifacts + credentials)
 
 
 def insert_rows(archive: Archive, rows: CaptureRows, session: Session | None = None) -> str:

@@ -1,5 +1,6 @@
 """`evidence key show`: the archive's public signing keys and their fingerprints (the Ed25519
-key that signs manifests and checkpoints, and the ECDSA P-384 key that signs WACZ files)."""
+key that signs manifests and checkpoints, the ECDSA P-384 key that signs WACZ files, and the
+certificate that signs content credentials)."""
 
 from typing import Annotated
 
@@ -17,6 +18,8 @@ def register(app: typer.Typer) -> None:
     @key_app.command("show")
     def show(ctx: typer.Context, json: JsonOption = False) -> None:
         """Print the public keys (created on first use) and their SHA-256 fingerprints."""
+        from archive.provenance.c2pa_cert import CHAIN_FILE, configured_paths
+        from archive.provenance.c2pa_cert import ensure_credential_signer as ensure_c2pa
         from archive.provenance.checkpoint import log_origin, verifier_key
         from archive.provenance.keys import ensure_key, key_paths
         from archive.provenance.wacz_key import ALGORITHM, PUBLIC_FILE, ensure_wacz_key
@@ -42,11 +45,31 @@ def register(app: typer.Typer) -> None:
             "public_key_pem": wacz.pem,
             "public_key_file": str(archive.home / "keys" / PUBLIC_FILE),
         }
+        c2pa = ensure_c2pa(archive)
+        leaf = c2pa.leaf
+        c2pa_info = {
+            "algorithm": c2pa.algorithm,
+            "purpose": "C2PA content credentials of the images the tool makes",
+            "origin": c2pa.origin,
+            "subject": leaf.subject.rfc4514_string(),
+            "issuer": leaf.issuer.rfc4514_string(),
+            "serial_number": str(leaf.serial_number),
+            "fingerprint_sha256": c2pa.fingerprint,
+            "certificate_file": str(
+                (configured_paths(archive) or (archive.home / "keys" / CHAIN_FILE,))[0]
+            ),
+            "certificate_chain_pem": c2pa.chain_pem.decode("ascii"),
+        }
         if json:
-            print_json({**info, "wacz_key": wacz_info})
+            print_json({**info, "wacz_key": wacz_info, "c2pa_certificate": c2pa_info})
             return
-        for title, fields in (("Archive signing key", info), ("WACZ signing key", wacz_info)):
-            print_fields(title, {k: v for k, v in fields.items() if k != "public_key_pem"})
-            console.print(fields["public_key_pem"], highlight=False, end="")
+        for title, fields in (
+            ("Archive signing key", info),
+            ("WACZ signing key", wacz_info),
+            ("Content credentials certificate", c2pa_info),
+        ):
+            print_fields(title, {k: v for k, v in fields.items() if not k.endswith("_pem")})
+            pem = fields.get("public_key_pem") or fields["certificate_chain_pem"]
+            console.print(pem, highlight=False, end="")
 
     app.add_typer(key_app, name="key")

@@ -1,16 +1,26 @@
-"""The seal fits the capture store's own rows: store_blobs -> build_rows -> prepare_seal ->
-insert_rows -> finish_writes, then verify finds nothing wrong (and notices an edit)."""
+"""The seal fits the capture store's own rows: store_blobs -> build_rows -> seal_rows (manifest,
+signature, content credentials) -> insert_rows -> finish_writes, then verify finds nothing wrong
+(and notices an edit)."""
 
+import io
 from datetime import UTC, datetime, timedelta, timezone
 
+from PIL import Image
+
 from archive.archive import Archive
-from archive.provenance.seal import finish_writes, prepare_seal
+from archive.provenance.seal import finish_writes
 from archive.provenance.timestamps import TrustStore
 from archive.provenance.verify import TAMPERED, UNVERIFIABLE, verify_archive
 from collector.capture.result import ArtifactData, CaptureResult
-from collector.capture.store import build_rows, insert_rows, store_blobs
+from collector.capture.store import build_rows, insert_rows, seal_rows, store_blobs
 from tests.provenance.test_verify import attacker_sql, drop_triggers
 from tests.provenance.tsa import LocalTsa
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 200)).save(out, "PNG")
+    return out.getvalue()
 
 
 def capture_result() -> CaptureResult:
@@ -34,7 +44,7 @@ def capture_result() -> CaptureResult:
         tool_version="0.1.0",
         artifacts=[
             ArtifactData("dom", "dom.html", "text/html", "<p>Ünïcode</p>".encode()),
-            ArtifactData("screenshot-full", "screenshot-full.png", "image/png", b"\x89PNG" * 99),
+            ArtifactData("screenshot-full", "screenshot-full.png", "image/png", _png()),
             ArtifactData("warc", "capture.warc.gz", "application/warc", b"WARC/1.1" * 50),
         ],
         details={"timings": {"load": 1.5, "scroll": 0.25}, "tiles": 1, "big": 2**60},
@@ -44,9 +54,8 @@ def capture_result() -> CaptureResult:
 def test_store_rows_seal_and_verify(archive: Archive, tsa_env: LocalTsa) -> None:
     result = capture_result()
     rows = build_rows(archive, result, store_blobs(archive, result))
-    seal = prepare_seal(archive, rows.capture, rows.artifacts, berkeley={"egress": "direct"})
-    rows.capture.update(seal.capture_fields())
-    rows.artifacts += seal.artifacts
+    seal_rows(archive, rows, berkeley={"egress": "direct"})
+    assert "content-credentials" in {a["role"] for a in rows.artifacts}
     capture_id = insert_rows(archive, rows)
     finish = finish_writes(archive)
     assert not finish.failed and finish.checkpoint is not None
@@ -68,6 +77,11 @@ def test_store_rows_seal_and_verify(archive: Archive, tsa_env: LocalTsa) -> None
             "manifest matches database: capture.started_at",
             '"2026-05-02T07:00:01.000005Z"',
             '"2026-05-02T07:00:02.000005Z"',
-        )
+        ),
+        (  # the credentialed screenshot states the time it was sealed with
+            "content credentials: captured_at",
+            "2026-05-02T07:00:02.000005Z",
+            "2026-05-02T07:00:01.000005Z",
+        ),
     ]
     assert datetime(2026, 5, 2, 7, 0, 1, 5, tzinfo=UTC) == result.started_at
