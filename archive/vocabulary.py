@@ -116,3 +116,19 @@ class PackageFormat(StrEnum):
     WACZ = "wacz"
     BAGIT = "bagit"
     REPORT = "report"
+
+
+class SessionKind(StrEnum):
+    """Where a stored login session came from (`evidence session add`)."""
+
+    COOKIES = "cookies"  # a Netscape cookies.txt
+    STORAGE_STATE = "storage-state"  # a Playwright storage-state JSON
+    PROFILE = "profile"  # a Chromium user-data folder, read through a browser
+
+
+class SessionCheck(StrEnum):
+    """What `evidence session check` found."""
+
+    LOGGED_IN = "logged-in"
+    LOGGED_OUT = "logged-out"
+    UNKNOWN = "unknown"  # no answer that tells (network error, unexpected status)
