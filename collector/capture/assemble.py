@@ -44,6 +44,8 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
         **run.events,
         **run.details,
     }
+    if run.session is not None:
+        details["session"] = run.session.record()
     if main is not None and main.response_head is not None:
         _page_artifacts(run, main, details)
     if chain:
@@ -89,7 +91,9 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
 
 def failed_result(run: CaptureRun, browser: BrowserIdentity, reason: str) -> CaptureResult:
     """A failed result for a capture that could not run its steps."""
-    details = {"problems": run.problems, "browser_changes": browser.changes}
+    details: dict[str, Any] = {"problems": run.problems, "browser_changes": browser.changes}
+    if run.session is not None:
+        details["session"] = run.session.record()
     return _result(run, browser, CaptureStatus.FAILED, reason, utcnow(), details, [], None)
 
 
