@@ -26,6 +26,9 @@ class CaptureSession:
     """Playwright storage state: `{"cookies": [...], "origins": [...]}`."""
     secrets: frozenset[str] = field(repr=False, default=frozenset())
     """Every value that must never be stored (cookie values, tokens)."""
+    seal_to: bytes | None = field(repr=False, default=None)
+    """The archive's raw X25519 sealing key (`archive.provenance.sealing.seal_public_key`):
+    the unscrubbed WARC is kept encrypted to it; None keeps no original."""
 
     def record(self) -> dict[str, str | None]:
         """What the capture's details say about the session: its name and handle only."""
@@ -48,7 +51,10 @@ def state_values(storage_state: dict[str, Any]) -> frozenset[str]:
 
 
 def session_from_state(
-    name: str, storage_state: dict[str, Any], handle: str | None = None
+    name: str,
+    storage_state: dict[str, Any],
+    handle: str | None = None,
+    seal_to: bytes | None = None,
 ) -> CaptureSession:
     """A CaptureSession whose secrets are the values of `storage_state`."""
-    return CaptureSession(name, handle, storage_state, state_values(storage_state))
+    return CaptureSession(name, handle, storage_state, state_values(storage_state), seal_to)

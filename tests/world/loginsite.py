@@ -202,7 +202,8 @@ def members_page(handle: str, csrf: str) -> bytes:
     """The members' page: the handle, the items, and a script calling the API."""
     items = "".join(f"<li>{item}</li>" for item in ITEMS)
     script = """
-const csrf = document.cookie.split("; ").find(c => c.startsWith("csrftoken=")).slice(10);
+const cookie = document.cookie.split("; ").find(c => c.startsWith("csrftoken="));
+const csrf = (cookie || "csrftoken=").slice(10);
 console.log("csrf token " + csrf);
 const pixel = new Image(); pixel.src = "/pixel.gif?t=" + encodeURIComponent(csrf);
 document.body.appendChild(pixel);
@@ -217,5 +218,5 @@ fetch("/api/feed", {headers: {"X-CSRFToken": csrf}})
 </head><body><header><p id="who">Signed in as {handle}</p></header>
 <main><h1>Members only</h1><ul id="items">{items}</ul>
 <form id="settings"><input type="hidden" name="csrfmiddlewaretoken" value="{csrf}"></form>
-<p id="api">API not called yet</p><pre id="feed"></pre></main>
+<p id="api">API not called yet</p><pre id="feed" hidden></pre></main>
 <script>{script}</script></body></html>""".encode()
