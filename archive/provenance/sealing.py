@@ -29,6 +29,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from archive.errors import EvidenceError
 from archive.provenance.keys import write_key_files
 
+SEALED_ROLE = "sealed-warc"
+"""The role of a sealed original WARC; exports leave it out unless asked (`include_sealed`)."""
 MAGIC = b"EVSEAL1\n"
 CHUNK_BYTES = 1024 * 1024
 TAG_BYTES = 16

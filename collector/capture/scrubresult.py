@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
-from archive.provenance.sealing import SCHEME, seal
+from archive.provenance.sealing import SCHEME, SEALED_ROLE, seal
 from archive.vocabulary import RedactionReason
 from collector.capture.artifacts import spooled_artifact
 from collector.capture.recorder import Exchange
@@ -23,7 +23,6 @@ from collector.capture.scrubrecords import learn_exchanges
 from collector.capture.session import CaptureSession
 from collector.capture.warc import write_warc
 
-SEALED_ROLE = "sealed-warc"
 _NOT_SCRUBBED = ("warc", SEALED_ROLE)
 """Roles written here (the WARC is rewritten from the exchanges instead)."""
 _STRING_FIELDS = ("requested_url", "status_reason", "final_url", "title", "server_ip")
