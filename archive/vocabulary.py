@@ -118,6 +118,19 @@ class PackageFormat(StrEnum):
     REPORT = "report"
 
 
+class RedactionReason(StrEnum):
+    """Why a value was taken out of a capture made logged in (`Capture.details["redactions"]`)."""
+
+    COOKIE = "cookie"
+    SET_COOKIE = "set-cookie"
+    AUTHORIZATION = "authorization"
+    CSRF = "csrf-token"
+    TOKEN = "token"
+    """An API or access token header (`x-auth-token`, `x-api-key`, ...)."""
+    SESSION_VALUE = "session-value"
+    """A value of the session (a cookie, a token) where the page or the server echoed it."""
+
+
 class SessionKind(StrEnum):
     """Where a stored login session came from (`evidence session add`)."""
 

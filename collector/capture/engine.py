@@ -30,6 +30,7 @@ from collector.capture.netguard import parse_rules
 from collector.capture.recorder import Limits, Recorder
 from collector.capture.result import CaptureResult
 from collector.capture.run import CaptureRun
+from collector.capture.session import CaptureSession
 from collector.capture.settings import CaptureSettings
 from collector.capture.steps import run_steps
 from collector.capture.upstream import Connector
@@ -105,12 +106,19 @@ class CaptureEngine:
         """The shared browser, relaunched if it has gone away."""
         return await self._lifecycle.browser()
 
-    async def capture(self, url: str, companion: Companion | None = None) -> CaptureResult:
+    async def capture(
+        self,
+        url: str,
+        companion: Companion | None = None,
+        session: CaptureSession | None = None,
+    ) -> CaptureResult:
         """Capture one URL. Never raises for a bad page: the result says failed or partial.
 
         `companion(proxy_url, ca_file)` runs beside the page while the recorder is open, so
         the HTTP exchanges it makes through `proxy_url` (trusting `ca_file`) land in the same
         WARC; its return value, or the exception it raised, is `result.companion_result`.
+        With a `session` the context starts from its storage state (logged in), and what is
+        stored is scrubbed of its secrets (`scrub.py`).
         """
         settings = self.settings
         limits = Limits(
@@ -121,7 +129,7 @@ class CaptureEngine:
             settings.max_render_bytes,
         )
         recorder = Recorder(self.connector, self.ca, limits, self._keylog, self._trust)
-        run = CaptureRun(url, settings, utcnow(), recorder)
+        run = CaptureRun(url, settings, utcnow(), recorder, session=session)
         try:
             async with asyncio.timeout(settings.timeout_s + HARD_LIMIT_GRACE_S):
                 return await self._execute(run, companion)
@@ -181,7 +189,8 @@ class CaptureEngine:
         began = time.monotonic()
         try:
             async with asyncio.timeout(max(run.page_deadline - began, 0)):
-                return await self._lifecycle.new_context(port)
+                state = run.session.storage_state if run.session is not None else None
+                return await self._lifecycle.new_context(port, state)
         except TimeoutError:
             run.problems.append("time budget ran out during open context")
             run.fatal = "; ".join(run.problems)

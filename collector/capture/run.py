@@ -13,6 +13,7 @@ from typing import Any
 
 from collector.capture.recorder import Exchange, Recorder
 from collector.capture.result import ArtifactData
+from collector.capture.session import CaptureSession
 from collector.capture.settings import CaptureSettings
 
 ARTIFACT_RESERVE_S = 5.0
@@ -71,6 +72,8 @@ class CaptureRun:
     """Set by the page's `download` event (see `watch`)."""
     page_height: int | None = None
     companion_result: Any = None
+    session: CaptureSession | None = field(default=None, repr=False)
+    """The login the capture runs with (None: logged out)."""
 
     @property
     def deadline(self) -> float:
