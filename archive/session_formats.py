@@ -81,7 +81,7 @@ def read_cookies_txt(path: Path, now: float | None = None) -> dict[str, Any]:
     with no live cookie left is refused (the session it held has expired)."""
     try:
         text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
         raise SessionFileError(f"{path} is not a UTF-8 text file") from None
     except OSError as exc:
         raise SessionFileError(f"cannot read {path}: {exc.strerror}") from None
@@ -178,7 +178,7 @@ def read_storage_state(path: Path, now: float | None = None) -> dict[str, Any]:
     """A Playwright storage-state JSON file, checked (see `check_storage_state`)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError):
         raise SessionFileError(f"{path} is not JSON (a Playwright storage state)") from None
     except OSError as exc:
         raise SessionFileError(f"cannot read {path}: {exc.strerror}") from None

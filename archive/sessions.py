@@ -42,6 +42,8 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 HOST_RE = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9-]{1,63})*$")
 DEFAULT_RATE_PER_MINUTE = 4.0
 DEFAULT_COOLDOWN_S = 900.0
+
+
 class SessionError(EvidenceError):
     """A session cannot be stored, found, read or used."""
 
@@ -241,7 +243,8 @@ class SessionStore:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            raise NotFoundError(f"no session named {name!r} (see `evidence session list`)") from None
+            missing = f"no session named {name!r} (see `evidence session list`)"
+            raise NotFoundError(missing) from None
         except OSError as exc:
             raise SessionError(f"cannot read session {name!r}: {exc.strerror}") from None
         return self._open(name, data)

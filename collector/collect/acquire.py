@@ -22,7 +22,9 @@ import httpx
 from collector.capture.client import recorded_client
 from collector.capture.engine import CaptureEngine, Companion
 from collector.capture.result import CaptureResult
+from collector.capture.scrub import Scrubber
 from collector.collect.post_card import CardRenderer, PostCard, make_post_card
+from collector.collect.sessions import SessionPicker, Use, scrub_platform
 from collector.platforms import media
 from collector.platforms.base import Adapter
 from collector.platforms.config import PlatformConfig
@@ -74,36 +76,67 @@ class Acquisition:
     platform: PlatformResult | None = None
     notes: list[str] = field(default_factory=list)
     post_card: PostCard | None = None
+    session: str | None = None
+    """The name of the login session the capture was made with, if any."""
 
 
 class Acquirer:
     """Runs browser captures and platform fetches with shared engine, client and settings."""
 
     def __init__(
-        self, engine: CaptureEngine, client: httpx.AsyncClient, config: PlatformConfig
+        self,
+        engine: CaptureEngine,
+        client: httpx.AsyncClient,
+        config: PlatformConfig,
+        sessions: SessionPicker | None = None,
     ) -> None:
         self.engine = engine
         self.client = client
         self.config = config
+        self.sessions = sessions
         self.cards = CardRenderer(engine.browser) if engine is not None else None
 
-    async def acquire(self, url: str, *, platform_data: bool = True) -> Acquisition:
-        """Capture `url`; never raises for a bad page or a failing platform."""
-        adapter = adapter_for(url, self.config)
+    async def acquire(
+        self, url: str, *, platform_data: bool = True, sessions: SessionPicker | None = None
+    ) -> Acquisition:
+        """Capture `url` (logged in when a session applies: `sessions`, else the acquirer's
+        own picker); never raises for a bad page or a failing platform."""
+        picker = sessions or self.sessions
+        record = picker.record_for(url) if picker is not None else None
+        if record is None or picker is None:
+            return await self._acquire(url, platform_data, None)
+        use = picker.use(record)
+        await picker.wait_turn(record)
+        acquisition = await self._acquire(url, platform_data, use)
+        acquisition.session = record.name
+        acquisition.notes.extend(picker.after(record, acquisition.capture))
+        return acquisition
+
+    async def _acquire(self, url: str, platform_data: bool, use: Use | None) -> Acquisition:
+        session = use.capture if use is not None else None
         if not platform_data:
-            return Acquisition(url, await self.engine.capture(url))
+            return Acquisition(url, await self.engine.capture(url, session=session))
+        adapter = adapter_for(url, self.config)
         if isinstance(adapter, GenericAdapter):
-            capture = await self.engine.capture(url)
+            capture = await self.engine.capture(url, session=session)
             return Acquisition(url, capture, self._page_metadata(capture))
         if adapter.recorded():  # the site module says (collector.sites.<site>.PLATFORM)
-            capture = await self.engine.capture(url, self._recorded_fetch(adapter, url))
+            # only a recorded adapter gets the login: what it sends is in the WARC, scrubbed
+            adapter.session = use.platform if use is not None else None
+            fetch = self._recorded_fetch(adapter, url)
+            capture = await self.engine.capture(url, fetch, session=session)
             fetched = capture.companion_result
+            if session is not None and isinstance(fetched, PlatformResult):
+                fetched = scrub_platform(fetched, session, capture)
         else:
             capture, fetched = await asyncio.gather(
-                self.engine.capture(url), self._guarded(adapter.fetch(url, self.client))
+                self.engine.capture(url, session=session),
+                self._guarded(adapter.fetch(url, self.client)),
             )
         if isinstance(fetched, BaseException) or fetched is None:
             reason = f"{type(fetched).__name__}: {fetched}" if fetched else "no answer"
+            if session is not None:
+                reason = Scrubber(set(session.all_secrets())).scrub_text(reason)[0]
             return Acquisition(
                 url, capture, None, [f"{adapter.name}: platform data not fetched: {reason}"]
             )

@@ -12,6 +12,7 @@ from archive.vocabulary import CaptureStatus
 from collector.capture.settings import CaptureSettings
 from collector.collect.acquire import Acquisition
 from collector.collect.record import SavedCapture, save_acquisition
+from collector.collect.sessions import SessionPicker
 from collector.collect.stack import capture_stack
 from collector.collect.vantage import open_vantages, vantage_rows
 from collector.platforms.config import PlatformConfig
@@ -29,12 +30,14 @@ async def capture_and_save(
     platforms: PlatformConfig,
     on_row: RowFn | None = None,
     vantages: list[CaptureSettings] | None = None,
+    sessions: SessionPicker | None = None,
 ) -> list[dict[str, Any]]:
     """Acquire and save every URL with bounded concurrency; the rows come back in input order.
 
-    Each saved URL is then captured through every `vantages` setting (one proxy each)."""
+    Each saved URL is then captured through every `vantages` setting (one proxy each), and
+    logged in where `sessions` picks a session for it."""
     async with (
-        capture_stack(settings, platforms) as stack,
+        capture_stack(settings, platforms, sessions=sessions) as stack,
         open_vantages(archive, vantages or [], platforms) as points,
     ):
 

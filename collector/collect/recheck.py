@@ -124,7 +124,9 @@ async def _recheck_all(
     archive: Archive, targets: list[Target], options: CollectOptions, progress: ProgressFn
 ) -> list[RecheckResult]:
     progress("rechecking", len(targets))
-    async with capture_stack(options.capture, options.platforms) as stack:
+    async with capture_stack(
+        options.capture, options.platforms, sessions=options.sessions
+    ) as stack:
 
         async def one(target: Target) -> RecheckResult:
             try:
