@@ -98,7 +98,7 @@ def test_bad_inputs_store_nothing(world_env: World, tmp_path: Path) -> None:
     code, _out, err = _cli(home, "session", "add", "two", "--cookies", str(broken),
                            "--profile", str(tmp_path))  # fmt: skip
     assert code == 1 and "exactly one of" in err
-    assert not list((home / "sessions").glob("*.session")) if (home / "sessions").exists() else True
+    assert SessionStore(home).names() == [], "nothing stored half"
     code, _out, err = _cli(home, "capture", "--session", "nobody", MEMBERS)
     assert code == 1 and "no session named 'nobody'" in err
     code, _out, err = _cli(home, "capture", "--session", "x", "--no-session", MEMBERS)
