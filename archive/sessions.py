@@ -31,6 +31,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from archive.errors import EvidenceError, NotFoundError
+from archive.fsutil import fsync_dir
 from archive.timeutil import iso, utcnow
 from archive.vocabulary import SessionKind
 
@@ -140,15 +141,7 @@ def _write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(path.parent)
 
 
 class SessionStore:
@@ -284,7 +277,7 @@ class SessionStore:
                 raise NotFoundError(f"no session named {name!r} (see `evidence session list`)")
             path.unlink()
             self._path(name, ".state.json").unlink(missing_ok=True)
-            _fsync_dir(self.folder)
+            fsync_dir(self.folder)
 
     def bound_to(self, host: str) -> SessionRecord | None:
         """The session bound (`--host`) to `host` or a parent domain of it, the longest match."""

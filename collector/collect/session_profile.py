@@ -21,6 +21,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import async_playwright
 
 from archive.errors import first_line
+from archive.fsutil import pid_alive
 from archive.session_formats import SessionFileError, check_storage_state
 from collector.capture.browser import QUIET_FLAGS, choose_chromium
 from collector.capture.settings import CaptureSettings
@@ -29,16 +30,6 @@ LOCKS = ("SingletonLock", "SingletonCookie", "SingletonSocket", "lockfile")
 SKIPPED = (*LOCKS, "Cache", "Code Cache", "GPUCache", "GrShaderCache", "ShaderCache",
            "DawnCache", "Crashpad", "CacheStorage", "ScriptCache")  # fmt: skip
 OPEN_TIMEOUT_MS = 60_000
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def refuse_if_in_use(folder: Path) -> None:
@@ -55,7 +46,7 @@ def refuse_if_in_use(folder: Path) -> None:
             f"profile {folder} is locked by a browser on host {host}: close it there "
             "(or remove its SingletonLock if that browser is gone)"
         )
-    if _pid_alive(int(pid)):
+    if pid_alive(int(pid)):
         raise SessionFileError(
             f"profile {folder} is in use by a running browser (pid {pid}): close it first"
         )

@@ -74,12 +74,7 @@ class TwitterAdapter(Adapter):
     ) -> None:
         """X's own GraphQL answer, asked as the session's account."""
         raw = await fetch_graphql(client, result, self.config, self.session, post_id)
-        if raw is None:
-            return
-        if raw.status != 200:
-            result.notes.append(f"twitter.graphql: HTTP {raw.status}")
-            return
-        body = self._json(result, raw)
+        body = self._ok_json(result, raw) if raw is not None else None
         if body is not None:
             parse.parse_graphql(body, result)
 
@@ -90,6 +85,14 @@ class TwitterAdapter(Adapter):
         except ValueError:
             result.notes.append(f"{raw.name}: HTTP {raw.status} answer is not JSON")
             return None
+
+    @classmethod
+    def _ok_json(cls, result: PlatformResult, raw: RawResponse) -> object | None:
+        """The JSON body of a 200 answer; None (and a note) for any other."""
+        if raw.status != 200:
+            result.notes.append(f"{raw.name}: HTTP {raw.status}")
+            return None
+        return cls._json(result, raw)
 
     async def _syndication(
         self, client: httpx.AsyncClient, result: PlatformResult, post_id: str
@@ -107,10 +110,7 @@ class TwitterAdapter(Adapter):
         if raw.status == 404:
             result.set_availability(Availability.NOT_FOUND, "syndication answered 404")
             return
-        if raw.status != 200:
-            result.notes.append(f"twitter.syndication: HTTP {raw.status}")
-            return
-        body = self._json(result, raw)
+        body = self._ok_json(result, raw)
         if body is not None:
             parse.parse_syndication(body, result)
 
