@@ -10,6 +10,8 @@ import pytest
 
 from archive.errors import EvidenceError, NotFoundError
 from archive.sessions import SessionError, SessionStore, normalize_host
+from archive.vocabulary import PageVerdict
+from collector.capture.result import CaptureResult
 from collector.collect.sessions import SessionChoice, SessionPicker
 from tests.sessions.conftest import CSRF, SID, state, stored
 
@@ -129,3 +131,26 @@ def test_job_choice_round_trip() -> None:
     choice = SessionChoice("sock")
     assert SessionChoice.from_job(choice.as_job()) == choice
     assert SessionChoice.from_job(SessionChoice(off=True).as_job()) == SessionChoice(off=True)
+
+
+def _capture(verdict: str, http_status: int = 200) -> CaptureResult:
+    result = CaptureResult.__new__(CaptureResult)
+    result.details = {"page_verdict": {"verdict": verdict, "reason": "r", "signals": []}}
+    result.requested_url = result.final_url = "https://members.example.test/members"
+    result.http_status = http_status
+    return result
+
+
+def test_after_a_capture_marks_or_cools(tmp_path: Path) -> None:
+    record = stored(tmp_path, cooldown_s=60)
+    picker = SessionPicker(tmp_path, SessionChoice())
+    store = SessionStore(tmp_path)
+    assert picker.after(record, _capture(PageVerdict.PAGE)) == []
+    assert store.state("sock").needs_check is None and store.state("sock").cooldown_until == 0
+    (note,) = picker.after(record, _capture(PageVerdict.LOGIN_WALL))
+    assert "marked for `evidence session check`" in note
+    assert "login wall" in (store.state("sock").needs_check or "")
+    (note,) = picker.after(record, _capture(PageVerdict.PAGE, 429))
+    assert "cools down for 60 s" in note and store.state("sock").cooldown_until > 0
+    (note,) = picker.after(record, _capture(PageVerdict.BOT_CHALLENGE))
+    assert "bot challenge" in (store.state("sock").cooldown_reason or "")
