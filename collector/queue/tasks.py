@@ -60,7 +60,7 @@ def job_options(options: CollectOptions) -> dict[str, Any]:
     }
 
 
-def _job_sessions(archive: Archive, options: dict[str, Any]) -> SessionPicker | None:
+def job_sessions(archive: Archive, options: dict[str, Any]) -> SessionPicker | None:
     """The session picker a job asks for (None: the worker's own)."""
     choice = SessionChoice.from_job(options)
     return SessionPicker(archive.home, choice) if choice is not None else None
@@ -101,7 +101,7 @@ async def run_capture(
         recapture=bool(options.get("recapture")),
         fresh_for=timedelta(seconds=float(options.get("fresh_for_s", 86400))),
         depth=int(options.get("depth", 0)),
-        sessions=_job_sessions(archive, options) or resources.options.sessions,
+        sessions=job_sessions(archive, options) or resources.options.sessions,
     )
     collector = Collector(archive, collect_options, _quiet)
     collector.stack = resources.stack
