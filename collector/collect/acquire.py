@@ -96,20 +96,33 @@ class Acquirer:
         self.sessions = sessions
         self.cards = CardRenderer(engine.browser) if engine is not None else None
 
-    async def acquire(
-        self, url: str, *, platform_data: bool = True, sessions: SessionPicker | None = None
-    ) -> Acquisition:
-        """Capture `url` (logged in when a session applies: `sessions`, else the acquirer's
-        own picker); never raises for a bad page or a failing platform."""
+    async def session_turn(self, url: str, sessions: SessionPicker | None = None) -> Use | None:
+        """The session `url` is captured with (`sessions`, else the acquirer's own picker),
+        once its rate limit lets it start; None when it is captured logged out. Callers wait
+        for this before taking a browser slot, so a paced session never holds one idle."""
         picker = sessions or self.sessions
         record = picker.record_for(url) if picker is not None else None
         if record is None or picker is None:
-            return await self._acquire(url, platform_data, None)
-        use = picker.use(record)
+            return None
         await picker.wait_turn(record)
+        return picker.use(record)
+
+    async def acquire(
+        self,
+        url: str,
+        *,
+        platform_data: bool = True,
+        sessions: SessionPicker | None = None,
+        turn: Use | None = None,
+    ) -> Acquisition:
+        """Capture `url`, logged in when a session applies (`turn`, from `session_turn`;
+        without one it is taken here); never raises for a bad page or a failing platform."""
+        use = turn or await self.session_turn(url, sessions)
+        if use is None:
+            return await self._acquire(url, platform_data, None)
         acquisition = await self._acquire(url, platform_data, use)
-        acquisition.session = record.name
-        acquisition.notes.extend(picker.after(record, acquisition.capture))
+        acquisition.session = use.record.name
+        acquisition.notes.extend(use.picker.after(use.record, acquisition.capture))
         return acquisition
 
     async def _acquire(self, url: str, platform_data: bool, use: Use | None) -> Acquisition:

@@ -42,8 +42,9 @@ async def capture_and_save(
     ):
 
         async def one(url: str) -> dict[str, Any]:
+            turn = await stack.acquirer.session_turn(url)
             async with stack.browser_slots:
-                acquisition = await stack.acquirer.acquire(url)
+                acquisition = await stack.acquirer.acquire(url, turn=turn)
             saved: SavedCapture | None = None
             try:
                 saved = await asyncio.to_thread(save_acquisition, archive, acquisition)

@@ -357,10 +357,10 @@ class Collector:
                           target.canonical_url, self.witness_slots)
         )  # fmt: skip
         try:
+            url, sessions = target.canonical_url, self.options.sessions
+            turn = await self.stack.acquirer.session_turn(url, sessions)
             async with self.stack.browser_slots:
-                acquisition = await self.stack.acquirer.acquire(
-                    target.canonical_url, sessions=self.options.sessions
-                )
+                acquisition = await self.stack.acquirer.acquire(url, sessions=sessions, turn=turn)
             saved = await asyncio.to_thread(
                 lambda: save_acquisition(
                     self.archive,

@@ -130,8 +130,10 @@ async def _recheck_all(
 
         async def one(target: Target) -> RecheckResult:
             try:
+                url = str(target.canonical_url)
+                turn = await stack.acquirer.session_turn(url)
                 async with stack.browser_slots:
-                    acquisition = await stack.acquirer.acquire(str(target.canonical_url))
+                    acquisition = await stack.acquirer.acquire(url, turn=turn)
                 saved = await asyncio.to_thread(
                     save_acquisition, archive, acquisition, target_id=target.id
                 )

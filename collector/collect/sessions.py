@@ -61,11 +61,13 @@ class SessionChoice:
 
 @dataclass
 class Use:
-    """One capture's session: the record, and its forms for the engine and the adapter."""
+    """One capture's session: the record, its forms for the engine and the adapter, and the
+    picker that learns from the capture (`SessionPicker.after`)."""
 
     record: SessionRecord
     capture: CaptureSession
     platform: PlatformSession
+    picker: "SessionPicker"
 
 
 class SessionPicker:
@@ -108,6 +110,7 @@ class SessionPicker:
             record,
             session_from_state(record.name, state, record.handle, self._seal_to),
             PlatformSession(record.name, record.handle, tuple(record.cookies)),
+            self,
         )
 
     async def wait_turn(self, record: SessionRecord) -> float:
