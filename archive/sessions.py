@@ -194,8 +194,11 @@ class SessionStore:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the store's exclusive lock (between processes too)."""
-        self._prepare()
-        fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            self._prepare()
+            fd = os.open(self.folder / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise SessionError(f"cannot write sessions in {self.folder}: {exc.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield

@@ -154,3 +154,9 @@ def test_after_a_capture_marks_or_cools(tmp_path: Path) -> None:
     assert "cools down for 60 s" in note and store.state("sock").cooldown_until > 0
     (note,) = picker.after(record, _capture(PageVerdict.BOT_CHALLENGE))
     assert "bot challenge" in (store.state("sock").cooldown_reason or "")
+
+
+def test_unwritable_home_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "sessions").write_text("a file in the way", encoding="utf-8")
+    with pytest.raises(SessionError, match="cannot write sessions in"):
+        stored(tmp_path)
