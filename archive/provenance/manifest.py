@@ -6,12 +6,14 @@ Integers that could exceed 2**53 (sizes) are written as strings; times as ISO 86
 """
 
 import json
+import os
 import platform
 import socket
 import sys
 import time
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import rfc8785
 
@@ -158,6 +160,22 @@ def parse_manifest(data: bytes) -> dict[str, Any]:
     return document
 
 
+def local_zone() -> str | None:
+    """The collecting machine's IANA time zone (`TZ`, else the `/etc/localtime` link), or None
+    when it cannot be named; the offset recorded beside it is what the clock said then."""
+    named = os.environ.get("TZ", "").lstrip(":")
+    if not named:
+        try:
+            target = os.readlink("/etc/localtime")
+        except OSError:
+            return None
+        named = target.split("zoneinfo/", 1)[-1] if "zoneinfo/" in target else ""
+    try:
+        return ZoneInfo(named).key if named else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def collection_context(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Berkeley Protocol context of this collection: tool, machine, clock, method.
 
@@ -176,6 +194,7 @@ def collection_context(overrides: dict[str, Any] | None = None) -> dict[str, Any
             "source": "system clock",
             "collector_timezone": time.tzname[time.localtime().tm_isdst > 0],
             "collector_utc_offset_seconds": offset,
+            "collector_zone": local_zone(),
         },
         "method": "automated",
         "persona": "logged out",

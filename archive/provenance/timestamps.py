@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from rfc3161_client import (
     HashAlgorithm,
     TimestampRequestBuilder,
@@ -218,6 +219,22 @@ def signer_certificate(raw: bytes) -> x509.Certificate | None:
         if x509.oid.ExtendedKeyUsageOID.TIME_STAMPING in usage:
             return certificate
     return None
+
+
+def signer_identity(raw: bytes) -> dict[str, str] | None:
+    """The TSA certificate of a stored response as a reader names it: subject, issuer, serial
+    (hex), SHA-256 fingerprint of the DER and validity; None when the token carries none."""
+    certificate = signer_certificate(raw)
+    if certificate is None:
+        return None
+    return {
+        "subject": certificate.subject.rfc4514_string(),
+        "issuer": certificate.issuer.rfc4514_string(),
+        "serial": format(certificate.serial_number, "x"),
+        "sha256": certificate.fingerprint(hashes.SHA256()).hex(),
+        "not_before": certificate.not_valid_before_utc.strftime("%Y-%m-%d"),
+        "not_after": certificate.not_valid_after_utc.strftime("%Y-%m-%d"),
+    }
 
 
 def obtain_tokens(

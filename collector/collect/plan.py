@@ -8,12 +8,15 @@ from typing import Any
 from sqlmodel import col, select
 
 from archive.archive import Archive
+from archive.citations import unresolved_reason
 from archive.models import Citation, Target
 from archive.vocabulary import CitationKind, PageVerdict
 
 KIND_ORDER = {CitationKind.POST: 0, CitationKind.MEDIA: 1, CitationKind.PROFILE: 2,
               CitationKind.LINK: 3}  # fmt: skip
 """Posts first: they are what goes away soonest."""
+
+__all__ = ["planned_targets", "unresolved_reason", "page_verdict", "shows_the_page", "needs_retry"]
 
 
 def planned_targets(archive: Archive, source_id: str) -> list[tuple[Target, dict[str, Any]]]:
@@ -34,18 +37,6 @@ def planned_targets(archive: Archive, source_id: str) -> list[tuple[Target, dict
         planned.append((target, citation.model_dump(exclude={"created_at"})))
     planned.sort(key=lambda pair: KIND_ORDER.get(pair[0].kind, 9))
     return planned
-
-
-def unresolved_reason(citation: dict[str, Any] | None) -> str:
-    """Why a citation without a URL stays unresolved (its failed link resolutions, if any)."""
-    errors = [
-        f"{link.get('url')}: {link['resolution_error']}"
-        for link in (citation or {}).get("links") or []
-        if link.get("resolution_error")
-    ]
-    if errors:
-        return "cited without a URL; its links could not be followed: " + "; ".join(errors)
-    return "cited without a URL, and no pic.twitter.com or t.co link in it led to a post"
 
 
 def page_verdict(details: dict[str, Any] | None) -> str | None:

@@ -1,31 +1,22 @@
 """`evidence capture <post URL> --json` carries the post's data and its media artifacts."""
 
 import hashlib
-import json
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from typer.testing import CliRunner
 
 from archive.archive import Archive
 from archive.models import Artifact
-from collector.cli.app import app
+from tests.collect.conftest import run_json
 from tests.world.server import World
 
 pytestmark = pytest.mark.browser
 
 
-def test_capture_post_url_includes_post_and_media(
-    test_world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("EVIDENCE_HOST_RESOLVER_RULES", test_world.resolver_rules)
-    monkeypatch.setenv("EVIDENCE_EXTRA_CA_FILE", str(test_world.ca_file))
-    monkeypatch.setenv("EVIDENCE_ALLOW_PRIVATE", "1")
+def test_capture_post_url_includes_post_and_media(world_env: World, tmp_path: Path) -> None:
     url = "https://x.com/UaSmart/status/934106870834454529"
-    result = CliRunner().invoke(app, ["--home", str(tmp_path), "capture", "--json", url])
-    assert result.exit_code == 0, result.stderr
-    (row,) = json.loads(result.stdout)
+    (row,) = run_json(tmp_path, "capture", "--json", url)
     assert row["status"] == "partial", "its x.com page renders blank without X's scripts"
     assert "page verdict blank" in row["status_reason"]
     post = row["post"]
@@ -53,5 +44,6 @@ def test_capture_post_url_includes_post_and_media(
             )
         ).one()
         assert shot.details["image"]["width"] == 1280 and len(shot.details["image"]["phash"]) == 16
-        assert card.details == {"of": "screenshot-viewport.png"}
+        # The page rendered blank, so the evidence card draws the post card, and says why.
+        assert card.details == {"of": "post-card.png", "page_verdict": "blank"}
         assert archive.blobs.get(card.blob_sha256).startswith(b"\x89PNG")

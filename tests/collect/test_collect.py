@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from collector.cli.app import app
+from tests.collect.conftest import run_json
 from tests.world.server import World
 
 pytestmark = pytest.mark.browser
@@ -15,20 +16,8 @@ ARTICLE = "https://www.example.test/news/volunteers.html"
 SEED = Path(__file__).parents[1] / "fixtures" / "seeds" / "article-realrepublic-drones.txt"
 
 
-@pytest.fixture
-def world_env(test_world: World, monkeypatch: pytest.MonkeyPatch) -> World:
-    monkeypatch.setenv("EVIDENCE_HOST_RESOLVER_RULES", test_world.resolver_rules)
-    monkeypatch.setenv("EVIDENCE_EXTRA_CA_FILE", str(test_world.ca_file))
-    monkeypatch.setenv("EVIDENCE_ALLOW_PRIVATE", "1")
-    monkeypatch.setenv("EVIDENCE_TIMEOUT_S", "20")
-    monkeypatch.delenv("EVIDENCE_TSA_URLS", raising=False)
-    return test_world
-
-
 def _collect(home: Path, *args: str, exit_code: int = 0) -> dict:
-    result = CliRunner().invoke(app, ["--home", str(home), "collect", "--json", *args])
-    assert result.exit_code == exit_code, result.stderr or result.stdout
-    return json.loads(result.stdout)
+    return run_json(home, "collect", "--json", *args, exit_code=exit_code)
 
 
 def _by_url(report: dict) -> dict[str | None, dict]:

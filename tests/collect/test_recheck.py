@@ -1,12 +1,10 @@
 """`evidence recheck` records what changed: a post turned into a tombstone, a page gone."""
 
-import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from collector.cli.app import app
+from tests.collect.conftest import run_json as _run
 from tests.world.server import World
 from tests.world.sites import Recorded
 
@@ -15,18 +13,8 @@ POST = "https://x.com/UaSmart/status/934106870834454529"
 PAGE = "https://www.example.test/news/volunteers.html"
 
 
-def _run(home: Path, *args: str) -> dict | list:
-    result = CliRunner().invoke(app, ["--home", str(home), *args])
-    assert result.exit_code == 0, result.stderr or result.stdout
-    return json.loads(result.stdout)
-
-
-def test_recheck_finds_deletion_and_link_rot(
-    test_world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("EVIDENCE_HOST_RESOLVER_RULES", test_world.resolver_rules)
-    monkeypatch.setenv("EVIDENCE_EXTRA_CA_FILE", str(test_world.ca_file))
-    monkeypatch.setenv("EVIDENCE_ALLOW_PRIVATE", "1")
+def test_recheck_finds_deletion_and_link_rot(world_env: World, tmp_path: Path) -> None:
+    test_world = world_env
     article = tmp_path / "article.html"
     article.write_text(
         f'<article><p>See <a href="{POST}">the post</a> and <a href="{PAGE}">the page</a>.'

@@ -1,14 +1,12 @@
 """A capture that landed on a challenge, a wall or a blank page is taken again: `collect` does
 not reuse it, `recheck` retries it whatever its age, until the page itself is captured."""
 
-import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from collector.cli.app import app
 from collector.collect.plan import needs_retry, shows_the_page
+from tests.collect.conftest import run_json as _run
 from tests.world import walls
 from tests.world.server import World
 from tests.world.sites import Recorded
@@ -18,18 +16,10 @@ CHALLENGED = "https://www.example.test/challenge/cloudflare"
 PAGE = "https://www.example.test/static/page.html?n=3"
 
 
-def _run(home: Path, *args: str) -> dict:
-    result = CliRunner().invoke(app, ["--home", str(home), *args])
-    assert result.exit_code == 0, result.stderr or result.stdout
-    return json.loads(result.stdout)
-
-
 def test_challenged_capture_is_retried_until_the_page_is_seen(
-    test_world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    world_env: World, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("EVIDENCE_HOST_RESOLVER_RULES", test_world.resolver_rules)
-    monkeypatch.setenv("EVIDENCE_EXTRA_CA_FILE", str(test_world.ca_file))
-    monkeypatch.setenv("EVIDENCE_ALLOW_PRIVATE", "1")
+    test_world = world_env
     article = tmp_path / "article.html"
     article.write_text(
         f'<article><p>Reported <a href="{CHALLENGED}">here</a> and <a href="{PAGE}">here</a>.'

@@ -23,12 +23,7 @@ AVAILABLE = json.dumps(
 
 
 @pytest.fixture
-def services(test_world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[WitnessServices]:
-    monkeypatch.setenv("EVIDENCE_HOST_RESOLVER_RULES", test_world.resolver_rules)
-    monkeypatch.setenv("EVIDENCE_EXTRA_CA_FILE", str(test_world.ca_file))
-    monkeypatch.setenv("EVIDENCE_ALLOW_PRIVATE", "1")
-    monkeypatch.setenv("EVIDENCE_TIMEOUT_S", "20")
-    monkeypatch.delenv("EVIDENCE_TSA_URLS", raising=False)
+def services(world_env: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[WitnessServices]:
     running = WitnessServices().start()
     monkeypatch.setenv("EVIDENCE_WAYBACK_URL", running.base)
     monkeypatch.setenv("EVIDENCE_TIMEMAP_URL", f"{running.base}/timemap/link")

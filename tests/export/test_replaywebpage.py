@@ -87,7 +87,8 @@ def replay_world(
         "telegram": test_world.https("/chollometro/28542", "t.me"),
         "interstitial": test_world.https("/pepephone/status/436461658601713664", "x.com"),
     }
-    rules = f"{test_world.resolver_rules}, MAP twitter.com:443 {CLOSED_PORT}"
+    # First match wins: the world serves twitter.com's migrate hop, this archive must not.
+    rules = f"MAP twitter.com:443 {CLOSED_PORT}, {test_world.resolver_rules}"
     waczs = folder / "waczs"
     waczs.mkdir()
     ids, finals, titles = {}, {}, {}

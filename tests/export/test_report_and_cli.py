@@ -38,7 +38,8 @@ def test_report_lists_every_cited_item_with_hashes_and_instructions(
         )
     headings = [h.text_content() for h in document.xpath("//h3")]
     for citation in citations:
-        assert f"Cited item {citation.position + 1}: link on web" in headings
+        title = f"3.{citation.position + 1} Cited item {citation.position + 1}: link on web by @"
+        assert any(h.startswith(title) for h in headings), headings
         assert citation.url in visible
     assert len(citations) == 2
     for capture_id in cited:
@@ -49,10 +50,12 @@ def test_report_lists_every_cited_item_with_hashes_and_instructions(
     for token in tokens:
         assert token.tsa_url in visible and token.id in visible
     images = document.xpath("//img")
-    assert len(images) == 2
+    alts = [img.get("alt") for img in images]
+    assert len(images) == 3, alts
     assert all(img.get("src").startswith("data:image/png;base64,") for img in images)
-    assert images[0].get("alt").startswith("evidence-card.png of "), "the card when there is one"
-    assert images[1].get("alt").startswith("screenshot-viewport.png of "), "else the screenshot"
+    assert alts[0].startswith("evidence-card.png of "), "the card when there is one"
+    assert alts[1].startswith("media/01-photo.png of "), "then the post's media"
+    assert alts[2].startswith("screenshot-viewport.png of "), "else the screenshot"
     for command in ("openssl pkeyutl -verify", "openssl ts -verify", "evidence verify ../BAG"):
         assert command in visible
     fingerprint = json.loads((packages.bag / "data/provenance/package.json").read_text())["key"]

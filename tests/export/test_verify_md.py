@@ -38,7 +38,7 @@ def sh_blocks(markdown: str) -> list[str]:
 
 def report_blocks(report: str) -> list[str]:
     """The <pre> blocks of the report's verification section, unescaped."""
-    section = report[report.index("How to verify this independently") :]
+    section = report[report.index('id="verify"') :]
     return [html.unescape(b) for b in re.findall(r"<pre>(.*?)</pre>", section, flags=re.S)]
 
 

@@ -82,7 +82,7 @@ def test_logged_in_logged_out_expired(world_env: World, tmp_path: Path) -> None:
     secrets = set(login.secrets) | set(site.rotated[rotated_before:])
     assert _leaks(home, secrets) == [] and _leaks(tmp_path / "exports", secrets) == []
     report = (exports / "report.html").read_text(encoding="utf-8")
-    assert f"captured logged in as {loginsite.HANDLE} (session sock)" in report
+    assert f"logged in as {loginsite.HANDLE} (session sock)" in report
     code, _out, err = _cli(home, "verify")
     assert code == 0, err
 
