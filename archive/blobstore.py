@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.errors import BlobError
+from archive.fsutil import fsync_dir, pid_alive
 
 CHUNK_SIZE = 1 << 20
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -119,7 +120,7 @@ class LocalBlobStore(BlobStore):
             final.parent.mkdir(parents=True, exist_ok=True)
             os.chmod(tmp_path, 0o444)
             os.replace(tmp_path, final)
-            _fsync_dir(final.parent)
+            fsync_dir(final.parent)
             return PutResult(copied.sha256, copied.sha512, copied.size, created=True)
         except OSError as exc:
             raise BlobError(f"cannot write blob under {self.root}: {exc.strerror}") from exc
@@ -150,26 +151,8 @@ class LocalBlobStore(BlobStore):
             return 0
         for part in self.tmp.glob("*.part"):
             pid_text = part.name.split("-", 1)[0]
-            if pid_text.isdigit() and _pid_alive(int(pid_text)):
+            if pid_text.isdigit() and pid_alive(int(pid_text)):
                 continue
             part.unlink(missing_ok=True)
             removed += 1
         return removed
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

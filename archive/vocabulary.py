@@ -136,3 +136,32 @@ class PackageFormat(StrEnum):
     WACZ = "wacz"
     BAGIT = "bagit"
     REPORT = "report"
+
+
+class RedactionReason(StrEnum):
+    """Why a value was taken out of a capture made logged in (`Capture.details["redactions"]`)."""
+
+    COOKIE = "cookie"
+    SET_COOKIE = "set-cookie"
+    AUTHORIZATION = "authorization"
+    CSRF = "csrf-token"
+    TOKEN = "token"
+    """An API or access token header (`x-auth-token`, `x-api-key`, ...)."""
+    SESSION_VALUE = "session-value"
+    """A value of the session (a cookie, a token) where the page or the server echoed it."""
+
+
+class SessionKind(StrEnum):
+    """Where a stored login session came from (`evidence session add`)."""
+
+    COOKIES = "cookies"  # a Netscape cookies.txt
+    STORAGE_STATE = "storage-state"  # a Playwright storage-state JSON
+    PROFILE = "profile"  # a Chromium user-data folder, read through a browser
+
+
+class SessionCheck(StrEnum):
+    """What `evidence session check` found."""
+
+    LOGGED_IN = "logged-in"
+    LOGGED_OUT = "logged-out"
+    UNKNOWN = "unknown"  # no answer that tells (network error, unexpected status)

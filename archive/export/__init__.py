@@ -64,19 +64,25 @@ def _allow_damage(archive: Archive, selection: Selection, fmt: str, allowed: boo
 
 
 def export(
-    archive: Archive, record_id: str, fmt: str, output: Path, allow_damaged: bool = False
+    archive: Archive,
+    record_id: str,
+    fmt: str,
+    output: Path,
+    allow_damaged: bool = False,
+    include_sealed: bool = False,
 ) -> ExportResult:
     """Export `record_id` (capture, source or case id) as `fmt` to `output`, atomically, and
     record an `export.created` custody event naming the package's SHA-256 (of the file, or of
     a bag's tagmanifest-sha256.txt). Evidence whose bytes no longer match their SHA-256 stops
     the export (DamagedEvidenceError) unless `allow_damaged`: then it is packed and the
-    damage recorded in the package, the report and the event (`ExportResult.damaged`)."""
+    damage recorded in the package, the report and the event (`ExportResult.damaged`). Sealed
+    originals of captures made logged in are left out unless `include_sealed`."""
     writers = {"wacz": export_wacz, "bagit": export_bag, "report": export_report}
     if fmt not in writers:
         raise EvidenceError(f"unknown export format {fmt!r} (choose {', '.join(FORMATS)})")
     if fmt == "wacz":  # before selecting, so the key's custody event is in the package's log
         ensure_wacz_key(archive)
-    selection = select_export(archive, record_id)
+    selection = select_export(archive, record_id, include_sealed)
     _allow_damage(archive, selection, fmt, allow_damaged)
     try:
         written = writers[fmt](archive, selection, output)

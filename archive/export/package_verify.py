@@ -35,6 +35,7 @@ from archive.provenance.checkpoint import log_origin
 from archive.provenance.findings import OK, TAMPERED, UNVERIFIABLE, Finding
 from archive.provenance.keys import ArchiveKeyError, PublicKey, parse_public_key
 from archive.provenance.manifest import SEAL_ROLES
+from archive.provenance.sealing import SEALED_ROLE
 from archive.provenance.signing import verify_signature
 from archive.provenance.timestamps import TrustStore
 from archive.provenance.wacz_key import WACZ_KEY_PATH, public_der
@@ -558,6 +559,11 @@ def _check_artifacts(
     findings: list[Finding],
 ) -> None:
     entries = [e for e in document["artifacts"] if e.get("role") not in SEAL_ROLES]
+    withheld = [e for e in entries if e.get("role") == SEALED_ROLE and e.get("name") not in paths]
+    for entry in withheld:  # left out of the package on purpose (export --include-sealed)
+        name = entry.get("name")
+        findings.append(Finding(f"{subject} {name}", "sealed original not in package", OK))
+    entries = [e for e in entries if e not in withheld]
     problems = [
         _artifact_problem(root, f"{subject} {e.get('name')}", e, paths.get(e.get("name", "")))
         for e in entries

@@ -31,6 +31,7 @@ from archive.provenance import checkpoint_file, log, merkle
 from archive.provenance.anchors import current_proofs
 from archive.provenance.keys import PublicKey, ensure_key
 from archive.provenance.models import Checkpoint, OtsProof, TimestampToken
+from archive.provenance.sealing import SEALED_ROLE
 from archive.timeutil import iso
 from archive.vocabulary import CustodyAction
 
@@ -52,6 +53,8 @@ class CaptureItem:
     recorded_seq: int | None
     posts: list[PostSnapshot] = field(default_factory=list)
     witnesses: list[Witness] = field(default_factory=list)
+    withheld: list[Artifact] = field(default_factory=list)
+    """Sealed originals left out of the package: their rows travel, their bytes do not."""
 
     def artifact(self, *roles: str) -> Artifact | None:
         """The first artifact with one of `roles`, in the order given."""
@@ -169,8 +172,9 @@ def _resolve(session: Session, record_id: str) -> tuple[str, str]:
     return "case", row.name
 
 
-def select_export(archive: Archive, record_id: str) -> Selection:
-    """Everything an export of `record_id` (a capture, source or case id) carries."""
+def select_export(archive: Archive, record_id: str, include_sealed: bool = False) -> Selection:
+    """Everything an export of `record_id` (a capture, source or case id) carries; sealed
+    originals (`sealing.SEALED_ROLE`) only when `include_sealed`."""
     key = ensure_key(archive).public
     if _needs_checkpoint(archive):
         log.write_checkpoint(archive)
@@ -199,6 +203,8 @@ def select_export(archive: Archive, record_id: str) -> Selection:
                     .order_by(Artifact.name)
                 )
             )
+            withheld = [a for a in artifacts if a.role == SEALED_ROLE and not include_sealed]
+            artifacts = [a for a in artifacts if a not in withheld]
             tokens = list(
                 session.exec(
                     select(TimestampToken).where(
@@ -220,7 +226,7 @@ def select_export(archive: Archive, record_id: str) -> Selection:
             )
             event = recorded.get(capture_id)
             seq = event.seq if event else None
-            items.append(CaptureItem(capture, artifacts, tokens, seq, posts, witnesses))
+            items.append(CaptureItem(capture, artifacts, tokens, seq, posts, witnesses, withheld))
         digests = {a.blob_sha256 for item in items for a in item.artifacts}
         sha512 = {
             b.sha256: b.sha512
@@ -328,7 +334,7 @@ def _exported_records(
         "source": [s.id for s in sources],
         "citation": [c.id for c in citations],
         "capture": [i.capture.id for i in items],
-        "artifact": [a.id for i in items for a in i.artifacts],
+        "artifact": [a.id for i in items for a in [*i.artifacts, *i.withheld]],
         "post_snapshot": [p.id for i in items for p in i.posts],
         "timestamp_token": list(  # every request, failed ones too: each has its event
             session.exec(

@@ -4,6 +4,7 @@ happened: `failed` when no page arrived, `partial` when a step timed out or fail
 problem was noted (a limit, a tall page, requests cut off, a page verdict other than `page`:
 see `verdict.py`), else `complete`."""
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from collector.capture.lifecycle import BrowserIdentity
 from collector.capture.recorder import Exchange
 from collector.capture.result import ArtifactData, CaptureResult
 from collector.capture.run import CaptureRun, StepOutcome
+from collector.capture.scrubresult import scrub_details, scrub_result
 from collector.capture.settings import redacted_proxy
 from collector.capture.verdict import judge_run
 from collector.capture.warc import warcinfo_fields, write_warc
@@ -44,6 +46,8 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
         **run.events,
         **run.details,
     }
+    if run.session is not None:
+        details["session"] = run.session.record()
     if main is not None and main.response_head is not None:
         _page_artifacts(run, main, details)
     if chain:
@@ -52,8 +56,10 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
     failures = build.failed_requests(exchanges, run.browser_failures)
     run.artifacts.append(build.json_artifact("failed-requests", "failed-requests.json", failures))
     finished = utcnow()
+    seed = uuid.uuid4()
+    info = _warcinfo(run, browser)
     if exchanges:
-        run.artifacts.append(_warc_artifact(run, browser))
+        run.artifacts.append(_warc_artifact(run, info, seed))
     handshakes = build.tls_handshakes(exchanges)
     if handshakes is not None:
         run.artifacts.append(handshakes)
@@ -84,12 +90,17 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
         settings=run.settings.as_dict(),
     )
     status, reason = capture_status(run)
-    return _result(run, browser, status, reason, finished, details, chain, main)
+    result = _result(run, browser, status, reason, finished, details, chain, main)
+    return result if run.session is None else scrub_result(run, result, info, seed)
 
 
 def failed_result(run: CaptureRun, browser: BrowserIdentity, reason: str) -> CaptureResult:
     """A failed result for a capture that could not run its steps."""
-    details = {"problems": run.problems, "browser_changes": browser.changes}
+    details: dict[str, Any] = {"problems": run.problems, "browser_changes": browser.changes}
+    if run.session is not None:
+        details["session"] = run.session.record()
+        details = scrub_details(run.session, {**details, "reason": reason})
+        reason = details.pop("reason")
     return _result(run, browser, CaptureStatus.FAILED, reason, utcnow(), details, [], None)
 
 
@@ -123,17 +134,23 @@ def _page_artifacts(run: CaptureRun, main: Exchange, details: dict[str, Any]) ->
         details["tls"] = tls_summary
 
 
-def _warc_artifact(run: CaptureRun, browser: BrowserIdentity) -> ArtifactData:
-    name = f"capture-{run.started.strftime('%Y%m%dT%H%M%S')}.warc.gz"
+def _warcinfo(run: CaptureRun, browser: BrowserIdentity) -> dict[str, str]:
     info = warcinfo_fields(f"{browser.name} {browser.version}", browsers.playwright_version())
     info["capture-url"] = run.url
+    return info
+
+
+def _warc_artifact(run: CaptureRun, info: dict[str, str], seed: uuid.UUID) -> ArtifactData:
+    """The WARC as recorded (for a session capture: the original, sealed by `scrubresult`)."""
+    name = f"capture-{run.started.strftime('%Y%m%dT%H%M%S')}.warc.gz"
     exchanges = run.recorder.exchanges
+    seeded = seed if run.session is not None else None
     warc, _ = build.spooled_artifact(
         "warc",
         name,
         "application/warc",
         run.url,
-        lambda out: write_warc(exchanges, name, info, run.started, out),
+        lambda out: write_warc(exchanges, name, info, run.started, out, seed=seeded),
     )
     return warc
 

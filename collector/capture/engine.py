@@ -30,6 +30,7 @@ from collector.capture.netguard import parse_rules
 from collector.capture.recorder import Limits, Recorder
 from collector.capture.result import ArtifactData, CaptureResult
 from collector.capture.run import CaptureRun
+from collector.capture.session import CaptureSession
 from collector.capture.settings import CaptureSettings
 from collector.capture.steps import run_steps
 from collector.capture.upstream import Connector
@@ -110,6 +111,7 @@ class CaptureEngine:
         url: str,
         companion: Companion | None = None,
         on_screenshots: Callable[[list[ArtifactData]], None] | None = None,
+        session: CaptureSession | None = None,
     ) -> CaptureResult:
         """Capture one URL. Never raises for a bad page: the result says failed or partial.
 
@@ -117,6 +119,8 @@ class CaptureEngine:
         the HTTP exchanges it makes through `proxy_url` (trusting `ca_file`) land in the same
         WARC; its return value, or the exception it raised, is `result.companion_result`.
         `on_screenshots(shots)` is called once the screenshots are taken (`CaptureRun`).
+        With a `session` the context starts from its storage state (logged in), and what is
+        stored is scrubbed of its secrets (`scrub.py`).
         """
         settings = self.settings
         limits = Limits(
@@ -127,7 +131,9 @@ class CaptureEngine:
             settings.max_render_bytes,
         )
         recorder = Recorder(self.connector, self.ca, limits, self._keylog, self._trust)
-        run = CaptureRun(url, settings, utcnow(), recorder, on_screenshots=on_screenshots)
+        run = CaptureRun(
+            url, settings, utcnow(), recorder, on_screenshots=on_screenshots, session=session
+        )
         try:
             async with asyncio.timeout(settings.timeout_s + HARD_LIMIT_GRACE_S):
                 return await self._execute(run, companion)
@@ -187,7 +193,8 @@ class CaptureEngine:
         began = time.monotonic()
         try:
             async with asyncio.timeout(max(run.page_deadline - began, 0)):
-                return await self._lifecycle.new_context(port)
+                state = run.session.storage_state if run.session is not None else None
+                return await self._lifecycle.new_context(port, state)
         except TimeoutError:
             run.problems.append("time budget ran out during open context")
             run.fatal = "; ".join(run.problems)

@@ -167,8 +167,11 @@ class BrowserLifecycle:
         assert self._browser is not None
         return self._browser
 
-    async def new_context(self, proxy_port: int) -> BrowserContext:
-        """A fresh context whose every request goes through the recorder on `proxy_port`."""
+    async def new_context(
+        self, proxy_port: int, storage_state: dict[str, Any] | None = None
+    ) -> BrowserContext:
+        """A fresh context whose every request goes through the recorder on `proxy_port`,
+        starting from `storage_state` (a logged-in session's cookies and localStorage)."""
         browser = await self.browser()
         settings = self.settings
         context = await browser.new_context(
@@ -179,6 +182,7 @@ class BrowserLifecycle:
             ignore_https_errors=self.tls is None,
             service_workers="block",
             accept_downloads=False,
+            storage_state=storage_state,  # type: ignore[arg-type]
         )
         assert self._presentation is not None
         await presentation.prepare_context(context, self._presentation)

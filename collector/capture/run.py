@@ -14,6 +14,7 @@ from typing import Any
 
 from collector.capture.recorder import Exchange, Recorder
 from collector.capture.result import ArtifactData
+from collector.capture.session import CaptureSession
 from collector.capture.settings import CaptureSettings
 
 ARTIFACT_RESERVE_S = 5.0
@@ -75,6 +76,8 @@ class CaptureRun:
     on_screenshots: Callable[[list[ArtifactData]], None] | None = None
     """Called with the screenshots once the screenshots step has ended, so work on them can
     start while the page's other steps run (`collect.imagework`)."""
+    session: CaptureSession | None = field(default=None, repr=False)
+    """The login the capture runs with (None: logged out)."""
 
     @property
     def deadline(self) -> float:

@@ -6,14 +6,17 @@ Judged once per capture from what was recorded (`archive.vocabulary.PageVerdict`
    (`challenges.py`: Cloudflare, Akamai, DataDome, PerimeterX, CAPTCHA-only pages);
 2. `login-wall` / `unavailable`: the page is on a site whose module (`collector.sites.<site>`,
    `Platform.page_rules`) recognises its own login wall or "this post is unavailable" page,
-   by the final URL's path (walls that redirect), the title or the site's wording;
+   by the final URL's path (walls that redirect), the title or the site's wording; on any
+   other site, a `login-wall` is a sign-in form (a form with a password field) that is the
+   page: on a sign-in path (`/login`, `/signin`, ...) or with little other text;
 3. `blank`: every tile of the full-page screenshot is one and the same colour (a page whose
    scripts did not run, as an x.com status page without X's scripts);
 4. else `page`.
 
 The first that holds is the verdict; `signals` lists what matched (header names and values,
 markup markers, the path, the screenshot's colour), so a reader can check it against the
-stored artifacts. Anything but `page` keeps the capture from being `complete`.
+stored artifacts. Anything but `page` keeps the capture from being `complete`. A capture
+made with a session (logged in) that lands on a login wall says "session expired".
 """
 
 import io
@@ -33,6 +36,17 @@ from collector.capture.run import CaptureRun
 from collector.sites.classify import base_host
 from collector.sites.model import PageRule
 from collector.sites.registry import platform_for_host
+
+LOGIN_FORM = "form input[type=password]"
+"""A sign-in form: a form with a password field."""
+LOGIN_PATH = re.compile(
+    r"(?i)/(log-?in|sign-?in|sign_in|logon|auth|authenticate|session/new|accounts/login)"
+    r"(/|\.[a-z]+|$)"
+)
+"""Paths a site's sign-in page lives on (where a wall that redirects lands)."""
+LOGIN_FORM_TEXT_CHARS = 600
+"""A page with a sign-in form and at most this much visible text is the form itself."""
+SESSION_EXPIRED = "session expired"
 
 
 @dataclass(frozen=True)
@@ -69,7 +83,7 @@ def judge(record: PageRecord) -> Verdict:
     page = read_page(
         record.dom or record.server_html,
         record.title,
-        frozenset(s for rule in rules for s in rule.unless),
+        frozenset(s for rule in rules for s in rule.unless) | {LOGIN_FORM},
     )
     markup = f"{record.server_html}\n{record.dom}"
     challenge = find_challenge(record.status, record.headers, markup, page)
@@ -80,6 +94,10 @@ def judge(record: PageRecord) -> Verdict:
         signals = _rule_signals(rule, path, page)
         if signals:
             return Verdict(rule.verdict, rule.reason, signals)
+    if not rules:
+        form = _login_form(path, page)
+        if form is not None:
+            return form
     colour = blank_colour(record.full_shots, record.viewport_shot)
     if colour is not None:
         return Verdict(
@@ -106,6 +124,28 @@ def _rule_signals(rule: PageRule, path: str, page: PageText) -> list[str]:
         signals.append(f"title: {page.title}")
     signals += [f"text: {phrase}" for phrase in rule.phrases if phrase in page.text]
     return signals
+
+
+def _login_form(path: str, page: PageText) -> Verdict | None:
+    """A sign-in form standing for the page on a site without rules of its own."""
+    if LOGIN_FORM not in page.selectors:
+        return None
+    signals = ["markup: a form with a password field"]
+    if LOGIN_PATH.search(path):
+        signals.append(f"path: {path}")
+    elif len(page.text) <= LOGIN_FORM_TEXT_CHARS:
+        signals.append(f"text: {len(page.text)} characters beside the form")
+    else:
+        return None
+    return Verdict(PageVerdict.LOGIN_WALL, "the page is a sign-in form", signals)
+
+
+def session_verdict(verdict: Verdict) -> Verdict:
+    """The verdict of a capture made logged in: a login wall means the session expired."""
+    if verdict.verdict is not PageVerdict.LOGIN_WALL:
+        return verdict
+    reason = f"{SESSION_EXPIRED}: {verdict.reason}"
+    return Verdict(verdict.verdict, reason, [*verdict.signals, "a session was used"])
 
 
 def uniform_colour(png: bytes) -> str | None:
@@ -159,7 +199,7 @@ def judge_run(run: CaptureRun, main: Exchange | None, chain: list[dict[str, Any]
     shown = dom.original_url if dom is not None else None
     if shown is None or urlsplit(shown).scheme not in ("http", "https"):
         shown = answered[-1] if answered else run.url
-    return judge(
+    verdict = judge(
         PageRecord(
             final_url=shown,
             status=main.status if main is not None else None,
@@ -173,6 +213,7 @@ def judge_run(run: CaptureRun, main: Exchange | None, chain: list[dict[str, Any]
             ),
         )
     )
+    return session_verdict(verdict) if run.session is not None else verdict
 
 
 def _server_html(main: Exchange | None) -> str:

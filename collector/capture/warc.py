@@ -4,6 +4,11 @@ Request and response blocks are the exact bytes on the wire, so records are buil
 (warcio would otherwise re-serialize parsed HTTP headers). Digests follow warcio's own
 convention (`warcio check` recomputes them): the block digest covers the whole block, the
 payload digest the bytes after the HTTP head, as transferred.
+
+For a capture made logged in, the same writer writes the scrubbed WARC (a `Scrubber`:
+blocks from `scrubrecords.py`, digests over the scrubbed bytes, redactions listed by record)
+and the original for sealing; both get the same record ids (`seed`), so a redaction's record
+is found in the original.
 """
 
 import base64
@@ -21,7 +26,10 @@ from warcio.warcwriter import WARCWriter
 
 from archive import __version__ as tool_version
 from archive.timeutil import iso
+from archive.vocabulary import RedactionReason
 from collector.capture.recorder import Exchange
+from collector.capture.scrub import Scrubber
+from collector.capture.scrubrecords import scrubbed_request, scrubbed_response
 from collector.capture.spool import Spool
 
 WARC_VERSION = "WARC/1.1"
@@ -61,10 +69,11 @@ def _record(
     block: Spool,
     content_type: str,
     headers: dict[str, str],
+    record_id: str,
 ) -> ArcWarcRecord:
     fields = StatusAndHeaders("", [], protocol=WARC_VERSION)
     fields.add_header("WARC-Type", record_type)
-    fields.add_header("WARC-Record-ID", f"<urn:uuid:{uuid.uuid4()}>")
+    fields.add_header("WARC-Record-ID", record_id)
     if uri:
         fields.add_header("WARC-Target-URI", uri)
     for name, value in headers.items():
@@ -106,15 +115,35 @@ def warcinfo_fields(browser: str, playwright: str) -> dict[str, str]:
     }
 
 
+class _Ids:
+    """Record ids: random, or derived from `seed` in order (the same for two writes)."""
+
+    def __init__(self, seed: uuid.UUID | None) -> None:
+        self.seed = seed
+        self.count = 0
+
+    def next(self) -> str:
+        self.count += 1
+        made = uuid.uuid4() if self.seed is None else uuid.uuid5(self.seed, str(self.count))
+        return f"<urn:uuid:{made}>"
+
+
 def write_warc(
     exchanges: Iterable[Exchange],
     filename: str,
     info: dict[str, str],
     started: datetime,
     out: BinaryIO,
+    scrubber: Scrubber | None = None,
+    seed: uuid.UUID | None = None,
+    decode_cap: int = 0,
 ) -> None:
     """Write a gzipped WARC 1.1 to `out`: warcinfo, then a response and request record per
-    exchange, each block streamed from its spool (gzip per record, as warcio writes it)."""
+    exchange, each block streamed from its spool (gzip per record, as warcio writes it).
+
+    With a `scrubber` the blocks and target URIs are scrubbed (bodies decoded up to
+    `decode_cap` bytes where their encoding hides a secret) and each redaction is listed."""
+    ids = _Ids(seed)
     writer = WARCWriter(out, gzip=True, warc_version=WARC_VERSION)
     info_block = Spool()
     info_block.write("".join(f"{key}: {value}\r\n" for key, value in info.items()).encode())
@@ -124,6 +153,7 @@ def write_warc(
         info_block,
         "application/warc-fields",
         {"WARC-Date": _warc_date(started), "WARC-Filename": filename},
+        ids.next(),
     )
     writer.write_record(warcinfo)
     info_block.close()
@@ -142,23 +172,34 @@ def write_warc(
         response_headers = dict(common)
         if exchange.truncated:
             response_headers["WARC-Truncated"] = exchange.truncated
+        uri, response_id, request_id = exchange.url, ids.next(), ids.next()
+        response_block, request_block = exchange.response, exchange.request
+        if scrubber is not None:
+            uri, count = scrubber.scrub_text(uri)
+            where = {"record": response_id, "type": "response", "uri": uri}
+            scrubber.note(where, "url", RedactionReason.SESSION_VALUE, count)
+            response_block = scrubbed_response(exchange, scrubber, where, decode_cap)
+            where = {"record": request_id, "type": "request", "uri": uri}
+            request_block = scrubbed_request(exchange, scrubber, where)
         response = _record(
             "response",
-            exchange.url,
-            exchange.response,
+            uri,
+            response_block,
             "application/http; msgtype=response",
             response_headers,
+            response_id,
         )
         writer.write_record(response)
-        request_headers = {
-            **common,
-            "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
-        }
+        request_headers = {**common, "WARC-Concurrent-To": response_id}
         request = _record(
             "request",
-            exchange.url,
-            exchange.request,
+            uri,
+            request_block,
             "application/http; msgtype=request",
             request_headers,
+            request_id,
         )
         writer.write_record(request)
+        if scrubber is not None:
+            response_block.close()
+            request_block.close()

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from collector.cli.context import state
+from collector.cli.session_options import NoSessionOption, SessionOption
 from collector.cli.vantages import VantageOption
 
 
@@ -39,6 +40,8 @@ def register(app: typer.Typer) -> None:
         timeout: Annotated[
             float | None, typer.Option(help="Time budget per capture in seconds.", min=1)
         ] = None,
+        session: SessionOption = None,
+        no_session: NoSessionOption = False,
     ) -> None:
         """Capture URLs in Chromium: screenshots, DOM, WARC, TLS chain, redirect chain."""
         import asyncio
@@ -49,6 +52,7 @@ def register(app: typer.Typer) -> None:
         from collector.cli.progress import work_progress
         from collector.collect.captures import capture_and_save
         from collector.collect.locations import check_url
+        from collector.collect.sessions import SessionChoice, SessionPicker
         from collector.collect.stack import capture_section
         from collector.collect.vantage import vantage_settings
         from collector.platforms.config import PlatformConfig
@@ -56,6 +60,8 @@ def register(app: typer.Typer) -> None:
         checked = [check_url(url) for url in urls]
         cli = state(ctx)
         home = cli.settings()  # the archive itself opens while the browser launches
+        sessions = SessionPicker(home.home, SessionChoice.from_flags(session, no_session))
+        sessions.require_fit(checked)
         settings = CaptureSettings.from_sources(
             capture_section(home),
             concurrency=concurrency,
@@ -77,7 +83,9 @@ def register(app: typer.Typer) -> None:
                         err_console.print(f"         warning: {warning}", highlight=False)
 
             rows = asyncio.run(
-                capture_and_save(cli.archive, checked, settings, platforms, shown, vantages)
+                capture_and_save(
+                    cli.archive, checked, settings, platforms, shown, vantages, sessions
+                )
             )
         if json:
             print_json(rows)

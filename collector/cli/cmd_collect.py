@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from collector.cli.context import state
+from collector.cli.session_options import NoSessionOption, SessionOption
 from collector.cli.vantages import VantageOption
 
 if TYPE_CHECKING:
@@ -152,6 +153,8 @@ def register(app: typer.Typer) -> None:
             bool,
             typer.Option("--queue", help="Enqueue one job per target for `evidence worker`."),
         ] = False,
+        session: SessionOption = None,
+        no_session: NoSessionOption = False,
     ) -> None:
         """Read an article, capture everything it cites, sign and timestamp the evidence."""
         from datetime import timedelta
@@ -181,6 +184,8 @@ def register(app: typer.Typer) -> None:
             fresh_for=timedelta(hours=fresh_hours),
             depth=depth,
             vantage=vantage,
+            session=session,
+            no_session=no_session,
         )
         if queue:
             from collector.queue.enqueue import collect_to_queue

@@ -49,6 +49,14 @@ def register(app: typer.Typer) -> None:
                 "recorded in the package, the report and the custody log (default: refuse).",
             ),
         ] = False,
+        include_sealed: Annotated[
+            bool,
+            typer.Option(
+                "--include-sealed",
+                help="Also pack the sealed (encrypted) original WARCs of captures made logged "
+                "in, for a court that ordered their disclosure (default: left out).",
+            ),
+        ] = False,
     ) -> None:
         """Write a package of the evidence of ID, with everything needed to verify it offline."""
         from archive.export import export
@@ -60,7 +68,14 @@ def register(app: typer.Typer) -> None:
         if output.is_dir():
             raise EvidenceError(f"{output} already exists as a folder; choose a new path")
         started = time.monotonic()
-        result = export(state(ctx).archive(), record_id, export_format.value, output, allow_damaged)
+        result = export(
+            state(ctx).archive(),
+            record_id,
+            export_format.value,
+            output,
+            allow_damaged,
+            include_sealed,
+        )
         summary = {**result.as_dict(), "seconds": round(time.monotonic() - started, 3)}
         if json:
             print_json(summary)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from collector.cli.context import state
+from collector.cli.session_options import NoSessionOption, SessionOption
 
 if TYPE_CHECKING:
     from collector.collect.recheck import RecheckResult
@@ -48,6 +49,8 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--allow-private", help="Allow non-public addresses.")
         ] = False,
         json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
+        session: SessionOption = None,
+        no_session: NoSessionOption = False,
     ) -> None:
         """Capture targets again and record what changed (deleted, edited, link rot)."""
         from datetime import timedelta
@@ -59,7 +62,9 @@ def register(app: typer.Typer) -> None:
         from collector.collect.recheck import recheck
 
         archive = state(ctx).archive()
-        options = CollectOptions.for_archive(archive, allow_private=allow_private or None)
+        options = CollectOptions.for_archive(
+            archive, allow_private=allow_private or None, session=session, no_session=no_session
+        )
         done = 0
         while True:
             cutoff = None if target_ids else utcnow() - timedelta(hours=older_than)

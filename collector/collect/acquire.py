@@ -12,6 +12,7 @@ card (`post_card.py`) with the engine's browser, whatever the page itself showed
 """
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +23,10 @@ import httpx
 from collector.capture.client import recorded_client
 from collector.capture.engine import CaptureEngine, Companion
 from collector.capture.result import ArtifactData, CaptureResult
+from collector.capture.scrub import Scrubber
 from collector.collect.imagework import ImageWork
 from collector.collect.post_card import CardRenderer, PostCard, make_post_card
+from collector.collect.sessions import SessionPicker, Use, scrub_platform
 from collector.platforms import media
 from collector.platforms.base import Adapter
 from collector.platforms.config import PlatformConfig
@@ -77,46 +80,90 @@ class Acquisition:
     post_card: PostCard | None = None
     images: ImageWork | None = None
     """The screenshots' checks and thumbnail, started while the page was captured."""
+    session: str | None = None
+    """The name of the login session the capture was made with, if any."""
 
 
 class Acquirer:
     """Runs browser captures and platform fetches with shared engine, client and settings."""
 
     def __init__(
-        self, engine: CaptureEngine, client: httpx.AsyncClient, config: PlatformConfig
+        self,
+        engine: CaptureEngine,
+        client: httpx.AsyncClient,
+        config: PlatformConfig,
+        sessions: SessionPicker | None = None,
     ) -> None:
         self.engine = engine
         self.client = client
         self.config = config
+        self.sessions = sessions
         self.cards = CardRenderer(engine.browser) if engine is not None else None
 
-    async def acquire(self, url: str, *, platform_data: bool = True) -> Acquisition:
-        """Capture `url`; never raises for a bad page or a failing platform. The screenshots'
-        image checks start as soon as they are taken (`Acquisition.images`)."""
+    async def session_turn(self, url: str, sessions: SessionPicker | None = None) -> Use | None:
+        """The session `url` is captured with (`sessions`, else the acquirer's own picker),
+        once its rate limit lets it start; None when it is captured logged out. Callers wait
+        for this before taking a browser slot, so a paced session never holds one idle."""
+        picker = sessions or self.sessions
+        record = picker.record_for(url) if picker is not None else None
+        if record is None or picker is None:
+            return None
+        await picker.wait_turn(record)
+        return picker.use(record)
+
+    async def acquire(
+        self,
+        url: str,
+        *,
+        platform_data: bool = True,
+        sessions: SessionPicker | None = None,
+        turn: Use | None = None,
+    ) -> Acquisition:
+        """Capture `url`, logged in when a session applies (`turn`, from `session_turn`;
+        without one it is taken here); never raises for a bad page or a failing platform.
+        The screenshots' image checks start as soon as they are taken (`Acquisition.images`)."""
+        use = turn or await self.session_turn(url, sessions)
         images = ImageWork()
-        acquisition = await self._acquire(url, platform_data, images.start)
+        acquisition = await self._acquire(url, platform_data, use, images.start)
         acquisition.images = images
+        if use is not None:
+            acquisition.session = use.record.name
+            acquisition.notes.extend(use.picker.after(use.record, acquisition.capture))
         return acquisition
 
     async def _acquire(
-        self, url: str, platform_data: bool, on_shots: Callable[[list[ArtifactData]], None]
+        self,
+        url: str,
+        platform_data: bool,
+        use: Use | None,
+        on_shots: Callable[[list[ArtifactData]], None],
     ) -> Acquisition:
-        adapter = adapter_for(url, self.config)
+        session = use.capture if use is not None else None
+        capture_page = functools.partial(
+            self.engine.capture, url, session=session, on_screenshots=on_shots
+        )
         if not platform_data:
-            return Acquisition(url, await self.engine.capture(url, on_screenshots=on_shots))
+            return Acquisition(url, await capture_page())
+        adapter = adapter_for(url, self.config)
         if isinstance(adapter, GenericAdapter):
-            capture = await self.engine.capture(url, on_screenshots=on_shots)
+            capture = await capture_page()
             return Acquisition(url, capture, self._page_metadata(capture))
         if adapter.recorded():  # the site module says (collector.sites.<site>.PLATFORM)
-            capture = await self.engine.capture(url, self._recorded_fetch(adapter, url), on_shots)
+            # only a recorded adapter gets the login: what it sends is in the WARC, scrubbed
+            adapter.session = use.platform if use is not None else None
+            capture = await capture_page(self._recorded_fetch(adapter, url))
             fetched = capture.companion_result
+            if session is not None and isinstance(fetched, PlatformResult):
+                fetched = scrub_platform(fetched, session, capture)
         else:
             capture, fetched = await asyncio.gather(
-                self.engine.capture(url, on_screenshots=on_shots),
+                capture_page(),
                 self._guarded(adapter.fetch(url, self.client)),
             )
         if isinstance(fetched, BaseException) or fetched is None:
             reason = f"{type(fetched).__name__}: {fetched}" if fetched else "no answer"
+            if session is not None:
+                reason = Scrubber(set(session.all_secrets())).scrub_text(reason)[0]
             return Acquisition(
                 url, capture, None, [f"{adapter.name}: platform data not fetched: {reason}"]
             )

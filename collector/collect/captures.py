@@ -12,6 +12,7 @@ from archive.vocabulary import CaptureStatus
 from collector.capture.settings import CaptureSettings
 from collector.collect.acquire import Acquisition
 from collector.collect.record import SavedCapture, save_acquisition, warm_up
+from collector.collect.sessions import SessionPicker
 from collector.collect.stack import CaptureStack, capture_stack
 from collector.collect.vantage import Vantages, open_vantages, vantage_rows
 from collector.platforms.config import PlatformConfig
@@ -29,17 +30,19 @@ async def capture_and_save(
     platforms: PlatformConfig,
     on_row: RowFn | None = None,
     vantages: list[CaptureSettings] | None = None,
+    sessions: SessionPicker | None = None,
 ) -> list[dict[str, Any]]:
     """Acquire and save every URL with bounded concurrency; the rows come back in input order.
 
     `open_archive` runs in a thread while the browser launches (both take a while on a cold
     start). Each saved URL is then captured through every `vantages` setting (one proxy
-    each). The checkpoint and timestamps (`finish_writes`) are made while the browser closes.
+    each), logged in where `sessions` picks a session for it. The checkpoint and timestamps
+    (`finish_writes`) are made while the browser closes.
     """
     opening = asyncio.create_task(asyncio.to_thread(open_archive))
     finishing: asyncio.Task[Any] | None = None
     try:
-        async with capture_stack(settings, platforms) as stack:
+        async with capture_stack(settings, platforms, sessions=sessions) as stack:
             archive = await opening
             async with open_vantages(archive, vantages or [], platforms) as points:
                 rows = await acquire_and_save(archive, stack, urls, on_row, points)
@@ -68,8 +71,9 @@ async def acquire_and_save(
     warming = asyncio.create_task(asyncio.to_thread(warm_up))
 
     async def one(url: str) -> dict[str, Any]:
+        turn = await stack.acquirer.session_turn(url)
         async with stack.browser_slots:
-            acquisition = await stack.acquirer.acquire(url)
+            acquisition = await stack.acquirer.acquire(url, turn=turn)
         saved: SavedCapture | None = None
         await warming
         try:

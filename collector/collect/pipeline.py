@@ -45,6 +45,7 @@ from collector.collect.resolve import (
     record_resolution,
     resolve_signature,
 )
+from collector.collect.sessions import SessionChoice, SessionPicker
 from collector.collect.source import ingest
 from collector.collect.stack import CaptureStack, capture_section, capture_stack
 from collector.collect.targets import ensure_target
@@ -83,12 +84,14 @@ class CollectOptions:
     depth: int = 0
     vantages: list[CaptureSettings] = field(default_factory=list)
     witness: WitnessSettings = field(default_factory=WitnessSettings)
+    sessions: SessionPicker | None = None
 
     @classmethod
     def for_archive(cls, archive: Archive, **flags: Any) -> "CollectOptions":
         """Options from the archive's `[capture]` / `[platforms]` settings, the environment
-        and explicit flags (capture flags: concurrency, proxy, allow_private, timeout_s; and
-        `vantage`, a list of proxy URLs to capture every target through again)."""
+        and explicit flags (capture flags: concurrency, proxy, allow_private, timeout_s;
+        `vantage`, a list of proxy URLs to capture every target through again; `session` and
+        `no_session`, which login session captures use: see `collect/sessions.py`)."""
         capture_flags = {
             key: flags.pop(key)
             for key in ("concurrency", "proxy", "allow_private", "timeout_s")
@@ -98,8 +101,15 @@ class CollectOptions:
         platforms = PlatformConfig.load(archive.settings.section("platforms"))
         vantages = vantage_settings(capture, flags.pop("vantage", None) or [])
         witness = witness_settings(archive.settings)
+        named, off = flags.pop("session", None), flags.pop("no_session", False)
+        choice = SessionChoice.from_flags(named, off)
         return cls(
-            capture=capture, platforms=platforms, vantages=vantages, witness=witness, **flags
+            capture=capture,
+            platforms=platforms,
+            vantages=vantages,
+            witness=witness,
+            sessions=SessionPicker(archive.home, choice),
+            **flags,
         )
 
 
@@ -279,7 +289,9 @@ class Collector:
             with self.archive.session() as session:
                 self.case_id = self.archive.ensure_case(session, self.options.case).id
         async with (
-            capture_stack(self.options.capture, self.options.platforms) as stack,
+            capture_stack(
+                self.options.capture, self.options.platforms, sessions=self.options.sessions
+            ) as stack,
             open_vantages(self.archive, self.options.vantages, self.options.platforms) as points,
         ):
             self.stack, self.vantages = stack, points
@@ -345,8 +357,10 @@ class Collector:
                           target.canonical_url, self.witness_slots)
         )  # fmt: skip
         try:
+            url, sessions = target.canonical_url, self.options.sessions
+            turn = await self.stack.acquirer.session_turn(url, sessions)
             async with self.stack.browser_slots:
-                acquisition = await self.stack.acquirer.acquire(target.canonical_url)
+                acquisition = await self.stack.acquirer.acquire(url, sessions=sessions, turn=turn)
             saved = await asyncio.to_thread(
                 lambda: save_acquisition(
                     self.archive,

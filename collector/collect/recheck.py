@@ -124,12 +124,16 @@ async def _recheck_all(
     archive: Archive, targets: list[Target], options: CollectOptions, progress: ProgressFn
 ) -> list[RecheckResult]:
     progress("rechecking", len(targets))
-    async with capture_stack(options.capture, options.platforms) as stack:
+    async with capture_stack(
+        options.capture, options.platforms, sessions=options.sessions
+    ) as stack:
 
         async def one(target: Target) -> RecheckResult:
             try:
+                url = str(target.canonical_url)
+                turn = await stack.acquirer.session_turn(url)
                 async with stack.browser_slots:
-                    acquisition = await stack.acquirer.acquire(str(target.canonical_url))
+                    acquisition = await stack.acquirer.acquire(url, turn=turn)
                 saved = await asyncio.to_thread(
                     save_acquisition, archive, acquisition, target_id=target.id
                 )

@@ -17,6 +17,7 @@ from collector.capture.client import make_client
 from collector.capture.engine import CaptureEngine
 from collector.capture.settings import CaptureSettings
 from collector.collect.acquire import Acquirer
+from collector.collect.sessions import SessionPicker
 from collector.platforms.config import PlatformConfig
 
 CACHE_FOLDER = "cache"
@@ -51,14 +52,16 @@ async def capture_stack(
     *,
     browser: bool = True,
     slots: int | None = None,
+    sessions: SessionPicker | None = None,
 ) -> AsyncIterator[CaptureStack]:
     """Open the engine (unless `browser=False`: only reading a file needs none) and the client.
 
-    `slots` bounds the captures in the browser at once (default: `settings.concurrency`).
+    `slots` bounds the captures in the browser at once (default: `settings.concurrency`);
+    `sessions` picks the login session of each capture (None: every capture logged out).
     Both are closed on leaving, in reverse order, whatever happened inside.
     """
     async with contextlib.AsyncExitStack() as stack:
         engine = await stack.enter_async_context(CaptureEngine(settings)) if browser else None
         client = await stack.enter_async_context(make_client(settings))
-        acquirer = Acquirer(engine, client, platforms)  # type: ignore[arg-type]
+        acquirer = Acquirer(engine, client, platforms, sessions)  # type: ignore[arg-type]
         yield CaptureStack(acquirer, asyncio.Semaphore(max(1, slots or settings.concurrency)))

@@ -14,6 +14,7 @@ from archive.vocabulary import CitationKind
 from collector.platforms.config import PlatformConfig
 from collector.platforms.fetching import fetch_into
 from collector.platforms.result import PlatformResult, RawResponse
+from collector.platforms.session import PlatformSession
 from collector.sites.classify import classify_url
 from collector.sites.model import Platform, UrlInfo
 
@@ -27,6 +28,8 @@ class Adapter(ABC):
 
     def __init__(self, config: PlatformConfig | None = None) -> None:
         self.config = config or PlatformConfig.load()
+        self.session: PlatformSession | None = None
+        """The investigator's login, set only for adapters whose requests are recorded."""
 
     @classmethod
     def recorded(cls) -> bool:

@@ -8,6 +8,8 @@ endpoint is configurable so anyone can point an adapter at a mirror or a local t
 | twitter_syndication_url | EVIDENCE_TWITTER_SYNDICATION_URL | twitter_syndication_url |
 | twitter_oembed_url | EVIDENCE_TWITTER_OEMBED_URL | twitter_oembed_url |
 | twitter_api_url | EVIDENCE_TWITTER_API_URL (fx/vxtwitter style; empty = off) | twitter_api_url |
+| twitter_graphql_url | EVIDENCE_TWITTER_GRAPHQL_URL (signed in only) | twitter_graphql_url |
+| twitter_account_url | EVIDENCE_TWITTER_ACCOUNT_URL (X probe) | twitter_account_url |
 | telegram_url | EVIDENCE_TELEGRAM_URL | telegram_url |
 | bluesky_api_url | EVIDENCE_BLUESKY_API_URL | bluesky_api_url |
 | media_max_bytes | EVIDENCE_MEDIA_MAX_BYTES | media_max_bytes |
@@ -32,6 +34,10 @@ class PlatformConfig:
     twitter_syndication_url: str = "https://cdn.syndication.twimg.com"
     twitter_oembed_url: str = "https://publish.twitter.com/oembed"
     twitter_api_url: str = ""
+    twitter_graphql_url: str = (
+        "https://x.com/i/api/graphql/xOhkmRac04YFZmOzU9PJHg/TweetResultByRestId"
+    )
+    twitter_account_url: str = "https://api.x.com/1.1/account/settings.json"
     telegram_url: str = "https://t.me"
     bluesky_api_url: str = "https://public.api.bsky.app"
     media_max_bytes: int = 512 * 1024 * 1024

@@ -107,10 +107,13 @@ async def fetch_into(
     *,
     max_bytes: int,
     params: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> RawResponse | None:
     """`fetch_raw`, keeping the answer in `result.raw`; a failure becomes a note and None."""
     try:
-        raw = await fetch_raw(client, name, url, max_bytes=max_bytes, params=params)
+        raw = await fetch_raw(
+            client, name, url, max_bytes=max_bytes, params=params, headers=headers
+        )
     except FetchError as exc:
         result.notes.append(str(exc))
         return None

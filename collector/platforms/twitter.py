@@ -1,6 +1,8 @@
 """X/Twitter posts from the public endpoints real tools use.
 
-Order: the syndication endpoint (`<EVIDENCE_TWITTER_SYNDICATION_URL>/tweet-result?id=&token=`,
+Signed in (a session with an X login, see `twitter_login.py`), X's own GraphQL answer comes
+first, and stands when it shows the post. Then, in order: the syndication endpoint
+(`<EVIDENCE_TWITTER_SYNDICATION_URL>/tweet-result?id=&token=`,
 full data incl. media variants, quotes and parents); an fxtwitter/vxtwitter-style API when
 `EVIDENCE_TWITTER_API_URL` is set; oEmbed (`EVIDENCE_TWITTER_OEMBED_URL`; author, text, links,
 day); last, the status page itself (which a plain client gets as x.com's migrate interstitial).
@@ -14,6 +16,7 @@ from archive.vocabulary import Availability
 from collector.platforms import twitter_parse as parse
 from collector.platforms.base import Adapter
 from collector.platforms.result import PlatformResult, RawResponse
+from collector.platforms.twitter_login import fetch_graphql
 from collector.platforms.twitter_token import syndication_token
 from collector.sites import twitter
 
@@ -53,6 +56,10 @@ class TwitterAdapter(Adapter):
         result = PlatformResult(
             platform=twitter.NAME, url=twitter.post_url(handle, post_id), post_id=post_id
         )
+        if self.session is not None:
+            await self._signed_in(client, result, post_id)
+            if result.availability == Availability.AVAILABLE:
+                return result
         await self._syndication(client, result, post_id)
         if result.availability != Availability.AVAILABLE and self.config.twitter_api_url:
             await self._api(client, result, post_id)
@@ -62,6 +69,15 @@ class TwitterAdapter(Adapter):
             await self._status_page(client, result, url)
         return result
 
+    async def _signed_in(
+        self, client: httpx.AsyncClient, result: PlatformResult, post_id: str
+    ) -> None:
+        """X's own GraphQL answer, asked as the session's account."""
+        raw = await fetch_graphql(client, result, self.config, self.session, post_id)
+        body = self._ok_json(result, raw) if raw is not None else None
+        if body is not None:
+            parse.parse_graphql(body, result)
+
     @staticmethod
     def _json(result: PlatformResult, raw: RawResponse) -> object | None:
         try:
@@ -69,6 +85,14 @@ class TwitterAdapter(Adapter):
         except ValueError:
             result.notes.append(f"{raw.name}: HTTP {raw.status} answer is not JSON")
             return None
+
+    @classmethod
+    def _ok_json(cls, result: PlatformResult, raw: RawResponse) -> object | None:
+        """The JSON body of a 200 answer; None (and a note) for any other."""
+        if raw.status != 200:
+            result.notes.append(f"{raw.name}: HTTP {raw.status}")
+            return None
+        return cls._json(result, raw)
 
     async def _syndication(
         self, client: httpx.AsyncClient, result: PlatformResult, post_id: str
@@ -86,10 +110,7 @@ class TwitterAdapter(Adapter):
         if raw.status == 404:
             result.set_availability(Availability.NOT_FOUND, "syndication answered 404")
             return
-        if raw.status != 200:
-            result.notes.append(f"twitter.syndication: HTTP {raw.status}")
-            return
-        body = self._json(result, raw)
+        body = self._ok_json(result, raw)
         if body is not None:
             parse.parse_syndication(body, result)
 

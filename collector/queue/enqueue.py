@@ -49,7 +49,9 @@ async def _ingest_and_enqueue(
         with archive.session() as session:
             case_id = archive.ensure_case(session, options.case).id
     # a file or stdin is only read: no browser is started for it
-    stack = capture_stack(options.capture, options.platforms, browser=is_url(location))
+    stack = capture_stack(
+        options.capture, options.platforms, browser=is_url(location), sessions=options.sessions
+    )
     async with app.open_async(), stack as opened:
         await ensure_schema(app)
         ingested = await ingest(

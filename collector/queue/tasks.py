@@ -26,6 +26,7 @@ from archive.archive import Archive
 from archive.errors import NotFoundError
 from archive.models import Capture, PostSnapshot, Target
 from collector.collect.pipeline import CollectOptions, Collector, Outcome, Skipped
+from collector.collect.sessions import SessionChoice, SessionPicker
 from collector.collect.stack import CaptureStack
 from collector.queue.ratelimit import wait_for_slot
 
@@ -48,12 +49,21 @@ class WorkerResources:
 
 
 def job_options(options: CollectOptions) -> dict[str, Any]:
-    """The per-capture part of collect options, as JSON job arguments."""
+    """The per-capture part of collect options, as JSON job arguments (with the session
+    choice when `--session` or `--no-session` was given: the session's name, never a secret)."""
+    choice = options.sessions.choice if options.sessions is not None else SessionChoice()
     return {
         "recapture": options.recapture,
         "fresh_for_s": options.fresh_for.total_seconds(),
         "depth": options.depth,
+        **(choice.as_job() if choice != SessionChoice() else {}),
     }
+
+
+def job_sessions(archive: Archive, options: dict[str, Any]) -> SessionPicker | None:
+    """The session picker a job asks for (None: the worker's own)."""
+    choice = SessionChoice.from_job(options)
+    return SessionPicker(archive.home, choice) if choice is not None else None
 
 
 def _load_target(archive: Archive, target_id: str) -> Target:
@@ -91,6 +101,7 @@ async def run_capture(
         recapture=bool(options.get("recapture")),
         fresh_for=timedelta(seconds=float(options.get("fresh_for_s", 86400))),
         depth=int(options.get("depth", 0)),
+        sessions=job_sessions(archive, options) or resources.options.sessions,
     )
     collector = Collector(archive, collect_options, _quiet)
     collector.stack = resources.stack

@@ -78,7 +78,12 @@ async def run_worker(archive: Archive, options: CollectOptions, settings: Worker
     app = make_app(archive.settings.database_url)
     async with (
         app.open_async(),
-        capture_stack(options.capture, options.platforms, slots=settings.concurrency) as stack,
+        capture_stack(
+            options.capture,
+            options.platforms,
+            slots=settings.concurrency,
+            sessions=options.sessions,
+        ) as stack,
     ):
         await ensure_schema(app)
         resources = WorkerResources(

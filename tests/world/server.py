@@ -20,11 +20,20 @@ from urllib.parse import parse_qs, urlsplit
 import brotli
 import trustme
 
-from tests.world import pages
+from tests.world import loginsite, pages
 from tests.world.sites import HOSTS as SITE_HOSTS
 from tests.world.sites import Sites
 
-HTTPS_HOSTS = ("localhost", "127.0.0.1", "t.co", "x.com", "bit.ly", "www.example.test", *SITE_HOSTS)
+HTTPS_HOSTS = (
+    "localhost",
+    "127.0.0.1",
+    "t.co",
+    "x.com",
+    "bit.ly",
+    "www.example.test",
+    *SITE_HOSTS,
+    *loginsite.HOSTS,
+)
 NEVER_ENDING_LIMIT_S = 120.0
 BENCH_PAGES = 20
 
@@ -56,10 +65,28 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
+        if self._login_site(body):
+            return
         self._send(200, json.dumps({"received": len(body)}).encode(), "application/json")
+
+    def _login_site(self, body: bytes = b"") -> bool:
+        """Answer a request to the login site (`loginsite.py`); False for other hosts."""
+        host = (self.headers.get("Host") or "").split(":")[0].lower()
+        if host not in loginsite.HOSTS:
+            return False
+        self.server.world.hits.append((host, self.path))
+        parts = urlsplit(self.path)
+        request = loginsite.Request(
+            self.command, parts.path, parse_qs(parts.query), self.headers, body
+        )
+        reply = self.server.world.login.handle(request)
+        self._send(reply.status, reply.body, "", extra=reply.headers)
+        return True
 
     def do_GET(self) -> None:  # noqa: N802
         world = self.server.world
+        if self._login_site():
+            return
         parts = urlsplit(self.path)
         path, query = parts.path, parse_qs(parts.query)
         host = (self.headers.get("Host") or "").split(":")[0].lower()
@@ -318,6 +345,7 @@ class World:
     _servers: list[WorldServer] = field(default_factory=list)
     _pictures: dict[int, bytes] = field(default_factory=dict)
     sites: Sites = field(init=False)
+    login: loginsite.LoginSite = field(default_factory=loginsite.LoginSite)
 
     def start(self) -> "World":
         """Start both servers in background threads."""
