@@ -116,6 +116,10 @@ class CaptureResult:
     details: dict[str, Any] = field(default_factory=dict)
     companion_result: Any = field(default=None, repr=False, compare=False)
     """What `CaptureEngine.capture(url, companion)` returned (or raised) beside the page."""
+    session_secrets: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    """Of a capture made logged in: every secret its scrubber knew, the session's and those
+    learned from its traffic (rotated cookies, tokens), so what is fetched beside it is
+    scrubbed of them too. Held in memory only, never stored."""
 
     @property
     def duration_s(self) -> float:

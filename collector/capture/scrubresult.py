@@ -69,6 +69,7 @@ def scrub_result(
     }
     scrubbed = replace(result, artifacts=artifacts, redirect_chain=chain, details=details, **fields)
     scrubbed.companion_result = result.companion_result
+    scrubbed.session_secrets = frozenset(scrubber.secrets)
     return scrubbed
 
 

@@ -144,7 +144,7 @@ def scrub_platform(
 ) -> PlatformResult:
     """`result` (fetched with the session) with credential headers redacted and every secret
     overwritten by a same-length marker, each redaction added to the capture's list."""
-    scrubber = Scrubber(set(session.all_secrets()))
+    scrubber = Scrubber(set(session.all_secrets()) | capture.session_secrets)
     for raw in _raws(result):
         for name, value in raw.headers:
             scrubber.learn(header_values(name, value))

@@ -120,3 +120,16 @@ def test_platform_data_scrubbed_of_the_session() -> None:
     reasons = {r["reason"] for r in capture.details["redactions"][1:]}
     assert {RedactionReason.SET_COOKIE, RedactionReason.SESSION_VALUE} <= reasons
     assert all(set(r) >= {"artifact", "field", "reason"} for r in capture.details["redactions"])
+
+
+def test_platform_data_scrubbed_of_what_the_page_rotated() -> None:
+    storage = {"cookies": [dict(c) for c in _x_session().cookies], "origins": []}
+    session = session_from_state("puppet", storage, "@puppet")
+    rotated_in_page = "page-rotated-auth-token-5550123"
+    result = PlatformResult("twitter", POST, "20", text=f"echoed {rotated_in_page}")
+    capture = CaptureResult.__new__(CaptureResult)
+    capture.details = {}
+    capture.session_secrets = frozenset({rotated_in_page})  # learned by the capture's scrubber
+    clean = scrub_platform(result, session, capture)
+    assert rotated_in_page not in (clean.text or "")
+    assert len(clean.text or "") == len(result.text or "")
