@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_EVERY_S = 0.5
@@ -77,6 +78,50 @@ def news_site(https: bool = True) -> Iterator[Site]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def world_process() -> Iterator[dict[str, Any]]:
+    """The test world (`python -m tests.world`) in a process of its own, as a remote server
+    would be; yields what it prints of itself (ports, resolver rules, CA file) plus `http`,
+    the base URL of its plain-HTTP site (the `/bench/<i>` pages), and stops it on exit."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.world"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        info = json.loads(process.stdout.readline())
+        yield {**info, "http": f"http://127.0.0.1:{info['http_port']}"}
+    finally:
+        if process.stdin is not None:
+            process.stdin.close()
+        process.wait(timeout=30)
+
+
+def saved_case(home: Path, origin: str, pages: int, title: str) -> tuple[Any, str]:
+    """A fresh archive in `home` holding `pages` captures of the world's bench pages at
+    `origin` in one case called `title`, unsealed as `save_capture` stores them (no TSA
+    needed); returns the open archive and the case id."""
+    sys.path.insert(0, str(ROOT))
+    from archive.archive import Archive
+    from collector.capture.settings import CaptureSettings
+    from collector.capture.store import save_capture
+    from tests.capture.conftest import EngineRunner
+
+    archive = Archive.open(home)
+    runner = EngineRunner(CaptureSettings(allow_private=True, concurrency=2))
+    try:
+        with archive.session() as session:
+            case_id = archive.ensure_case(session, title).id
+        for i in range(pages):
+            save_capture(archive, runner.capture(f"{origin}/bench/{i}"), case_id=case_id)
+    finally:
+        runner.close()
+    return archive, case_id
 
 
 @contextlib.contextmanager

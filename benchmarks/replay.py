@@ -26,25 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from archive.archive import Archive  # noqa: E402
 from archive.export import export  # noqa: E402
 from archive.export import wacz as wacz_module  # noqa: E402
-from collector.capture.settings import CaptureSettings  # noqa: E402
-from collector.capture.store import save_capture  # noqa: E402
-from tests.capture.conftest import EngineRunner  # noqa: E402
+from benchmarks.harness import saved_case, world_process  # noqa: E402
 from tests.export.replayweb import ReplayWebPage  # noqa: E402
 
 REPLAYED = 5
-
-
-def _world() -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.world"], cwd=ROOT, stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert process.stdout is not None
-    info = json.loads(process.stdout.readline())
-    return process, f"http://127.0.0.1:{info['http_port']}"
 
 
 def _timed_build_pages(spent: list[float]) -> None:
@@ -70,55 +57,42 @@ def main() -> None:
         [sys.executable, str(ROOT / "scripts" / "ensure_replayweb.py")],
         capture_output=True, text=True, check=True, timeout=900,
     ).stdout.strip().splitlines()[-1]  # fmt: skip
-    process, origin = _world()
-    try:
-        with tempfile.TemporaryDirectory(prefix="replay-bench-") as tmp:
-            folder = Path(tmp)
-            archive = Archive.open(folder / "home")
-            runner = EngineRunner(CaptureSettings(allow_private=True, concurrency=2))
-            try:
-                with archive.session() as session:
-                    case_id = archive.ensure_case(session, "Replay benchmark").id
-                for i in range(args.pages):
-                    save_capture(archive, runner.capture(f"{origin}/bench/{i}"), case_id=case_id)
-            finally:
-                runner.close()
-            spent: list[float] = []
-            _timed_build_pages(spent)
-            walls = []
-            waczs = folder / "waczs"
-            waczs.mkdir()
-            for round_ in range(3):
-                start = time.perf_counter()
-                export(archive, case_id, "wacz", waczs / f"case-{round_}.wacz")
-                walls.append(time.perf_counter() - start)
-            archive.close()
-            wacz = waczs / "case-0.wacz"
-            with zipfile.ZipFile(wacz) as zipped:
-                lines = zipped.read("pages/pages.jsonl").splitlines()[1:]
-            pages = [json.loads(line) for line in lines]
-            size = wacz.stat().st_size
-            rwp = ReplayWebPage(Path(app), waczs)
-            try:
-                start = time.perf_counter()
-                loaded = rwp.open(wacz.name)
-                loaded.page_titles(len(pages))
-                listed = time.perf_counter() - start
-                loaded.verification()
-                signed = time.perf_counter() - start
-                replays = []
-                for page in pages[:REPLAYED]:
-                    ts = page["ts"][:19].replace("-", "").replace(":", "").replace("T", "")
-                    begin = time.perf_counter()
-                    title = str(page.get("title") or "")
-                    loaded.replay(page["url"], ts, lambda words, t=title: t in " ".join(words))
-                    replays.append(time.perf_counter() - begin)
-            finally:
-                rwp.close()
-    finally:
-        assert process.stdin is not None
-        process.stdin.close()
-        process.wait(timeout=30)
+    with world_process() as world, tempfile.TemporaryDirectory(prefix="replay-bench-") as tmp:
+        folder = Path(tmp)
+        home = folder / "home"
+        archive, case_id = saved_case(home, world["http"], args.pages, "Replay benchmark")
+        spent: list[float] = []
+        _timed_build_pages(spent)
+        walls = []
+        waczs = folder / "waczs"
+        waczs.mkdir()
+        for round_ in range(3):
+            start = time.perf_counter()
+            export(archive, case_id, "wacz", waczs / f"case-{round_}.wacz")
+            walls.append(time.perf_counter() - start)
+        archive.close()
+        wacz = waczs / "case-0.wacz"
+        with zipfile.ZipFile(wacz) as zipped:
+            lines = zipped.read("pages/pages.jsonl").splitlines()[1:]
+        pages = [json.loads(line) for line in lines]
+        size = wacz.stat().st_size
+        rwp = ReplayWebPage(Path(app), waczs)
+        try:
+            start = time.perf_counter()
+            loaded = rwp.open(wacz.name)
+            loaded.page_titles(len(pages))
+            listed = time.perf_counter() - start
+            loaded.verification()
+            signed = time.perf_counter() - start
+            replays = []
+            for page in pages[:REPLAYED]:
+                ts = page["ts"][:19].replace("-", "").replace(":", "").replace("T", "")
+                begin = time.perf_counter()
+                title = str(page.get("title") or "")
+                loaded.replay(page["url"], ts, lambda words, t=title: t in " ".join(words))
+                replays.append(time.perf_counter() - begin)
+        finally:
+            rwp.close()
     print(f"captures: {args.pages}, pages listed: {len(pages)}, WACZ {size / 1e6:.1f} MB")
     print(f"export wall s (3 runs): {' '.join(f'{w:.2f}' for w in walls)}")
     print(f"build_pages s (3 runs): {' '.join(f'{s:.3f}' for s in spent)}")

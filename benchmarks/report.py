@@ -19,13 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from archive.archive import Archive  # noqa: E402
 from archive.export import export  # noqa: E402
 from archive.export import pdf as pdf_module  # noqa: E402
-from benchmarks.replay import _world  # noqa: E402
-from collector.capture.settings import CaptureSettings  # noqa: E402
-from collector.capture.store import save_capture  # noqa: E402
-from tests.capture.conftest import EngineRunner  # noqa: E402
+from benchmarks.harness import saved_case, world_process  # noqa: E402
 
 
 def _count_prints(counted: list[int]) -> None:
@@ -44,39 +40,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--pages", type=int, default=20)
     args = parser.parse_args()
-    process, origin = _world()
     prints: list[int] = []
     _count_prints(prints)
-    try:
-        with tempfile.TemporaryDirectory(prefix="report-bench-") as tmp:
-            folder = Path(tmp)
-            archive = Archive.open(folder / "home")
-            runner = EngineRunner(CaptureSettings(allow_private=True, concurrency=2))
-            try:
-                with archive.session() as session:
-                    case_id = archive.ensure_case(session, "Report benchmark").id
-                for i in range(args.pages):
-                    save_capture(archive, runner.capture(f"{origin}/bench/{i}"), case_id=case_id)
-            finally:
-                runner.close()
-            for suffix in ("html", "pdf"):
-                walls = []
-                for round_ in range(3):
-                    prints.clear()
-                    out = folder / f"report-{round_}.{suffix}"
-                    start = time.perf_counter()
-                    export(archive, case_id, "report", out)
-                    walls.append(time.perf_counter() - start)
-                size = out.stat().st_size
-                extra = f", {len(prints)} prints" if suffix == "pdf" else ""
-                print(
-                    f"{args.pages} captures, report .{suffix}: best {min(walls):.2f} s "
-                    f"(of {', '.join(f'{w:.2f}' for w in walls)}), {size / 1e6:.1f} MB{extra}"
-                )
-            archive.close()
-    finally:
-        process.kill()
-        process.wait()
+    with world_process() as world, tempfile.TemporaryDirectory(prefix="report-bench-") as tmp:
+        folder = Path(tmp)
+        home = folder / "home"
+        archive, case_id = saved_case(home, world["http"], args.pages, "Report benchmark")
+        for suffix in ("html", "pdf"):
+            walls = []
+            for round_ in range(3):
+                prints.clear()
+                out = folder / f"report-{round_}.{suffix}"
+                start = time.perf_counter()
+                export(archive, case_id, "report", out)
+                walls.append(time.perf_counter() - start)
+            size = out.stat().st_size
+            extra = f", {len(prints)} prints" if suffix == "pdf" else ""
+            print(
+                f"{args.pages} captures, report .{suffix}: best {min(walls):.2f} s "
+                f"(of {', '.join(f'{w:.2f}' for w in walls)}), {size / 1e6:.1f} MB{extra}"
+            )
+        archive.close()
 
 
 if __name__ == "__main__":

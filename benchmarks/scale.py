@@ -35,9 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from capture import start_world  # noqa: E402  (benchmarks/capture.py, beside this file)
-
 from archive.archive import Archive  # noqa: E402
+from benchmarks.harness import world_process  # noqa: E402
 from collector.queue.app import conninfo  # noqa: E402
 from tests.support.postgres import PostgresServer, find_bin_dir  # noqa: E402
 from tests.support.s3 import MotoServer  # noqa: E402
@@ -188,28 +187,22 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--concurrency", type=int, default=2, help="captures per worker")
     args = parser.parse_args()
-    process, world = start_world()
-    try:
-        with tempfile.TemporaryDirectory(prefix="scale-bench-") as tmp_name:
-            tmp = Path(tmp_name)
-            article = tmp / "article.html"
-            links = "".join(
-                f'<p>Source {i}: <a href="{world["http"]}/bench/{i}">page {i}</a></p>'
-                for i in range(args.pages)
-            )
-            article.write_text(f"<html><body><article><h1>Bench</h1>{links}</article></body>")
-            bench = Bench(tmp, {"EVIDENCE_ALLOW_PRIVATE": "1"}, args.concurrency)
-            try:
-                rows = [("in-process collect", 1, bench.baseline(article))]
-                for workers in args.workers:
-                    rows.append(("queue", workers, bench.queue(article, workers, args.pages)))
-                appends = {t: bench.appends_per_second(t) for t in (1, 4)}
-            finally:
-                bench.close()
-    finally:
-        assert process.stdin is not None
-        process.stdin.close()
-        process.wait(timeout=30)
+    with world_process() as world, tempfile.TemporaryDirectory(prefix="scale-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        article = tmp / "article.html"
+        links = "".join(
+            f'<p>Source {i}: <a href="{world["http"]}/bench/{i}">page {i}</a></p>'
+            for i in range(args.pages)
+        )
+        article.write_text(f"<html><body><article><h1>Bench</h1>{links}</article></body>")
+        bench = Bench(tmp, {"EVIDENCE_ALLOW_PRIVATE": "1"}, args.concurrency)
+        try:
+            rows = [("in-process collect", 1, bench.baseline(article))]
+            for workers in args.workers:
+                rows.append(("queue", workers, bench.queue(article, workers, args.pages)))
+            appends = {t: bench.appends_per_second(t) for t in (1, 4)}
+        finally:
+            bench.close()
     _report(args, rows, appends)
 
 

@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.harness import world_process  # noqa: E402
 from collector.capture.engine import CaptureEngine, capture_many  # noqa: E402
 from collector.capture.settings import CaptureSettings  # noqa: E402
 
@@ -65,25 +65,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
-    world = subprocess.Popen(
-        [sys.executable, "-m", "tests.world"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert world.stdout is not None
-        info = json.loads(world.stdout.readline())
+    with world_process() as info:
         print(json.dumps({"load_average": os.getloadavg()}))
         for concurrency in args.concurrency:
             report = asyncio.run(run(info, args.pages, concurrency, args.rounds))
             print(json.dumps(report), flush=True)
         print(json.dumps({"load_average": os.getloadavg()}))
-    finally:
-        if world.stdin is not None:
-            world.stdin.close()
-        world.wait(timeout=30)
 
 
 if __name__ == "__main__":
