@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from PIL import Image, ImageChops
 from selectolax.lexbor import LexborHTMLParser
@@ -88,6 +89,13 @@ def serve_picture(web: FakeWeb, url: str, color: tuple[int, int, int]) -> None:
     web.add(url.split("?")[0], picture(color), content_type="image/png")
 
 
+async def _card(
+    result: PlatformResult, cards: CardRenderer, client: httpx.AsyncClient, url: str = "u"
+) -> PostCard:
+    """`result`'s post card, drawn by `cards` at MOMENT as captured from `url`."""
+    return await make_post_card(result, cards, client, CONFIG, captured_at=MOMENT, captured_url=url)
+
+
 def draw(web: FakeWeb, build: Build) -> tuple[PlatformResult, PostCard]:
     """Fetch the post with the real adapter, download its media, draw its card."""
 
@@ -95,15 +103,7 @@ def draw(web: FakeWeb, build: Build) -> tuple[PlatformResult, PostCard]:
         async with web.client() as client, CaptureEngine(CaptureSettings()) as engine:
             result = await build(web, client)
             await media.download_all(result, client, CONFIG)
-            card = await make_post_card(
-                result,
-                CardRenderer(engine.browser),
-                client,
-                CONFIG,
-                captured_at=MOMENT,
-                captured_url=result.url,
-            )
-            return result, card
+            return result, await _card(result, CardRenderer(engine.browser), client, result.url)
 
     return asyncio.run(go())
 
@@ -332,14 +332,7 @@ def _text_crops(web: FakeWeb, texts: list[str]) -> list[Image.Image]:
             cards = CardRenderer(engine.browser)
             for text in texts:
                 result = PlatformResult(platform="telegram", url="https://t.me/a/1", text=text)
-                card = await make_post_card(
-                    result,
-                    cards,
-                    client,
-                    CONFIG,
-                    captured_at=MOMENT,
-                    captured_url="u",
-                )
+                card = await _card(result, cards, client)
                 assert card.png is not None, card.error
                 context = await browser.new_context(
                     viewport={"width": CARD_WIDTH, "height": 400},
@@ -416,14 +409,7 @@ def test_hostile_text_is_inert(web: FakeWeb) -> None:
 
     async def go() -> tuple[PostCard, list[str], list[str]]:
         async with web.client() as client, CaptureEngine(CaptureSettings()) as engine:
-            card = await make_post_card(
-                result,
-                CardRenderer(engine.browser),
-                client,
-                CONFIG,
-                captured_at=MOMENT,
-                captured_url="u",
-            )
+            card = await _card(result, CardRenderer(engine.browser), client)
             # a person opening the HTML artifact: JavaScript on, network on
             browser = await engine.browser()
             context = await browser.new_context()
@@ -462,14 +448,7 @@ def test_a_very_long_post_is_cut_in_the_png_and_says_so(web: FakeWeb) -> None:
 
     async def go() -> PostCard:
         async with web.client() as client, CaptureEngine(CaptureSettings()) as engine:
-            return await make_post_card(
-                result,
-                CardRenderer(engine.browser),
-                client,
-                CONFIG,
-                captured_at=MOMENT,
-                captured_url="u",
-            )
+            return await _card(result, CardRenderer(engine.browser), client)
 
     card = asyncio.run(go())
     assert card.png is not None
