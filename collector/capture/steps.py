@@ -112,7 +112,7 @@ async def _navigate(run: CaptureRun, page: Page) -> None:
         raise
     except PlaywrightError as exc:
         if not run.document_arrived():
-            run.fatal = _refused(run) or f"navigation failed: {first_line(exc)}"
+            run.fatal = _refused(run) or _failed_navigation(run, exc)
             return
         main = run.main_exchange()
         if main is not None and main.status is not None and main.status >= 400:
@@ -141,6 +141,17 @@ def _require_document(run: CaptureRun) -> None:
         # the recorder's problems name a page connection it could not read (TLS, HTTP/2)
         problems = "; ".join(run.problems + run.recorder.problems)
         run.fatal = _refused(run) or problems or "no response for the page"
+
+
+def _failed_navigation(run: CaptureRun, exc: PlaywrightError) -> str:
+    """Why the page did not load: the browser's error and, when the recorder saw why the main
+    request ended (an HTTP/2 connection error, a closed connection), that too; the browser's
+    words alone depend on which it noticed first, the bad frame or the close."""
+    reason = f"navigation failed: {first_line(exc)}"
+    main = run.main_exchange()
+    if main is not None and main.error:
+        reason += f" (recorded: {main.error})"
+    return reason
 
 
 def _refused(run: CaptureRun) -> str | None:

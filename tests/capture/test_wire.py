@@ -214,6 +214,8 @@ def test_broken_http2_ends_within_budget_with_a_clear_reason(wire: Wire):
     assert result.status != "complete"
     reason = result.status_reason or ""
     assert "HTTP2" in reason or "HTTP/2" in reason, reason
+    # what the recorder read, whichever the browser noticed first: the bad frame or the close
+    assert "(recorded: HTTP/2" in reason, reason
 
 
 def test_never_closing_websocket_is_recorded_and_cut_at_the_end(wire: Wire):
