@@ -8,6 +8,7 @@ Every connection thread ends when its client goes away or the server stops.
 
 import gzip
 import ssl
+import time
 from dataclasses import dataclass
 
 import trustme
@@ -119,6 +120,7 @@ class H2Server:
                         tls.sendall(
                             conn.data_to_send() + b"\x00\x00\x04\x00\x01\x00\x00\x00\x00junk"
                         )
+                        _drain(tls)
                         return
                     self._answer(conn, event.stream_id, path, pending)
                 elif isinstance(event, WindowUpdated):
@@ -156,3 +158,17 @@ class H2Server:
             if not body:
                 conn.end_stream(stream_id)
                 del pending[stream_id]
+
+
+def _drain(tls: ssl.SSLSocket, limit_s: float = 5.0) -> None:
+    """Read until the peer closes (at most `limit_s`): closing with its bytes unread would
+    reset the connection, and a reset can discard what was just sent before the peer reads it."""
+    end = time.monotonic() + limit_s
+    while time.monotonic() < end:
+        try:
+            if not tls.recv(65536):
+                return
+        except TimeoutError:
+            continue
+        except (OSError, ssl.SSLError):
+            return
