@@ -1,7 +1,7 @@
 """The screenshots' image checks and thumbnail, started as soon as the screenshots are taken.
 
-A capture's image checks (full decode, pHash, PDQ) cost about 0.9 s of CPU for a 1280 x 7,300
-px news page, most of it PDQ over every pixel; saving waited for them after the page's last
+A capture's image checks (full decode, pHash, PDQ) and thumbnail cost CPU for a 1280 x 7,300
+px news page (`benchmarks/imagecost.py`); saving waited for them after the page's last
 steps (DOM, fonts, closing, the WARC). The capture calls `ImageWork.start` once its
 screenshots step has ended (`CaptureRun.on_screenshots`), which submits them to a shared pool
 of threads (Pillow, imagehash and pdqhash let go of the GIL), so they run while the page's
@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from collector.capture.result import ArtifactData
-from collector.platforms.imaging import analyze_image, thumbnail_webp
+from collector.platforms.imaging import analyze_image, analyze_with_thumbnail
 
 IMAGE_MAX_PIXELS = 200_000_000  # a 1280 x 20,000 px full-page screenshot is 25.6 million
 IMAGE_THREADS = 4
@@ -30,15 +30,15 @@ class ImageWork:
         self._started: dict[tuple[str, str], tuple[bytes, Future[Any]]] = {}
 
     def start(self, shots: list[ArtifactData]) -> None:
-        """Start the checks of the viewport and first full-page screenshot and the latter's
-        thumbnail (`CaptureRun.on_screenshots`)."""
-        for role in ("screenshot-full", "screenshot-viewport"):
+        """Start the checks of the viewport and first full-page screenshot, the latter's with
+        its thumbnail from the same decode (`CaptureRun.on_screenshots`)."""
+        for role, work in (
+            ("screenshot-full", analyze_with_thumbnail),
+            ("screenshot-viewport", analyze_image),
+        ):
             shot = next((s for s in shots if s.role == role), None)
-            if shot is None:
-                continue
-            self.result(analyze_image, shot)
-            if role == "screenshot-full":
-                self.result(thumbnail_webp, shot)
+            if shot is not None:
+                self.result(work, shot)
 
     def result(self, work: Callable[[bytes, int], Any], shot: ArtifactData) -> Future[Any]:
         """`work(shot.data, max_pixels)`, started now unless it was on these very bytes."""

@@ -30,7 +30,11 @@ from collector.collect.post_card import ROLE as POST_CARD_ROLE
 from collector.collect.post_card import PostCard
 from collector.collect.snapshots import post_document, snapshot_rows
 from collector.platforms.evidence_card import render_card
-from collector.platforms.imaging import ImageRejected, analyze_image, thumbnail_webp
+from collector.platforms.imaging import (
+    ImageRejected,
+    analyze_image,
+    analyze_with_thumbnail,
+)
 from collector.platforms.result import DownloadedMedia, PlatformResult
 
 WARM_UP_PNG = (
@@ -117,9 +121,10 @@ def _add_screenshot_products(
     """Image checks and perceptual hashes of the screenshots, a thumbnail, the evidence card
     (over the post card when the page is not usable: `evidence_card_source`).
 
-    The four are independent, and Pillow's decoders and resizers let go of the GIL, so they run
-    in threads at once (`imagework.POOL`): a single capture's save waits for the slowest one
-    only, and the checks and thumbnail started while the page was still being captured
+    The three (the full-page shot's checks with its thumbnail from one decode, the viewport's
+    checks, the card) are independent, and Pillow's decoders and resizers let go of the GIL, so
+    they run in threads at once (`imagework.POOL`): a single capture's save waits for the
+    slowest one only, and the checks and thumbnail started while the page was still being captured
     (`Acquisition.images`) are taken as they are when they were made from the bytes stored."""
     result = acquisition.capture
     by_name = {artifact["name"]: artifact for artifact in rows.artifacts}
@@ -129,8 +134,8 @@ def _add_screenshot_products(
     work = acquisition.images
     if work is None or work.max_pixels != max_pixels:
         work = ImageWork(max_pixels)
-    checks = {shot.name: work.result(analyze_image, shot) for shot in (full, viewport) if shot}
-    thumb = work.result(thumbnail_webp, full) if full else None
+    checked = work.result(analyze_with_thumbnail, full) if full else None
+    viewed = work.result(analyze_image, viewport) if viewport else None
     card = None
     if card_source is not None:
         card = POOL.submit(
@@ -143,19 +148,19 @@ def _add_screenshot_products(
             image_label=card_source.label,
             notes=card_source.notes,
         )
-    for shot in (full, viewport):
-        if shot is None:
+    for shot, future in ((full, checked), (viewport, viewed)):
+        if shot is None or future is None:
             continue
         details = by_name[shot.name]["details"]
         try:
-            details["image"] = asdict(checks[shot.name].result())
+            got = future.result()
         except ImageRejected as exc:
             details["image_rejected"] = str(exc)
             continue
-        if shot is full and thumb is not None:
-            extra.append(
-                ("thumbnail", "screenshot-full.thumb.webp", thumb.result(), {"of": shot.name})
-            )
+        info, thumb = got if shot is full else (got, None)
+        details["image"] = asdict(info)
+        if thumb is not None:
+            extra.append(("thumbnail", "screenshot-full.thumb.webp", thumb, {"of": shot.name}))
     if card is not None and card_source is not None:
         try:
             extra.append(("evidence-card", "evidence-card.png", card.result(), card_source.details))
@@ -288,8 +293,7 @@ def warm_up() -> None:
     capture is saved: `capture` runs it in a thread while the first page loads. Nothing is
     stored; a failure here is left for that first save to report with its reason."""
     with contextlib.suppress(Exception):
-        analyze_image(WARM_UP_PNG, IMAGE_MAX_PIXELS)
-        thumbnail_webp(WARM_UP_PNG, IMAGE_MAX_PIXELS)
+        analyze_with_thumbnail(WARM_UP_PNG, IMAGE_MAX_PIXELS)
         render_card(WARM_UP_PNG, "about:blank", utcnow(), "warm-up", IMAGE_MAX_PIXELS)
 
 

@@ -1,6 +1,13 @@
 """Image checks with Pillow: decode fully under a pixel limit, read metadata as data, thumbnail
 (WebP) and perceptual hashes (pHash via imagehash; PDQ when the optional pdqhash is installed).
 
+PDQ is computed as Meta's reference implementation computes it (ThreatExchange `pdq/cpp`,
+`DOWNSAMPLE_DIMS = 512`): an image larger than 512 px on a side is first reduced to 512 x 512
+with ordinary resampling (Pillow's box filter here), since the two-pass Jarosz filter over
+every pixel of a 1280 x 7,300 px screenshot costs most of a capture's image time. pHash is
+imagehash's own, over the full image. `analyze_with_thumbnail` decodes once for both the
+checks and the thumbnail, where a screenshot needs the two.
+
 A corrupt image or a decompression bomb raises `ImageRejected` with a one-line reason; nothing
 is trusted from EXIF, it is recorded as the file states it. Pillow and imagehash (numpy, scipy)
 are imported when an image is first read: importing this module must stay cheap for the CLI.
@@ -17,6 +24,8 @@ if TYPE_CHECKING:
     from PIL import Image
 
 THUMBNAIL_SIZE = (512, 512)
+PDQ_DOWNSAMPLE = 512
+"""Side of the square an image larger than this is reduced to before PDQ (the reference's)."""
 
 
 class ImageRejected(EvidenceError):
@@ -87,6 +96,12 @@ def _pdq(image: "Image.Image") -> tuple[str | None, int | None]:
         import pdqhash
     except ImportError:
         return None, None
+    from PIL import Image
+
+    if image.width > PDQ_DOWNSAMPLE or image.height > PDQ_DOWNSAMPLE:
+        if image.mode not in ("RGB", "RGBA", "L"):  # palette images resize by nearest only
+            image = image.convert("RGB")
+        image = image.resize((PDQ_DOWNSAMPLE, PDQ_DOWNSAMPLE), Image.Resampling.BOX)
     vector, quality = pdqhash.compute(numpy.asarray(image.convert("RGB")))
     bits = "".join("1" if b else "0" for b in vector)
     return f"{int(bits, 2):064x}", int(quality)
@@ -94,7 +109,17 @@ def _pdq(image: "Image.Image") -> tuple[str | None, int | None]:
 
 def analyze_image(data: bytes, max_pixels: int) -> ImageInfo:
     """Decode `data` completely and describe it; ImageRejected when corrupt or too large."""
-    import imagehash
+    return _describe(_decoded(data, max_pixels))
+
+
+def analyze_with_thumbnail(data: bytes, max_pixels: int) -> tuple[ImageInfo, bytes]:
+    """`analyze_image` and `thumbnail_webp` of `data` from one decode."""
+    image = _decoded(data, max_pixels)
+    return _describe(image), _thumbnail(image, THUMBNAIL_SIZE)
+
+
+def _decoded(data: bytes, max_pixels: int) -> "Image.Image":
+    """The image in `data`, its structure verified and its pixels decoded."""
     from PIL import Image
 
     image = open_checked(data, max_pixels)
@@ -104,8 +129,12 @@ def analyze_image(data: bytes, max_pixels: int) -> ImageInfo:
         image.load()  # full decode: truncated data fails here
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ImageRejected(f"corrupt image: {exc}") from exc
-    frames = getattr(image, "n_frames", 1)
-    exif = exif_data(image)
+    return image
+
+
+def _describe(image: "Image.Image") -> ImageInfo:
+    import imagehash
+
     phash = str(imagehash.phash(image))
     pdq, quality = _pdq(image)
     return ImageInfo(
@@ -113,8 +142,8 @@ def analyze_image(data: bytes, max_pixels: int) -> ImageInfo:
         width=image.width,
         height=image.height,
         mode=image.mode,
-        frames=frames,
-        exif=exif,
+        frames=getattr(image, "n_frames", 1),
+        exif=exif_data(image),
         phash=phash,
         pdq=pdq,
         pdq_quality=quality,
@@ -125,8 +154,14 @@ def thumbnail_webp(data: bytes, max_pixels: int, size: tuple[int, int] = THUMBNA
     """A WebP thumbnail (at most `size`, aspect kept) of an image that passed `analyze_image`."""
     image = open_checked(data, max_pixels)
     image.load()
+    return _thumbnail(image, size)
+
+
+def _thumbnail(image: "Image.Image", size: tuple[int, int]) -> bytes:
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    else:
+        image = image.copy()  # `thumbnail` works in place; the caller's image stays whole
     image.thumbnail(size)
     out = io.BytesIO()
     image.save(out, format="WEBP", quality=80)

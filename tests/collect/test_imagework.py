@@ -8,7 +8,7 @@ from PIL import Image
 
 from collector.capture.result import ArtifactData
 from collector.collect.imagework import ImageWork
-from collector.platforms.imaging import analyze_image, thumbnail_webp
+from collector.platforms.imaging import analyze_image, analyze_with_thumbnail, thumbnail_webp
 
 
 def _png(colour: tuple[int, int, int], height: int = 300) -> bytes:
@@ -28,13 +28,14 @@ def test_started_work_is_reused_only_for_the_same_bytes() -> None:
     )
     work = ImageWork()
     work.start([viewport, full])
-    started = work.result(analyze_image, full)
-    assert work.result(analyze_image, full) is started
-    assert work.result(thumbnail_webp, full) is work.result(thumbnail_webp, full)
-    assert asdict(started.result()) == asdict(analyze_image(full.data, work.max_pixels))
+    started = work.result(analyze_with_thumbnail, full)
+    assert work.result(analyze_with_thumbnail, full) is started
+    info, thumb = started.result()
+    assert asdict(info) == asdict(analyze_image(full.data, work.max_pixels))
+    assert thumb == thumbnail_webp(full.data, work.max_pixels)
     assert work.result(analyze_image, viewport).result().height == 100
 
     retaken = _shot("screenshot-full", _png((0, 200, 0)))  # same name, other bytes
-    again = work.result(analyze_image, retaken)
+    again = work.result(analyze_with_thumbnail, retaken)
     assert again is not started
-    assert again.result().phash == analyze_image(retaken.data, work.max_pixels).phash
+    assert again.result()[0].phash == analyze_image(retaken.data, work.max_pixels).phash

@@ -5,6 +5,7 @@ import hashlib
 import io
 import struct
 import zlib
+from dataclasses import asdict
 
 import httpx
 import imagehash
@@ -12,7 +13,12 @@ import pytest
 from PIL import Image
 
 from collector.platforms.config import PlatformConfig
-from collector.platforms.imaging import ImageRejected, analyze_image, thumbnail_webp
+from collector.platforms.imaging import (
+    ImageRejected,
+    analyze_image,
+    analyze_with_thumbnail,
+    thumbnail_webp,
+)
 from collector.platforms.media import MediaTooLarge, download, download_all
 from collector.platforms.result import MediaItem, PlatformResult
 from collector.platforms.twitter_parse import parse_graphql
@@ -192,3 +198,30 @@ def test_download_network_failure_is_noted(config: PlatformConfig) -> None:
     run(go())
     assert result.media[0].downloaded is None
     assert result.media[0].error.startswith("ConnectError")
+
+
+def test_pdq_of_a_large_image_is_the_reference_s_after_its_512_px_reduction() -> None:
+    import numpy
+    import pdqhash
+
+    rng = numpy.random.default_rng(7)
+    blocks = rng.integers(0, 255, (73, 32, 3), dtype=numpy.uint8)  # page-like large blocks
+    image = Image.fromarray(blocks).resize((1280, 7300), Image.Resampling.NEAREST)
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=1)
+    info = analyze_image(out.getvalue(), max_pixels=100_000_000)
+
+    reduced = image.resize((512, 512), Image.Resampling.BOX)
+    vector, quality = pdqhash.compute(numpy.asarray(reduced))
+    assert info.pdq == f"{int(''.join('1' if b else '0' for b in vector), 2):064x}"
+    assert info.pdq_quality == quality
+    full_vector, _ = pdqhash.compute(numpy.asarray(image))
+    distance = sum(int(a) != int(b) for a, b in zip(vector, full_vector, strict=True))
+    assert distance <= 31  # PDQ's own "same image" threshold: the reduction keeps what it sees
+
+
+def test_checks_and_thumbnail_from_one_decode_match_the_separate_ones() -> None:
+    data = png_bytes((1200, 300))
+    info, thumb = analyze_with_thumbnail(data, max_pixels=10_000_000)
+    assert asdict(info) == asdict(analyze_image(data, max_pixels=10_000_000))
+    assert thumb == thumbnail_webp(data, max_pixels=10_000_000)
