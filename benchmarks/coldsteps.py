@@ -69,12 +69,12 @@ async def cold(home: Path, url: str, clock: Clock) -> None:
     import archive.provenance.seal as seal
     from archive.archive import Archive
     from collector.capture.settings import CaptureSettings
-    from collector.collect import imagework, record
+    from collector.collect import imagework, record, warmup
     from collector.platforms.config import PlatformConfig
 
     clock.lap("import: archive, saving")
-    record.warm_up()
-    clock.lap("import: image code (warm_up)")
+    warmup.warm_up()
+    clock.lap("warm_up: adapters, font coverage, image code")
     archive = Archive.open(home)
     clock.lap("home open (Archive.open)")
     settings = CaptureSettings.from_sources(capture_section(archive.settings))

@@ -11,10 +11,11 @@ from archive.provenance.seal import finish_writes
 from archive.vocabulary import CaptureStatus
 from collector.capture.settings import CaptureSettings
 from collector.collect.acquire import Acquisition
-from collector.collect.record import SavedCapture, save_acquisition, warm_up
+from collector.collect.record import SavedCapture, save_acquisition
 from collector.collect.sessions import SessionPicker
 from collector.collect.stack import CaptureStack, capture_stack
 from collector.collect.vantage import Vantages, open_vantages, vantage_rows
+from collector.collect.warmup import warm_up
 from collector.platforms.config import PlatformConfig
 
 RowFn = Callable[[dict[str, Any]], None]
@@ -35,11 +36,13 @@ async def capture_and_save(
     """Acquire and save every URL with bounded concurrency; the rows come back in input order.
 
     `open_archive` runs in a thread while the browser launches (both take a while on a cold
-    start). Each saved URL is then captured through every `vantages` setting (one proxy
-    each), logged in where `sessions` picks a session for it. The checkpoint and timestamps
-    (`finish_writes`) are made while the browser closes.
+    start), and so does `warm_up`, which loads what the first capture and save would. Each
+    saved URL is then captured through every `vantages` setting (one proxy each), logged in
+    where `sessions` picks a session for it. The checkpoint and timestamps (`finish_writes`)
+    are made while the browser closes.
     """
     opening = asyncio.create_task(asyncio.to_thread(open_archive))
+    warming = asyncio.create_task(asyncio.to_thread(warm_up))
     finishing: asyncio.Task[Any] | None = None
     try:
         async with capture_stack(settings, platforms, sessions=sessions) as stack:
@@ -48,12 +51,13 @@ async def capture_and_save(
                 rows = await acquire_and_save(archive, stack, urls, on_row, points)
             finishing = asyncio.create_task(asyncio.to_thread(finish_writes, archive))
     except BaseException:
-        for task in (opening, finishing):  # threads end before the error goes on
+        for task in (opening, warming, finishing):  # threads end before the error goes on
             if task is not None:
                 await asyncio.wait({task})
                 if not task.cancelled():
                     task.exception()  # retrieved: the error raised here is the one reported
         raise
+    await warming
     await finishing
     return rows
 
@@ -67,7 +71,8 @@ async def acquire_and_save(
 ) -> list[dict[str, Any]]:
     """Each URL acquired in an open stack's browser slots and saved in a thread while the next
     one is captured; rows in input order (`finish_writes` is the caller's). The image code
-    the first save needs is loaded in a thread meanwhile (`warm_up`)."""
+    the first capture and save need is loaded in a thread meanwhile (`warm_up`, at once when
+    it was done already)."""
     warming = asyncio.create_task(asyncio.to_thread(warm_up))
 
     async def one(url: str) -> dict[str, Any]:

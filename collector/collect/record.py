@@ -11,7 +11,6 @@ The evidence card shows the page screenshot, unless the page was judged anything
 unavailable) or has no screenshot: then it shows the post card, and its footer says so and why.
 """
 
-import contextlib
 import hashlib
 import mimetypes
 from dataclasses import asdict, dataclass, field
@@ -21,7 +20,7 @@ from sqlmodel import Session
 
 from archive.archive import Archive
 from archive.ids import new_id
-from archive.timeutil import iso, utcnow
+from archive.timeutil import iso
 from archive.vocabulary import Availability, CaptureStatus, PageVerdict
 from collector.capture.store import CaptureRows, build_rows, insert_rows, seal_rows, store_blobs
 from collector.collect.acquire import Acquisition
@@ -36,12 +35,6 @@ from collector.platforms.imaging import (
     analyze_with_thumbnail,
 )
 from collector.platforms.result import DownloadedMedia, PlatformResult
-
-WARM_UP_PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS"
-    b"\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\r\xefF\xb8\x00\x00\x00\x00IEND\xaeB`\x82"
-)
-"""A 1x1 white PNG."""
 
 
 @dataclass
@@ -285,16 +278,6 @@ def _image_artifact(role: str, name: str, got: DownloadedMedia, details: dict[st
         described["rejected"] = got.error
     media_type = got.media_type or "application/octet-stream"
     return (role if got.status == 200 else "media_error", name, got.data, media_type, described)
-
-
-def warm_up() -> None:
-    """Check, thumbnail and card a 1x1 PNG once, so that what they load (Pillow's codecs,
-    imagehash with numpy and scipy, pdqhash, the card's font) is loaded before the first
-    capture is saved: `capture` runs it in a thread while the first page loads. Nothing is
-    stored; a failure here is left for that first save to report with its reason."""
-    with contextlib.suppress(Exception):
-        analyze_with_thumbnail(WARM_UP_PNG, IMAGE_MAX_PIXELS)
-        render_card(WARM_UP_PNG, "about:blank", utcnow(), "warm-up", IMAGE_MAX_PIXELS)
 
 
 def combined_status(acquisition: Acquisition) -> tuple[str, str | None]:

@@ -6,7 +6,7 @@ from collector.platforms.config import PlatformConfig
 from collector.platforms.generic import GenericAdapter
 from collector.platforms.telegram import TelegramAdapter
 from collector.platforms.twitter import TwitterAdapter
-from collector.platforms.ytdlp import YtdlpAdapter
+from collector.platforms.ytdlp import YtdlpAdapter, extractors
 
 ADAPTERS: tuple[type[Adapter], ...] = (
     TwitterAdapter,
@@ -22,6 +22,14 @@ def adapter_class_for(url: str) -> type[Adapter]:
         if adapter.suitable(url):
             return adapter
     return GenericAdapter
+
+
+def load_adapters() -> None:
+    """Import what choosing an adapter and reading a generic page load on first use (yt-dlp's
+    extractors, extruct with lxml), so that a caller can do it ahead of the first capture."""
+    import extruct  # noqa: F401  (imported for its side effect: the import itself)
+
+    extractors()
 
 
 def adapter_for(url: str, config: PlatformConfig | None = None) -> Adapter:
