@@ -115,7 +115,8 @@ def analyze_image(data: bytes, max_pixels: int) -> ImageInfo:
 def analyze_with_thumbnail(data: bytes, max_pixels: int) -> tuple[ImageInfo, bytes]:
     """`analyze_image` and `thumbnail_webp` of `data` from one decode."""
     image = _decoded(data, max_pixels)
-    return _describe(image), _thumbnail(image, THUMBNAIL_SIZE)
+    info = _describe(image)
+    return info, _thumbnail(image, THUMBNAIL_SIZE)  # last: the thumbnail is made in place
 
 
 def _decoded(data: bytes, max_pixels: int) -> "Image.Image":
@@ -158,10 +159,9 @@ def thumbnail_webp(data: bytes, max_pixels: int, size: tuple[int, int] = THUMBNA
 
 
 def _thumbnail(image: "Image.Image", size: tuple[int, int]) -> bytes:
+    """The WebP thumbnail of a decoded image, which it reduces in place (Pillow's thumbnail)."""
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
-    else:
-        image = image.copy()  # `thumbnail` works in place; the caller's image stays whole
     image.thumbnail(size)
     out = io.BytesIO()
     image.save(out, format="WEBP", quality=80)
