@@ -10,9 +10,10 @@ prefer it (2.5-5x less CPU per capture, see docs/capture.md).
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
+
+from setup_steps import apt_install, can_apt, install_command, run
 
 SYSTEM_CANDIDATES = (
     "chromium-headless-shell",
@@ -21,7 +22,6 @@ SYSTEM_CANDIDATES = (
     "google-chrome",
     "google-chrome-stable",
 )
-INSTALL_TIMEOUT_S = 900
 
 
 def playwright_chromium() -> Path | None:
@@ -45,16 +45,6 @@ def system_chromium() -> Path | None:
     return None
 
 
-def run(command: list[str]) -> bool:
-    """Run a set-up command, showing its output; True when it succeeded."""
-    print("+", " ".join(command), flush=True)
-    try:
-        return subprocess.run(command, timeout=INSTALL_TIMEOUT_S, check=False).returncode == 0
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        print(f"  failed: {exc}", flush=True)
-        return False
-
-
 def main() -> int:
     """Find or install a browser; exit status 0 when one is ready."""
     if os.environ.get("EVIDENCE_CHROMIUM"):
@@ -71,21 +61,18 @@ def main() -> int:
         print(f"browser: Playwright's Chromium at {playwright_chromium()}")
         return 0
     print("Playwright's Chromium could not be downloaded; looking for a system Chromium.")
-    can_apt = os.geteuid() == 0 and shutil.which("apt-get") is not None
     if system_chromium():
-        if can_apt and not shutil.which("chromium-headless-shell"):
-            packages = ["apt-get", "install", "-y", "--no-install-recommends"]
-            run(["apt-get", "update"]) and run([*packages, "chromium-headless-shell"])
+        if can_apt() and not shutil.which("chromium-headless-shell"):
+            apt_install(["chromium-headless-shell"])
         print(f"browser: system Chromium at {system_chromium()}")
         return 0
-    command = ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]
-    if can_apt and run(["apt-get", "update"]) and run(command) and system_chromium():
-        run([*command[:-1], "chromium-headless-shell"])
+    if apt_install(["chromium"]) and system_chromium():
+        run(install_command(["chromium-headless-shell"]))
         print(f"browser: system Chromium at {system_chromium()}")
         return 0
     print(
         "No Chromium available. Install one and run `make install` again:\n"
-        f"  sudo apt-get update && sudo {' '.join(command)}\n"
+        f"  sudo apt-get update && sudo {' '.join(install_command(['chromium']))}\n"
         "or point EVIDENCE_CHROMIUM at a Chromium/Chrome executable.",
         file=sys.stderr,
     )

@@ -12,10 +12,11 @@ install: every capture records the characters no installed font covers
 (`details["missing_glyphs"]`), and tests/capture/test_fonts.py fails without them.
 """
 
-import os
 import shutil
 import subprocess
 import sys
+
+from setup_steps import apt_install, can_apt, run
 
 SCRIPTS = {
     "Latin": "0041",
@@ -36,7 +37,6 @@ SCRIPTS = {
 """A sample letter (code point, hex) of each script the installed fonts must draw."""
 EMOJI = "1F600"
 PACKAGES = ("fontconfig", "fonts-noto-core", "fonts-noto-cjk", "fonts-noto-color-emoji")
-INSTALL_TIMEOUT_S = 900
 FC_TIMEOUT_S = 30
 NO_FONTCONFIG = "fontconfig (fc-list)"
 OTHER_SYSTEMS = """  Fedora/RHEL: sudo dnf install fontconfig google-noto-sans-fonts \\
@@ -79,27 +79,15 @@ def _lack(absent: list[str]) -> str:
     return f"no installed font draws {', '.join(absent)}"
 
 
-def run(command: list[str]) -> bool:
-    """Run an install command, showing it; True when it succeeded."""
-    print("+", " ".join(command), flush=True)
-    try:
-        return subprocess.run(command, timeout=INSTALL_TIMEOUT_S, check=False).returncode == 0
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        print(f"  failed: {exc}", flush=True)
-        return False
-
-
 def main() -> int:
     """Install the fonts when possible; always exit 0 (see the module docstring)."""
     absent = missing()
     if not absent:
         print(f"fonts: {len(SCRIPTS)} scripts and colour emoji covered")
         return 0
-    install = ["apt-get", "install", "-y", "--no-install-recommends"]
-    install += ["-o", f"DPkg::Lock::Timeout={INSTALL_TIMEOUT_S}", *PACKAGES]
-    if os.geteuid() == 0 and shutil.which("apt-get"):
+    if can_apt():
         print(f"fonts: {_lack(absent)}; installing {' '.join(PACKAGES)}")
-        if run(["apt-get", "update"]) and run(install):
+        if apt_install(list(PACKAGES)):
             run(["fc-cache"])  # dpkg's trigger does this too; a no-op when it did
         absent = missing()
     if absent:

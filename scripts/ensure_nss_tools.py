@@ -7,13 +7,12 @@ printed. Without it, captures with `extra_ca_file` stop with a one-line error; c
 public sites (system trust) do not need it.
 """
 
-import os
 import shutil
-import subprocess
 import sys
 
+from setup_steps import apt_install, install_command
+
 PACKAGE = "libnss3-tools"
-INSTALL_TIMEOUT_S = 600
 
 
 def main() -> int:
@@ -21,20 +20,13 @@ def main() -> int:
     if shutil.which("certutil"):
         print("nss tools: certutil present")
         return 0
-    command = ["apt-get", "install", "-y", "--no-install-recommends", PACKAGE]
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        for step in (["apt-get", "update"], command):
-            print("+", " ".join(step), flush=True)
-            try:
-                subprocess.run(step, timeout=INSTALL_TIMEOUT_S, check=False)
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                print(f"  failed: {exc}", flush=True)
+    apt_install([PACKAGE])
     if shutil.which("certutil"):
         print("nss tools: certutil installed")
     else:
         print(
             "nss tools: certutil missing; captures with extra_ca_file (and the tests) need it.\n"
-            f"  sudo apt-get update && sudo {' '.join(command)}",
+            f"  sudo apt-get update && sudo {' '.join(install_command([PACKAGE]))}",
             file=sys.stderr,
         )
     return 0

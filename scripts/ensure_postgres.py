@@ -4,13 +4,10 @@ They come from Debian's `postgresql` package, installed with apt-get when runnin
 Without them the PostgreSQL tests are skipped with that reason; nothing else needs them.
 """
 
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-INSTALL_TIMEOUT_S = 900
+from setup_steps import apt_install
 
 
 def installed() -> Path | None:
@@ -24,17 +21,9 @@ def main() -> int:
     if installed():
         print(f"postgresql: {installed()}")
         return 0
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        for command in (["apt-get", "update"], ["apt-get", "install", "-y", "postgresql"]):
-            print("+", " ".join(command), flush=True)
-            try:
-                subprocess.run(command, check=True, timeout=INSTALL_TIMEOUT_S)
-            except (OSError, subprocess.SubprocessError) as exc:
-                print(f"  failed: {exc}", flush=True)
-                break
-        if installed():
-            print(f"postgresql: {installed()}")
-            return 0
+    if apt_install(["postgresql"]) and installed():
+        print(f"postgresql: {installed()}")
+        return 0
     print(
         "PostgreSQL binaries not found; the PostgreSQL tests will be skipped.\n"
         "  To run them: sudo apt-get install -y postgresql",
