@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from archive.sessions import SessionStore
 from collector.cli.app import app
-from tests.collect.test_session_leaks import _leaks
+from tests.sessions.leaks import leaks
 from tests.world import loginsite
 from tests.world.server import World
 
@@ -80,7 +80,7 @@ def test_logged_in_logged_out_expired(world_env: World, tmp_path: Path) -> None:
                                "--output", str(exports / name))  # fmt: skip
         assert code == 0, err
     secrets = set(login.secrets) | set(site.rotated[rotated_before:])
-    assert _leaks(home, secrets) == [] and _leaks(tmp_path / "exports", secrets) == []
+    assert leaks(home, secrets) == [] and leaks(tmp_path / "exports", secrets) == []
     report = (exports / "report.html").read_text(encoding="utf-8")
     assert f"logged in as {loginsite.HANDLE} (session sock)" in report
     code, _out, err = _cli(home, "verify")
