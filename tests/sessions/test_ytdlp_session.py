@@ -6,6 +6,7 @@ yt-dlp does its own networking, so the site is served on the loopback address it
 Generic extractor reads the page, as in tests/platforms/test_adapters.py)."""
 
 import json
+import tempfile
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -124,10 +125,15 @@ def test_logged_out_yt_dlp_gets_the_public_answer(site) -> None:
     assert adapter.seen_secrets == set()
 
 
-def test_session_cookies_reach_yt_dlp_in_memory_for_its_hosts(site, tmp_path: Path) -> None:
+def test_session_cookies_reach_yt_dlp_in_memory_for_its_hosts(
+    site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     base, seen = site
     session = PlatformSession("puppet", "@puppet", tuple(_cookies()), ("127.0.0.1",))
-    files_before = set(Path("/tmp").iterdir())
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where a temporary file would go
+    monkeypatch.chdir(scratch)  # and a cookies file yt-dlp wrote beside it
     result, adapter = _fetch(f"{base}/watch", session)
     assert result.extra["title"].startswith("Members clip"), "the logged-in answer"
     assert result.media[0].url.endswith("/media/members.mp4")
@@ -135,9 +141,7 @@ def test_session_cookies_reach_yt_dlp_in_memory_for_its_hosts(site, tmp_path: Pa
     assert not any(OTHER_SITE in cookie for cookie in seen), "only the session's hosts' cookies"
     assert OTHER_SITE not in adapter.seen_secrets
     assert {SESSION_ID, CSRF, ROTATED} <= adapter.seen_secrets, "the jar's values, rotated too"
-    for path in set(Path("/tmp").iterdir()) - files_before:  # no cookies file, not even a temp
-        if path.is_file():
-            assert SESSION_ID.encode() not in path.read_bytes(), path
+    assert leaks(scratch, {SESSION_ID, CSRF, ROTATED}) == [], "no cookies file, not even a temp"
     raw = result.raw[0].body
     assert ROTATED.encode() in raw and CSRF.encode() in raw, "yt-dlp echoes them: a real test"
 
