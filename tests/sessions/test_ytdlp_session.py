@@ -17,16 +17,24 @@ from pathlib import Path
 import pytest
 
 from archive.archive import Archive
+from archive.provenance.seal import finish_writes
+from archive.provenance.verify import verify_archive
 from archive.vocabulary import RedactionReason
 from collector.capture.result import CaptureResult
 from collector.capture.session import session_from_state
-from collector.collect.sessions import scrub_platform
+from collector.capture.settings import CaptureSettings
+from collector.collect import acquire
+from collector.collect.record import save_acquisition
+from collector.collect.sessions import SessionChoice, SessionPicker, scrub_platform
 from collector.collect.snapshots import snapshot_rows
+from collector.collect.stack import capture_stack
 from collector.platforms.config import PlatformConfig
 from collector.platforms.result import PlatformResult, RawResponse
 from collector.platforms.session import PlatformSession
 from collector.platforms.ytdlp import YtdlpAdapter
 from tests.platforms.conftest import run
+from tests.provenance.conftest import tsa, tsa_env  # noqa: F401
+from tests.sessions.conftest import stored
 from tests.sessions.leaks import leaks
 
 SESSION_ID = "ig-sessionid-0123456789abcdef"
@@ -205,3 +213,44 @@ def test_credential_fields_of_tool_written_json_redacted_whole() -> None:
     )  # fmt: skip
     same, _ = _scrubbed(PlatformResult("twitter", "https://x.com/a", raw=[server]), _adapter())
     assert same.raw[0].body == server.body, "a server's bytes are never rewritten"
+
+
+@pytest.mark.browser
+def test_collect_path_stores_the_logged_in_answer_and_no_secret(
+    site,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tsa_env,  # noqa: F811
+) -> None:
+    """The acquirer's own path: the page captured in Chromium and yt-dlp's fetch beside it,
+    both with the session bound to the host, stored, sealed and verified."""
+    base, seen = site
+    url = f"{base}/watch"
+    home = tmp_path / "home"
+    archive = Archive.open(home)
+    stored(home, hosts=("127.0.0.1",), storage_state={"cookies": _cookies(), "origins": []})
+    # yt-dlp's Instagram extractor only asks instagram.com; its Generic one reads this site
+    monkeypatch.setattr(acquire, "adapter_for", lambda _url, config: YtdlpAdapter(config))
+    settings = CaptureSettings(allow_private=True, timeout_s=30.0)
+    config = PlatformConfig.load({"ytdlp_timeout": 60}, env={})
+
+    async def go():
+        picker = SessionPicker(home, SessionChoice())
+        async with capture_stack(settings, config, sessions=picker) as stack:
+            return await stack.acquirer.acquire(url)
+
+    try:
+        got = run(go())
+        assert got.session == "sock" and got.platform is not None
+        assert got.platform.extra["title"].startswith("Members clip"), "the logged-in answer"
+        assert any(f"sessionid={SESSION_ID}" in cookie for cookie in seen)
+        saved = save_acquisition(archive, got)
+        assert not finish_writes(archive).failed
+        assert [f for f in verify_archive(archive) if f.status == "tampered"] == []
+    finally:
+        archive.close()
+    redactions = got.capture.details["redactions"]
+    assert any(r.get("artifact") == "platform-raw" and r["field"] == "json cookies"
+               for r in redactions)  # fmt: skip
+    assert saved.capture_id
+    assert leaks(home, {SESSION_ID, CSRF, ROTATED}) == []
