@@ -164,4 +164,6 @@ class SessionCheck(StrEnum):
 
     LOGGED_IN = "logged-in"
     LOGGED_OUT = "logged-out"
+    CANNOT_TELL = "cannot-tell"
+    """Pages answered, but nothing showed the session logged in or out (a public page)."""
     UNKNOWN = "unknown"  # no answer that tells (network error, unexpected status)

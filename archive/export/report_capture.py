@@ -186,13 +186,16 @@ def _method(collection: dict[str, Any], playwright: str | None) -> str:
 
 
 def session_text(details: dict[str, Any], collection: dict[str, Any]) -> str:
-    """`logged in as @handle (session NAME)` when the capture used a session, else the
-    recorded persona (`logged out`)."""
+    """`captured logged in as @handle (session NAME)` when the capture used a session
+    (`captured logged in as the account of session NAME (handle not recorded)` when its
+    handle is unknown), else the recorded persona (`logged out`)."""
     session = details.get("session")
     if isinstance(session, dict) and (session.get("handle") or session.get("name")):
-        who = handle(str(session["handle"])) if session.get("handle") else "an unnamed account"
-        name = f" (session {session['name']})" if session.get("name") else ""
-        return f"logged in as {who}{name}"
+        name = session.get("name")
+        if not session.get("handle"):
+            return f"captured logged in as the account of session {name} (handle not recorded)"
+        who = handle(str(session["handle"]))
+        return f"captured logged in as {who}" + (f" (session {name})" if name else "")
     if session:
         return f"a session was recorded but cannot be read: {session!r}"
     return str(collection.get("persona") or "")

@@ -103,19 +103,56 @@ def _pieces(source: BinaryIO, size: int) -> Iterator[tuple[bytes, bool]]:
         piece = following
 
 
+class Sealer:
+    """A writable stream that seals what is written to it into `out` as it comes, so a
+    plaintext never has to be stored first: `write()` the plaintext, then `finish()`."""
+
+    def __init__(self, recipient: bytes, out: BinaryIO) -> None:
+        ephemeral = X25519PrivateKey.generate()
+        self._header = MAGIC + _raw(ephemeral.public_key())
+        shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient))
+        self._cipher = _cipher(shared, self._header[len(MAGIC) :], recipient)
+        self._out = out
+        self._buffer = bytearray()
+        self._counter = 0
+        self._digest = hashlib.sha256()
+        self.size = 0
+        """Plaintext bytes written so far."""
+        out.write(self._header)
+
+    def write(self, data: bytes) -> int:
+        """Take more plaintext; every full chunk known not to be the last is sealed now."""
+        self._buffer += data
+        self._digest.update(data)
+        self.size += len(data)
+        while len(self._buffer) > CHUNK_BYTES:  # more follows: not the last chunk
+            self._chunk(bytes(self._buffer[:CHUNK_BYTES]), last=False)
+            del self._buffer[:CHUNK_BYTES]
+        return len(data)
+
+    def flush(self) -> None:
+        """Flush what is sealed so far; a partial chunk waits (only what follows it tells
+        whether it is the last)."""
+        self._out.flush()
+
+    def finish(self) -> str:
+        """Seal the last chunk; the plaintext's SHA-256 (hex)."""
+        self._chunk(bytes(self._buffer), last=True)
+        self._buffer.clear()
+        return self._digest.hexdigest()
+
+    def _chunk(self, piece: bytes, last: bool) -> None:
+        self._out.write(self._cipher.encrypt(_nonce(self._counter, last), piece, self._header))
+        self._counter += 1
+
+
 def seal(source: BinaryIO, recipient: bytes, out: BinaryIO) -> str:
     """Encrypt `source` to the raw X25519 public key `recipient` into `out`; the plaintext's
     SHA-256 (hex)."""
-    ephemeral = X25519PrivateKey.generate()
-    header = MAGIC + _raw(ephemeral.public_key())
-    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient))
-    cipher = _cipher(shared, header[len(MAGIC) :], recipient)
-    digest = hashlib.sha256()
-    out.write(header)
-    for counter, (piece, last) in enumerate(_pieces(source, CHUNK_BYTES)):
-        digest.update(piece)
-        out.write(cipher.encrypt(_nonce(counter, last), piece, header))
-    return digest.hexdigest()
+    sealer = Sealer(recipient, out)
+    for piece in iter(lambda: source.read(CHUNK_BYTES), b""):
+        sealer.write(piece)
+    return sealer.finish()
 
 
 def unseal(source: BinaryIO, private: X25519PrivateKey, out: BinaryIO) -> str:

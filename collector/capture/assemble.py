@@ -20,7 +20,7 @@ from collector.capture.run import CaptureRun, StepOutcome
 from collector.capture.scrubresult import scrub_details, scrub_result
 from collector.capture.settings import redacted_proxy
 from collector.capture.verdict import judge_run
-from collector.capture.warc import warcinfo_fields, write_warc
+from collector.capture.warc import warc_name, warcinfo_fields, write_warc
 
 
 def capture_status(run: CaptureRun) -> tuple[CaptureStatus, str | None]:
@@ -58,8 +58,8 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
     finished = utcnow()
     seed = uuid.uuid4()
     info = _warcinfo(run, browser)
-    if exchanges:
-        run.artifacts.append(_warc_artifact(run, info, seed))
+    if exchanges and run.session is None:  # a session's WARCs are written by scrub_result
+        run.artifacts.append(_warc_artifact(run, info))
     handshakes = build.tls_handshakes(exchanges)
     if handshakes is not None:
         run.artifacts.append(handshakes)
@@ -140,17 +140,16 @@ def _warcinfo(run: CaptureRun, browser: BrowserIdentity) -> dict[str, str]:
     return info
 
 
-def _warc_artifact(run: CaptureRun, info: dict[str, str], seed: uuid.UUID) -> ArtifactData:
-    """The WARC as recorded (for a session capture: the original, sealed by `scrubresult`)."""
-    name = f"capture-{run.started.strftime('%Y%m%dT%H%M%S')}.warc.gz"
+def _warc_artifact(run: CaptureRun, info: dict[str, str]) -> ArtifactData:
+    """The WARC as recorded."""
+    name = warc_name(run.started)
     exchanges = run.recorder.exchanges
-    seeded = seed if run.session is not None else None
     warc, _ = build.spooled_artifact(
         "warc",
         name,
         "application/warc",
         run.url,
-        lambda out: write_warc(exchanges, name, info, run.started, out, seed=seeded),
+        lambda out: write_warc(exchanges, name, info, run.started, out),
     )
     return warc
 

@@ -1,6 +1,7 @@
-"""A capture made logged in, made safe to store: the original WARC sealed, a scrubbed WARC
-written in its place, every other artifact and the capture's own fields scrubbed, and the
-redactions listed in `details["redactions"]` (inside the signed manifest).
+"""A capture made logged in, made safe to store: a scrubbed WARC and the original WARC,
+sealed as it is written (both from the recorded exchanges), every other artifact and the
+capture's own fields scrubbed, and the redactions listed in `details["redactions"]` (inside
+the signed manifest).
 
 Screenshots and other images are left as drawn: a secret a page shows on screen is in their
 pixels, which no byte search reaches (stated in docs/capture.md).
@@ -12,7 +13,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
-from archive.provenance.sealing import SCHEME, SEALED_ROLE, seal
+from archive.provenance.sealing import SCHEME, SEALED_ROLE, Sealer
 from archive.vocabulary import RedactionReason
 from collector.capture.artifacts import spooled_artifact
 from collector.capture.recorder import Exchange
@@ -21,10 +22,8 @@ from collector.capture.run import CaptureRun
 from collector.capture.scrub import Scrubber
 from collector.capture.scrubrecords import learn_exchanges
 from collector.capture.session import CaptureSession
-from collector.capture.warc import write_warc
+from collector.capture.warc import warc_name, write_warc
 
-_NOT_SCRUBBED = ("warc", SEALED_ROLE)
-"""Roles written here (the WARC is rewritten from the exchanges instead)."""
 _STRING_FIELDS = ("requested_url", "status_reason", "final_url", "title", "server_ip")
 
 
@@ -47,13 +46,12 @@ def scrub_result(
     artifacts: list[ArtifactData] = []
     details = dict(result.details)
     for artifact in result.artifacts:
-        if artifact.role == "warc":
-            warc = _Warc(artifact, info, seed)
-            artifacts += _warcs(run, warc, exchanges, scrubber, session, details)
-        elif artifact.media_type.startswith("image/"):
+        if artifact.media_type.startswith("image/"):
             artifacts.append(artifact)
         else:
             artifacts.append(_scrubbed_artifact(artifact, scrubber))
+    if exchanges:
+        artifacts += _warcs(run, _Warc(warc_name(run.started), info, seed), scrubber, details)
     fields: dict[str, Any] = {}
     for name in _STRING_FIELDS:
         value = getattr(result, name)
@@ -83,53 +81,52 @@ def scrub_details(session: CaptureSession, details: dict[str, Any]) -> dict[str,
 
 @dataclass(frozen=True)
 class _Warc:
-    """The original WARC artifact, its warcinfo fields and its record ids' seed."""
+    """The WARC's file name, its warcinfo fields and its record ids' seed (the same in the
+    scrubbed WARC and the sealed original, so a redaction's record is found in both)."""
 
-    artifact: ArtifactData
+    name: str
     info: dict[str, str]
     seed: uuid.UUID
 
 
 def _warcs(
-    run: CaptureRun,
-    warc_of: _Warc,
-    exchanges: list[Exchange],
-    scrubber: Scrubber,
-    session: CaptureSession,
-    details: dict[str, Any],
+    run: CaptureRun, warc_of: _Warc, scrubber: Scrubber, details: dict[str, Any]
 ) -> list[ArtifactData]:
-    """The scrubbed WARC, and the original sealed when the session names a sealing key."""
-    original = warc_of.artifact
+    """The scrubbed WARC, and the original sealed as it is written (its plaintext is never
+    stored, not even in a temporary file) when the session names a sealing key."""
+    session = run.session
+    assert session is not None
+    exchanges = run.recorder.exchanges
     cap = run.settings.max_decoded_bytes
-    url, _ = scrubber.scrub_text(original.original_url or "")
+    url = scrubber.scrub_text(run.url)[0] or None
     info = {k: scrubber.scrub_text(v)[0] for k, v in warc_of.info.items()}
 
     def write_scrubbed(out: BinaryIO) -> None:
-        write_warc(exchanges, original.name, info, run.started, out, scrubber, warc_of.seed, cap)
+        write_warc(exchanges, warc_of.name, info, run.started, out, scrubber, warc_of.seed, cap)
 
-    warc, _ = spooled_artifact(
-        "warc", original.name, original.media_type, url or None, write_scrubbed
-    )
+    warc, _ = spooled_artifact("warc", warc_of.name, "application/warc", url, write_scrubbed)
     if session.seal_to is None:
         details["sealed_original"] = {"kept": False, "reason": "no sealing key was given"}
         return [warc]
-    name = f"{original.name}.sealed"
+    recipient = session.seal_to
+    name = f"{warc_of.name}.sealed"
 
-    def write(out: BinaryIO) -> str:
-        with original.open() as source:
-            return seal(source, session.seal_to or b"", out)
+    def write_sealed(out: BinaryIO) -> tuple[str, int]:
+        sealer = Sealer(recipient, out)
+        write_warc(exchanges, warc_of.name, warc_of.info, run.started, sealer, seed=warc_of.seed)
+        return sealer.finish(), sealer.size
 
-    sealed, plaintext_sha256 = spooled_artifact(
-        SEALED_ROLE, name, "application/octet-stream", url or None, write
+    sealed, (plaintext_sha256, size) = spooled_artifact(
+        SEALED_ROLE, name, "application/octet-stream", url, write_sealed
     )
     details["sealed_original"] = {
         "kept": True,
         "artifact": name,
         "sha256": plaintext_sha256,
-        "size": original.size,
+        "size": size,
         "scheme": SCHEME,
-        "recipient_sha256": hashlib.sha256(session.seal_to).hexdigest(),
-        "recipient": base64.b64encode(session.seal_to).decode("ascii"),
+        "recipient_sha256": hashlib.sha256(recipient).hexdigest(),
+        "recipient": base64.b64encode(recipient).decode("ascii"),
     }
     return [warc, sealed]
 

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from importlib.metadata import version
-from typing import BinaryIO
+from typing import Protocol
 
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
@@ -128,12 +128,29 @@ class _Ids:
         return f"<urn:uuid:{made}>"
 
 
+class WarcOut(Protocol):
+    """Where a WARC is written: warcio needs only `write` and `flush` (a file, a `Sealer`)."""
+
+    def write(self, data: bytes, /) -> int:
+        """Take bytes."""
+        ...
+
+    def flush(self) -> None:
+        """Pass on what was written."""
+        ...
+
+
+def warc_name(started: datetime) -> str:
+    """The file name of the WARC of a capture started at `started`."""
+    return f"capture-{started.strftime('%Y%m%dT%H%M%S')}.warc.gz"
+
+
 def write_warc(
     exchanges: Iterable[Exchange],
     filename: str,
     info: dict[str, str],
     started: datetime,
-    out: BinaryIO,
+    out: WarcOut,
     scrubber: Scrubber | None = None,
     seed: uuid.UUID | None = None,
     decode_cap: int = 0,

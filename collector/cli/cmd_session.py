@@ -148,7 +148,8 @@ def register(app: typer.Typer) -> None:
         ] = False,
         json: JsonOption = False,
     ) -> None:
-        """Is the session still logged in? Exit 1 when not (or when it cannot tell)."""
+        """Is the session still logged in? Exit 0 logged in, 1 logged out, 3 cannot tell
+        (the pages look the same without the session), 4 unknown (no usable answer)."""
         import asyncio
         from dataclasses import asdict
 
@@ -156,7 +157,7 @@ def register(app: typer.Typer) -> None:
         from archive.vocabulary import SessionCheck
         from collector.capture.settings import CaptureSettings
         from collector.cli.output import console, print_json
-        from collector.collect.session_check import check_session
+        from collector.collect.session_check import EXIT_CODES, check_session
         from collector.platforms.config import PlatformConfig
 
         archive = state(ctx).archive()
@@ -176,7 +177,7 @@ def register(app: typer.Typer) -> None:
                 markup=False,
             )
         if result.result != SessionCheck.LOGGED_IN:
-            raise typer.Exit(1)
+            raise typer.Exit(EXIT_CODES[result.result])
 
     app.add_typer(session_app, name="session")
 

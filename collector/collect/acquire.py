@@ -3,6 +3,8 @@
 The two run side by side. An adapter whose site is `recorded` (X/Twitter, Telegram, Bluesky;
 see `collector.sites`) fetches the post's structured data through the capture's own recording
 proxy, so its answers are in the same WARC as the page; yt-dlp sites run beside the capture.
+Logged in, both kinds of adapter get the session, and what they return is scrubbed of every
+secret the page capture and the adapter's own client saw before anything is kept.
 Media and the post's t.co links are then fetched over the adapters' guarded HTTP client
 (outside the page's time budget); any other page
 gets its metadata (OpenGraph, JSON-LD, cards) read from the HTML the browser capture received,
@@ -148,22 +150,23 @@ class Acquirer:
         if isinstance(adapter, GenericAdapter):
             capture = await capture_page()
             return Acquisition(url, capture, self._page_metadata(capture))
+        adapter.session = use.platform if use is not None else None
         if adapter.recorded():  # the site module says (collector.sites.<site>.PLATFORM)
-            # only a recorded adapter gets the login: what it sends is in the WARC, scrubbed
-            adapter.session = use.platform if use is not None else None
+            # what it sends with the login is in the WARC, scrubbed with the page
             capture = await capture_page(self._recorded_fetch(adapter, url))
             fetched = capture.companion_result
-            if session is not None and isinstance(fetched, PlatformResult):
-                fetched = scrub_platform(fetched, session, capture)
-        else:
+        else:  # yt-dlp: the login in its own cookie jar, in memory (`platforms/ytdlp.py`)
             capture, fetched = await asyncio.gather(
                 capture_page(),
                 self._guarded(adapter.fetch(url, self.client)),
             )
+        if session is not None and isinstance(fetched, PlatformResult):
+            fetched = scrub_platform(fetched, session, capture, adapter.seen_secrets)
         if isinstance(fetched, BaseException) or fetched is None:
             reason = f"{type(fetched).__name__}: {fetched}" if fetched else "no answer"
             if session is not None:
-                reason = Scrubber(set(session.all_secrets())).scrub_text(reason)[0]
+                known = session.all_secrets() | capture.session_secrets | adapter.seen_secrets
+                reason = Scrubber(set(known)).scrub_text(reason)[0]
             return Acquisition(
                 url, capture, None, [f"{adapter.name}: platform data not fetched: {reason}"]
             )

@@ -14,6 +14,8 @@ Platform data fetched with the session (`PlatformSession`) is scrubbed here, wit
 
 import asyncio
 import dataclasses
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,8 @@ from collector.platforms.result import PlatformResult, RawResponse
 from collector.platforms.session import PlatformSession
 
 PUSHBACK_STATUS = 429
+TOOL_WRITTEN = 0
+"""The status of a raw response the tool wrote itself (yt-dlp's info dict), not a server's."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ class SessionPicker:
         return Use(
             record,
             session_from_state(record.name, state, record.handle, self._seal_to),
-            PlatformSession(record.name, record.handle, tuple(record.cookies)),
+            PlatformSession(record.name, record.handle, tuple(record.cookies), record.scope),
             self,
         )
 
@@ -140,11 +144,16 @@ class SessionPicker:
 
 
 def scrub_platform(
-    result: PlatformResult, session: CaptureSession, capture: CaptureResult
+    result: PlatformResult,
+    session: CaptureSession,
+    capture: CaptureResult,
+    seen: Iterable[str] = (),
 ) -> PlatformResult:
     """`result` (fetched with the session) with credential headers redacted and every secret
+    (the session's, the page capture's, and `seen`: what the adapter's own client held)
     overwritten by a same-length marker, each redaction added to the capture's list."""
     scrubber = Scrubber(set(session.all_secrets()) | capture.session_secrets)
+    scrubber.learn(seen)
     for raw in _raws(result):
         for name, value in raw.headers:
             scrubber.learn(header_values(name, value))
@@ -189,6 +198,8 @@ def _walk(value: Any, scrubber: Scrubber, where: dict[str, str]) -> Any:
 def _raw(raw: RawResponse, scrubber: Scrubber) -> RawResponse:
     """A raw response with credential header fields redacted and secrets overwritten."""
     where = {"artifact": "platform-raw", "name": raw.name}
+    if raw.status == TOOL_WRITTEN and raw.media_type == "application/json":
+        raw = dataclasses.replace(raw, body=_credential_fields(raw.body, scrubber, where))
     headers = []
     for name, value in raw.headers:
         reason = header_reason(name)
@@ -203,3 +214,47 @@ def _raw(raw: RawResponse, scrubber: Scrubber) -> RawResponse:
         if f.init and f.name != "headers"
     }
     return dataclasses.replace(raw, **{**rest, "headers": headers})
+
+
+def _credential_fields(body: bytes, scrubber: Scrubber, where: dict[str, str]) -> bytes:
+    """A JSON document the tool wrote (never a server's bytes, which only ever get same-length
+    markers) with its credential fields' values replaced whole, as a WARC's credential
+    headers are: yt-dlp's `cookies` fields and the credential entries of `http_headers`."""
+    found: dict[str, RedactionReason] = {}
+    counts: dict[str, int] = {}
+
+    def redact(label: str, reason: RedactionReason) -> str:
+        found[label] = reason
+        counts[label] = counts.get(label, 0) + 1
+        return header_marker(reason)
+
+    def walk(item: Any) -> Any:
+        if isinstance(item, list):
+            return [walk(v) for v in item]
+        if not isinstance(item, dict):
+            return item
+        fields = {}
+        for key, value in item.items():
+            if key == "cookies" and isinstance(value, str) and value:
+                fields[key] = redact("json cookies", RedactionReason.COOKIE)
+            elif key == "http_headers" and isinstance(value, dict):
+                fields[key] = {
+                    name: redact(f"json http_headers.{name.lower()}", reason)
+                    if (reason := header_reason(name)) is not None
+                    else walk(text)
+                    for name, text in value.items()
+                }
+            else:
+                fields[key] = walk(value)
+        return fields
+
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body
+    cleaned = walk(document)
+    for label, reason in found.items():
+        scrubber.note(where, label, reason, counts[label])
+    if not found:
+        return body
+    return json.dumps(cleaned, ensure_ascii=False, sort_keys=True).encode("utf-8")

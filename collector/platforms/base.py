@@ -29,7 +29,11 @@ class Adapter(ABC):
     def __init__(self, config: PlatformConfig | None = None) -> None:
         self.config = config or PlatformConfig.load()
         self.session: PlatformSession | None = None
-        """The investigator's login, set only for adapters whose requests are recorded."""
+        """The investigator's login, when the capture uses one (`collect/acquire.py`)."""
+        self.seen_secrets: set[str] = set()
+        """Credential values the adapter's own client held or was sent outside the recording
+        proxy (yt-dlp's cookie jar after a fetch): kept in memory only, so the platform data
+        can be scrubbed of them too."""
 
     @classmethod
     def recorded(cls) -> bool:

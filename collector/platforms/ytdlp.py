@@ -12,14 +12,25 @@ yt-dlp does its own networking (the httpx client is not used; a proxy is given w
 `proxy=`). Metadata and the media file are separate steps: `fetch` reads the info dict,
 `download_video` fetches the file under the size and time limits of the config. The info dict
 (sanitized JSON) is kept as a raw response named `ytdlp.info` (status 0: not an HTTP answer).
+
+Logged in (`self.session`, set by the acquirer when the capture uses a session), the session's
+cookies for its hosts are put into yt-dlp's own cookie jar in memory (`set_cookie` on
+`YoutubeDL.cookiejar`); no cookies file is ever written, not even a temporary one. yt-dlp
+then sends them as a browser would (by domain, path and `Secure`), its extractors read them
+(Instagram's CSRF token), and echoes them into the info dict (each format's `cookies` field).
+Every value in the jar after the fetch, those the site set included, is left in
+`seen_secrets` for the acquirer to scrub the stored data with (`collect/sessions.py`).
 """
 
 import asyncio
 import hashlib
 import json
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
+from http.cookiejar import Cookie
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -35,6 +46,7 @@ from collector.sites.classify import classify_url
 from collector.sites.registry import VIDEO_REDIRECT_HOSTS
 
 if TYPE_CHECKING:
+    from yt_dlp import YoutubeDL
     from yt_dlp.extractor.common import InfoExtractor
 
 EXTRACTORS = frozenset(
@@ -141,10 +153,26 @@ class YtdlpAdapter(Adapter):
             options["proxy"] = self.proxy
         return options
 
-    def _extract(self, url: str) -> dict[str, Any]:
+    @contextmanager
+    def _ydl(self, options: dict[str, Any]) -> Iterator["YoutubeDL"]:
+        """A YoutubeDL with the session's cookies in its jar (in memory only); every value
+        given and every value the jar holds at the end is added to `seen_secrets`."""
         import yt_dlp
 
-        with yt_dlp.YoutubeDL(self._options()) as ydl:
+        with yt_dlp.YoutubeDL(options) as ydl:
+            for cookie in self.session.scoped_cookies() if self.session else []:
+                given = jar_cookie(cookie)
+                ydl.cookiejar.set_cookie(given)
+                self.seen_secrets.add(given.value or "")
+            try:
+                yield ydl
+            finally:
+                if self.session is not None:
+                    self.seen_secrets.update(c.value or "" for c in ydl.cookiejar)
+                    self.seen_secrets.discard("")
+
+    def _extract(self, url: str) -> dict[str, Any]:
+        with self._ydl(self._options()) as ydl:
             info = ydl.extract_info(url, download=False)
             return ydl.sanitize_info(info)
 
@@ -182,7 +210,6 @@ class YtdlpAdapter(Adapter):
         return result
 
     def _download(self, url: str, folder: Path) -> tuple[Path, dict[str, Any]]:
-        import yt_dlp
         from yt_dlp.utils import DownloadError
 
         options = self._options() | {
@@ -190,7 +217,7 @@ class YtdlpAdapter(Adapter):
             "outtmpl": str(folder / "media.%(ext)s"),
             "format": f"best[filesize<?{self.config.ytdlp_max_bytes}]/best",
         }
-        with yt_dlp.YoutubeDL(options) as ydl:
+        with self._ydl(options) as ydl:
             info = ydl.sanitize_info(ydl.extract_info(url, download=True))
         files = [p for p in folder.iterdir() if p.is_file() and not p.name.endswith(".part")]
         if not files:
@@ -219,6 +246,31 @@ class YtdlpAdapter(Adapter):
             data=data,
             fetched_at=fetched_at,
         )
+
+
+def jar_cookie(cookie: dict[str, Any]) -> Cookie:
+    """A Playwright cookie object as an `http.cookiejar.Cookie` (what yt-dlp's jar holds)."""
+    domain = str(cookie.get("domain", ""))
+    expires = cookie.get("expires")
+    lasting = isinstance(expires, int | float) and expires > 0
+    return Cookie(
+        version=0,
+        name=str(cookie["name"]),
+        value=str(cookie.get("value", "")),
+        port=None,
+        port_specified=False,
+        domain=domain,
+        domain_specified=domain.startswith("."),
+        domain_initial_dot=domain.startswith("."),
+        path=str(cookie.get("path") or "/"),
+        path_specified=True,
+        secure=bool(cookie.get("secure")),
+        expires=int(expires) if lasting else None,
+        discard=not lasting,
+        comment=None,
+        comment_url=None,
+        rest={"HttpOnly": ""} if cookie.get("httpOnly") else {},
+    )
 
 
 def _media_type(ext: str | None) -> str | None:

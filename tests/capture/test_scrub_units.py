@@ -2,6 +2,7 @@
 piece boundaries and encodings, encoded bodies stored decoded, seals that refuse tampering."""
 
 import gzip
+import hashlib
 import io
 from datetime import UTC, datetime
 
@@ -120,6 +121,24 @@ def test_seal_round_trip(size: int) -> None:
     plain = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
     sealed = io.BytesIO()
     digest = sealing.seal(io.BytesIO(plain), public, sealed)
+    out = io.BytesIO()
+    assert sealing.unseal(io.BytesIO(sealed.getvalue()), private, out) == digest
+    assert out.getvalue() == plain
+
+
+@pytest.mark.parametrize("size", [0, 1, sealing.CHUNK_BYTES, sealing.CHUNK_BYTES * 2 + 3])
+@pytest.mark.parametrize("piece", [1, 7_919, sealing.CHUNK_BYTES + 1])
+def test_sealer_seals_as_written_in_any_pieces(size: int, piece: int) -> None:
+    private, public = _key()
+    plain = bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    sealed = io.BytesIO()
+    sealer = sealing.Sealer(public, sealed)
+    for start in range(0, len(plain), piece):
+        sealer.write(plain[start : start + piece])
+    digest = sealer.finish()
+    assert sealer.size == size and digest == hashlib.sha256(plain).hexdigest()
+    chunks = max(1, -(-size // sealing.CHUNK_BYTES))
+    assert len(sealed.getvalue()) == 8 + 32 + size + chunks * sealing.TAG_BYTES, "seal's layout"
     out = io.BytesIO()
     assert sealing.unseal(io.BytesIO(sealed.getvalue()), private, out) == digest
     assert out.getvalue() == plain

@@ -20,30 +20,11 @@ from collector.capture.session import session_from_state
 from collector.capture.store import build_rows, insert_rows, seal_rows, store_blobs
 from tests.capture.conftest import EngineRunner, world_settings
 from tests.provenance.conftest import tsa, tsa_env  # noqa: F401
+from tests.sessions.leaks import leaks
 from tests.world import loginsite
 from tests.world.server import World
 
 pytestmark = pytest.mark.browser
-
-
-def _expanded(data: bytes) -> Iterator[bytes]:
-    """`data`, and what it holds once unzipped or gunzipped (members of members too)."""
-    yield data
-    if data[:2] == b"\x1f\x8b":
-        yield from _expanded(gzip.decompress(data))
-    elif data[:4] == b"PK\x03\x04":
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for name in archive.namelist():
-                yield name.encode()
-                yield from _expanded(archive.read(name))
-
-
-def _leaks(root: Path, secrets: set[str]) -> list[str]:
-    found = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        for data in _expanded(path.read_bytes()):
-            found += [f"{path}: {s[:4]}..." for s in secrets if s.encode() in data]
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -86,9 +67,9 @@ def test_no_secret_in_home_or_exports(
         assert any(a["role"] == SEALED_ROLE for a in rows.artifacts)
     finally:
         archive.close()
-    assert _leaks(home, secrets) == []
-    assert _leaks(exports, secrets) == []
-    assert _leaks(sealed_package.parent, secrets) == []  # still encrypted inside
+    assert leaks(home, secrets) == []
+    assert leaks(exports, secrets) == []
+    assert leaks(sealed_package.parent, secrets) == []  # still encrypted inside
     for package in (exports / "c.wacz", exports / "c.zip", sealed_package):
         assert [f for f in verify_package(package) if f.status == "tampered"] == [], package
     with zipfile.ZipFile(exports / "c.wacz") as plain, zipfile.ZipFile(sealed_package) as full:

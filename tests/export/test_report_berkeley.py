@@ -319,7 +319,15 @@ def test_every_script_and_emoji_is_drawn_by_a_font_that_has_it(printed: Printed)
 def test_session_and_vantage_are_stated() -> None:
     assert session_text({}, {"persona": "logged out"}) == "logged out"
     session = {"session": {"name": "osint-1", "handle": "desk_account"}}
-    assert session_text(session, {}) == "logged in as @desk_account (session osint-1)"
+    assert session_text(session, {}) == "captured logged in as @desk_account (session osint-1)"
+    unknown = {"session": {"name": "osint-2", "handle": None}}
+    assert session_text(unknown, {}) == (
+        "captured logged in as the account of session osint-2 (handle not recorded)"
+    )
+    assert (
+        session_text({"session": {"name": None, "handle": "@desk"}}, {})
+        == "captured logged in as @desk"
+    )
     assert vantage_text({}, None) == "direct, from the collecting machine's own network"
     assert (
         vantage_text({}, "socks5://127.0.0.1:9050") == "through the proxy socks5://127.0.0.1:9050"

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from archive.sessions import SessionStore
 from collector.cli.app import app
-from tests.collect.test_session_leaks import _leaks
+from tests.sessions.leaks import leaks
 from tests.world import loginsite
 from tests.world.server import World
 
@@ -80,9 +80,9 @@ def test_logged_in_logged_out_expired(world_env: World, tmp_path: Path) -> None:
                                "--output", str(exports / name))  # fmt: skip
         assert code == 0, err
     secrets = set(login.secrets) | set(site.rotated[rotated_before:])
-    assert _leaks(home, secrets) == [] and _leaks(tmp_path / "exports", secrets) == []
+    assert leaks(home, secrets) == [] and leaks(tmp_path / "exports", secrets) == []
     report = (exports / "report.html").read_text(encoding="utf-8")
-    assert f"logged in as {loginsite.HANDLE} (session sock)" in report
+    assert f"captured logged in as {loginsite.HANDLE} (session sock)" in report
     code, _out, err = _cli(home, "verify")
     assert code == 0, err
 
@@ -103,3 +103,20 @@ def test_bad_inputs_store_nothing(world_env: World, tmp_path: Path) -> None:
     assert code == 1 and "no session named 'nobody'" in err
     code, _out, err = _cli(home, "capture", "--session", "x", "--no-session", MEMBERS)
     assert code == 1 and "exclude each other" in err
+
+
+def test_report_names_the_session_when_the_handle_is_unknown(world_env: World, tmp_path: Path):
+    home, site = tmp_path / "home", world_env.login
+    cookies = tmp_path / "cookies.txt"
+    cookies.write_text(site.cookies_txt(site.log_in()), encoding="utf-8")
+    code, _out, err = _cli(home, "session", "add", "desk-2", "--cookies", str(cookies),
+                           "--rate", "600")  # fmt: skip
+    assert code == 0, err
+    row = _capture(home, "--session", "desk-2")
+    assert row["status"] == "complete", row["status_reason"]
+    report = tmp_path / "report.html"
+    code, _out, err = _cli(home, "export", row["capture_id"], "--format", "report",
+                           "--output", str(report))  # fmt: skip
+    assert code == 0, err
+    text = report.read_text(encoding="utf-8")
+    assert "captured logged in as the account of session desk-2 (handle not recorded)" in text
