@@ -186,6 +186,8 @@ class CaptureEngine:
         finally:
             run.recorder.release()
         run.timings["artifacts"] = round(time.monotonic() - began, 3)
+        # a session capture's details are a scrubbed copy, made before this step ended
+        result.details.setdefault("timings_s", {})["artifacts"] = run.timings["artifacts"]
         return result
 
     async def _open_context(self, run: CaptureRun, port: int) -> BrowserContext | None:

@@ -47,6 +47,7 @@ def test_logged_in_capture_shows_members_page_and_api(engine: EngineRunner, test
     assert result.status is CaptureStatus.COMPLETE, result.status_reason
     assert result.details["page_verdict"]["verdict"] == PageVerdict.PAGE
     assert result.details["session"] == {"name": "sock", "handle": loginsite.HANDLE}
+    assert {"navigate", "close", "artifacts"} <= set(result.details["timings_s"])  # every step
     assert result.title == loginsite.TITLE
     dom = result.artifact("dom")
     assert dom is not None and b"API answered: 3 items" in dom.data
