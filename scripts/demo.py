@@ -12,8 +12,10 @@ ordinary settings (host mapping, extra CA, TSA URL), then runs, as a user would:
 
 then prints, for every capture, its status and page verdict (what the page showed: the page,
 a blank screenshot, a bot challenge, a login wall), and fails when a capture claims to be
-complete while its page verdict says otherwise. It ends by printing where to look. The archive
-is kept in .demo/archive for `evidence serve`.
+complete while its page verdict says otherwise, or when a cited page's newest capture is not
+complete (only the pasted signature, which has no URL, stays unresolved). The world's x.com
+pages are drawn by its stand-in for X's web client from recorded answers (tests/world/sites.py).
+It ends by printing where to look. The archive is kept in .demo/archive for `evidence serve`.
 """
 
 import json
@@ -100,11 +102,12 @@ def main() -> int:
         print(f"  evidence report   {report}")
     print(f"  real-world use    {EVIDENCE} collect https://example.org/some-article")
     print(
-        "\nOffline, the four X posts end `partial` with the page verdict `blank`: x.com's status\n"
-        "pages are drawn by X's scripts, which this offline world does not have, so their\n"
-        "screenshots are one colour (the oEmbed-only posts reach them through x.com's recorded\n"
-        "migrate interstitial and twitter.com's migrate hop). Their post data comes from the\n"
-        "recorded oEmbed answers and X's page metadata, and `recheck` takes them again. The\n"
+        "\nOffline, the four X posts end `complete`: their x.com pages are drawn by the offline\n"
+        "world's stand-in for X's web client (tests/world/site/x-client-standin.js, NOT X's\n"
+        "code) from recorded answers, the page's recorded metadata or the post's recorded oEmbed\n"
+        "answer, because X's own scripts are not available offline; the drawn page says so in\n"
+        "its footer. Against real X, X's scripts draw them. (The oEmbed-only posts reach their\n"
+        "page through x.com's recorded migrate interstitial and twitter.com's migrate hop.) The\n"
         "Telegram post page is complete, but its embed widget was never recorded, so the frame\n"
         "that would show the post says so. The pasted signature stays `unresolved`: it has no\n"
         "URL and its pic.twitter.com link cannot be followed offline."
@@ -115,20 +118,28 @@ def main() -> int:
 
 def _page_verdicts(env: dict[str, str]) -> bool:
     """Print every capture's status and page verdict; False when one claims `complete` while
-    its verdict is not `page` (the demo would then be showing a blank page or a wall as done)."""
+    its verdict is not `page` (the demo would then be showing a blank page or a wall as done),
+    or when the newest capture of a URL is not `complete` (the offline world records every
+    page the demo article cites; only the pasted signature, which has no capture, is left)."""
     done = run(["list", "captures", "--json", "--limit", "1000"], env, capture=True)
     if done.returncode != 0:
         return False
     print("\nWhat each capture showed (newest first):")
     truthful = True
+    newest: dict[str, str] = {}
     for row in json.loads(done.stdout):
         verdict = (row.get("details") or {}).get("page_verdict") or {}
         shown = verdict.get("verdict", "-")
-        print(f"  {row['status']:<9} {shown:<14} {row.get('requested_url') or ''}")
+        url = row.get("requested_url") or ""
+        print(f"  {row['status']:<9} {shown:<14} {url}")
+        newest.setdefault(url, row["status"])
         if row["status"] == "complete" and shown != "page":
             print(f"    ^ claims complete while its page verdict is {shown}")
             truthful = False
-    return truthful
+    unfinished = sorted(url for url, status in newest.items() if status != "complete")
+    for url in unfinished:
+        print(f"  not complete: {url}")
+    return truthful and not unfinished
 
 
 def _latest_source(env: dict[str, str]) -> str | None:

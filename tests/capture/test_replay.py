@@ -87,3 +87,25 @@ def test_replay_comparison_can_tell_pages_apart(engine: EngineRunner, test_world
         tall.artifact("screenshot-viewport").data
     )
     assert distance > MAX_HASH_DISTANCE
+
+
+def test_an_x_page_drawn_by_the_worlds_client_replays(engine: EngineRunner, pywb):
+    """The world's stand-in for X's client and what it drew from are in the WARC: pywb's
+    replay draws the same post."""
+    folder, port = pywb
+    url = "https://x.com/UaSmart/status/934106870834454529"
+    original = engine.capture(url)
+    assert original.status == "complete", original.status_reason
+    warc = folder / "capture.warc.gz"
+    warc.write_bytes(original.artifact("warc").data)
+    subprocess.run(
+        [_tool("wb-manager"), "add", COLLECTION, str(warc)], cwd=folder, check=True, timeout=60
+    )
+    replay = engine.capture(f"http://127.0.0.1:{port}/{COLLECTION}/{url}")
+    assert replay.http_status == 200
+    dom = replay.artifact("dom").data.decode()
+    assert 'data-testid="tweet"' in dom and "Y terminamos el dia con Cultura de empresa" in dom
+    distance = _phash(original.artifact("screenshot-viewport").data) - _phash(
+        replay.artifact("screenshot-viewport").data
+    )
+    assert distance <= MAX_HASH_DISTANCE

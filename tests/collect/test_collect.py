@@ -38,14 +38,12 @@ def test_collect_article_then_rerun_adds_nothing(world_env: World, tmp_path: Pat
         "https://www.example.test/static/page.html?n=7",
         None,  # the pasted signature with no URL
     }
-    # x.com pages render blank without X's scripts (not in this world): honestly partial
-    blank = items["https://x.com/UaSmart/status/934106870834454529"]
-    assert blank["status"] == "partial"
-    assert "page verdict blank" in blank["reason"]
-    assert blank["post"]["author_handle"] == "UaSmart"
+    # the world's stand-in for X's client draws each x.com page from recorded answers
+    posts = [item for url, item in items.items() if url and url.startswith("https://x.com/")]
+    assert [item["status"] for item in posts] == ["complete"] * 4, posts
+    recorded_page = items["https://x.com/UaSmart/status/934106870834454529"]
+    assert recorded_page["post"]["author_handle"] == "UaSmart"
     oembed_only = items["https://x.com/bpoweski/status/71633762"]
-    assert oembed_only["status"] == "partial"
-    assert "page verdict blank" in oembed_only["reason"], "twitter.com's migrate hop is served"
     assert oembed_only["post"]["text"] == "working on my Ruby Security book"
     assert items[None]["status"] == "unresolved"
     assert items[None]["citation"]["author_handle"] == "demo_grants"
@@ -64,12 +62,10 @@ def test_collect_article_then_rerun_adds_nothing(world_env: World, tmp_path: Pat
     assert second["source_reused"] is True
     assert second["source_id"] == first["source_id"]
     statuses = {item["url"]: item["status"] for item in second["items"]}
-    assert statuses["https://x.com/UaSmart/status/934106870834454529"] == "partial", "retried"
-    assert statuses["https://t.me/chollometro/28542"] == "reused"
-    assert statuses["https://www.example.test/static/page.html?n=7"] == "reused"
+    assert statuses.pop(None) == "unresolved"
+    assert set(statuses.values()) == {"reused"}, statuses
     captures_after = db.execute("SELECT count(*) FROM capture").fetchone()[0]
-    retried = sum(1 for s in statuses.values() if s in ("partial", "failed"))
-    assert captures_after == captures_before + retried, "only incomplete items are redone"
+    assert captures_after == captures_before, "complete captures are not redone"
     assert db.execute("SELECT count(*) FROM target").fetchone()[0] == targets_before
 
     verify = CliRunner().invoke(app, ["--home", str(home), "verify", "--json"])

@@ -514,12 +514,14 @@ def test_post_card_is_in_the_signed_manifest_and_verifies(world_env: World, tmp_
         photo = next(a for a in stored.values() if a.role == "media")
         assert photo.blob_sha256 in archive.blobs.get(html.blob_sha256).decode()
         card = stored["evidence-card.png"]
-        # x.com's page renders blank without X's scripts: the evidence card draws the post card
-        assert card.details == {"of": "post-card.png", "page_verdict": "blank"}
+        # the world's x.com page shows the post: the evidence card draws its screenshot (the
+        # post card stands in on a page that is blank: the test below)
+        assert card.details == {"of": "screenshot-viewport.png"}
 
 
 BLANK_PAGE = b"<!DOCTYPE html><html><head><title>X</title></head><body></body></html>"
-"""What x.com's status page renders without its scripts: nothing (HAND-WRITTEN, not recorded)."""
+"""What x.com's status page renders without its scripts: nothing (HAND-WRITTEN, not recorded;
+the world's own x.com pages are drawn by its stand-in for X's client)."""
 
 
 def test_evidence_card_shows_the_post_card_when_the_page_is_blank(

@@ -229,8 +229,8 @@ def test_layout_matches_baseline(page: Page, viewer: Viewer, name: str) -> None:
         _open_case(page, viewer)
     elif name == "home":
         page.goto(f"{viewer.url}/")
-    elif name == "captures":  # concurrent captures finish in any order: the two partial ones
-        page.goto(f"{viewer.url}/captures?status=partial")
+    elif name == "captures":  # concurrent captures finish in any order: the one Telegram post
+        page.goto(f"{viewer.url}/captures?platform=telegram")
     else:
         page.goto(f"{viewer.url}/{name}")
     page.wait_for_load_state("networkidle")  # thumbnails and fonts drawn

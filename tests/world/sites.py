@@ -4,19 +4,28 @@ Which recorded response answers which request (all files under tests/fixtures/, 
 attribution in the README beside it):
 
 - `publish.twitter.com/oembed?url=…/status/<id>`: the ruby-oembed recordings for posts
-  702136612822634496 and 71633762, body bytes and headers as recorded;
+  702136612822634496 and 71633762, body bytes and headers as recorded (JSONP below);
 - `x.com/<handle>/status/<id>`: metascraper's stored x.com pages for 934106870834454529 and
-  880139124791029763; for any other post, the x.com migrate interstitial that a client without
-  X's cookies receives (oscarotero/Embed recording, for pepephone's post; for another post the
-  world writes that post's path into the token's JSON, so the hop below leads back to it);
+  880139124791029763, with the one script tag X's pages load (`CLIENT_URL`) added before
+  `</body>` (metascraper stored them without X's scripts; nothing else is changed); for any
+  other post, the x.com migrate interstitial that a client without X's cookies receives
+  (oscarotero/Embed recording, for pepephone's post; for another post the world writes that
+  post's path into the token's JSON, so the hop below leads back to it);
 - `twitter.com/x/migrate?tok=…`, where the interstitial sends the browser: NOT a recording (none
   exists); modelled on what peers describe (x_lolo's login flow fetches this URL and continues
   on `https://x.com/…?mx=2`; OldTwitter issue #768 saw the hop end on a `?mx=` URL): the world
   reads the path from the token's JSON and redirects (302) to `https://x.com<path>?mx=2`;
 - `x.com/<handle>/status/<id>?mx=2` (after the hop): the recorded page when there is one, else
   X's application shell, written for the project after metascraper's recorded x.com pages (the
-  same empty `react-root` body whose scripts come from abs.twimg.com, which this world does not
-  serve, so it renders blank, as x.com does without X's scripts);
+  same empty `react-root` body, whose script is X's client at `CLIENT_URL`);
+- `abs.twimg.com/responsive-web/client-web/main.js` (`CLIENT_URL`): NOT X's code, the world's
+  stand-in for X's web client (`site/x-client-standin.js`, written for the project), because
+  X's own scripts cannot be recorded or redistributed here. In the page it draws the post from
+  a recorded answer only: the page's recorded metadata, else the post's recorded oEmbed answer;
+  with neither, X's "Hmm...this page doesn't exist." page. Against real X, X's scripts draw it;
+- `publish.twitter.com/oembed?url=…/status/<id>&callback=<name>` (JSONP, as the stand-in asks:
+  the recorded answers send no CORS headers): the same recorded body, wrapped as `<name>(…);`
+  with `Content-Type: application/javascript` (modelled, not a recording);
 - `cdn.syndication.twimg.com/tweet-result`, and oEmbed for any other post: 503, "not recorded
   in this offline world" (no redistributable syndication recording exists, and a 404 would
   claim the post does not exist);
@@ -47,6 +56,7 @@ HOSTS = (
     "t.me",
     "pbs.twimg.com",
     "twitter.com",
+    "abs.twimg.com",
     *walls.HOSTS,
 )
 _STATUS = re.compile(r"^/(?P<handle>[A-Za-z0-9_]{1,15})/status/(?P<id>\d+)$")
@@ -65,19 +75,33 @@ class Recorded:
 NOT_RECORDED = Recorded(
     503, [("Content-Type", "text/plain")], b"not recorded in this offline world"
 )
+CLIENT_HOST = "abs.twimg.com"
+CLIENT_PATH = "/responsive-web/client-web/main.js"
+CLIENT_URL = f"https://{CLIENT_HOST}{CLIENT_PATH}"
+"""Where X's pages load X's web client from; the world serves its stand-in there."""
+CLIENT_TAG = (
+    f'<script type="text/javascript" charset="utf-8" nonce="x" src="{CLIENT_URL}"></script>'
+).encode()
 X_APP_SHELL = Recorded(
     200,
     [("Content-Type", "text/html; charset=utf-8")],
     b'<!DOCTYPE html><html dir="ltr" lang="en"><head><meta charset="utf-8">'
     b'<meta name="viewport" content="width=device-width,initial-scale=1">'
     b'<link rel="preload" as="script" crossorigin="anonymous"'
-    b' href="https://abs.twimg.com/responsive-web/client-web/main.js"></head>'
+    b' href="' + CLIENT_URL.encode() + b'"></head>'
     b'<body style="background-color: #FFFFFF;"><noscript><div>JavaScript is not available.'
     b'</div></noscript><div id="react-root" style="height:100%;display:flex;"></div>'
-    b'<script type="text/javascript" charset="utf-8" nonce="x"'
-    b' src="https://abs.twimg.com/responsive-web/client-web/main.js"></script></body></html>',
+    + CLIENT_TAG
+    + b"</body></html>",
 )
 """X's application shell as served after the migrate hop (see the module docstring)."""
+X_CLIENT_STANDIN = Recorded(
+    200,
+    [("Content-Type", "application/javascript; charset=utf-8")],
+    (SITE / "x-client-standin.js").read_bytes(),
+)
+"""The world's stand-in for X's web client (NOT X's code; see the module docstring)."""
+_CALLBACK = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]{0,63}$")
 _TOKEN = re.compile(r"tok=([0-9a-f]+)")
 
 
@@ -100,6 +124,23 @@ def _html(path: Path) -> Recorded:
     return Recorded(200, [("Content-Type", "text/html; charset=utf-8")], path.read_bytes())
 
 
+def _with_client(page: Recorded) -> Recorded:
+    """A recorded x.com page stored without X's scripts, with X's client tag put back."""
+    head, end, tail = page.body.rpartition(b"</body>")
+    assert end, "a recorded page without </body>"
+    return Recorded(page.status, page.headers, head + CLIENT_TAG + end + tail)
+
+
+def _jsonp(recorded: Recorded, callback: str) -> Recorded:
+    """A recorded JSON answer as publish.twitter.com answers `callback=` (see above)."""
+    if not _CALLBACK.match(callback):
+        return Recorded(400, [("Content-Type", "text/plain")], b"bad callback")
+    if recorded.status != 200:
+        return recorded
+    body = callback.encode() + b"(" + recorded.body + b");"
+    return Recorded(200, [("Content-Type", "application/javascript; charset=utf-8")], body)
+
+
 class Sites:
     """Looks up the recorded response for a request, or None when the site has none."""
 
@@ -114,11 +155,11 @@ class Sites:
         }
         pages = FIXTURES / "twitter-status-pages"
         self.status_pages = {
-            "934106870834454529": _html(
-                pages / "metascraper__x.com_UaSmart_934106870834454529_image.html"
+            "934106870834454529": _with_client(
+                _html(pages / "metascraper__x.com_UaSmart_934106870834454529_image.html")
             ),
-            "880139124791029763": _html(
-                pages / "metascraper__x.com_Kikobeats_880139124791029763_gif.html"
+            "880139124791029763": _with_client(
+                _html(pages / "metascraper__x.com_Kikobeats_880139124791029763_gif.html")
             ),
         }
         recording = "oscarotero-embed__twitter.com_pepephone_436461658601713664_2024_redirect_to_x"
@@ -154,13 +195,16 @@ class Sites:
         if host == "publish.twitter.com" and path == "/oembed":
             url = (query.get("url") or [""])[0]
             found = re.search(r"/status(?:es)?/(\d+)", url)
-            recorded = self.oembed.get(found.group(1)) if found else None
-            return recorded or NOT_RECORDED
+            recorded = (self.oembed.get(found.group(1)) if found else None) or NOT_RECORDED
+            callback = query.get("callback")
+            return _jsonp(recorded, callback[0]) if callback else recorded
         if host == "cdn.syndication.twimg.com" and path == "/tweet-result":
             return NOT_RECORDED
         wall = walls.PAGES.get((host, path))
         if wall is not None:
             return Recorded(wall.status, list(wall.headers), wall.body.encode())
+        if host == CLIENT_HOST and path == CLIENT_PATH:
+            return X_CLIENT_STANDIN
         if host == "twitter.com" and path == "/x/migrate":
             return self._migrate_hop(query)
         if host == "x.com":
