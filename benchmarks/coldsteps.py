@@ -6,14 +6,14 @@ after another here, where the command overlaps some of them (the archive opens w
 browser launches, the image code loads while the page loads), so their sum is more than the
 command's wall time: the table shows what each step costs and which one a cold start waits on.
 
-What is timed is the product's own code: the same imports, `Archive.open`, `capture_stack`,
-`Acquirer.acquire` (its steps from the capture's own `timings_s`), `save_acquisition` with
-its parts timed by wrapping the functions `collector.collect.record` calls (store_blobs,
-analyze_image, thumbnail_webp, render_card, seal_rows, insert_rows; the image checks and
-thumbnail start in threads as soon as the screenshots are taken (`collect/imagework.py`), so
-they overlap the capture's last steps and each other, and their sum can exceed the save's wall
-time), then `finish_writes` with
-its RFC 3161 requests and checkpoint timed the same way.
+What is timed is the product's own code: the same imports, `warm_up` (run here on its own,
+where the command runs it beside the launch), `Archive.open`, `capture_stack`,
+`Acquirer.acquire` (its steps from the capture's own `timings_s`), `save_acquisition` with its
+parts timed by wrapping the functions `collector.collect.record` calls (store_blobs,
+analyze_with_thumbnail, analyze_image, render_card, seal_rows, insert_rows; the image checks
+and thumbnail start in threads as soon as the screenshots are taken (`collect/imagework.py`),
+so they overlap the capture's last steps and each other, and their sum can exceed the save's
+wall time), then `finish_writes` with its RFC 3161 requests and checkpoint timed the same way.
 """
 
 import asyncio
@@ -81,8 +81,8 @@ async def cold(home: Path, url: str, clock: Clock) -> None:
     platforms = PlatformConfig.load(archive.settings.section("platforms"))
     for name, label in (
         ("store_blobs", "save: blobs (SHA-256, SHA-512, fsync)"),
-        ("analyze_image", "save: image checks, pHash, PDQ (both shots)"),
-        ("thumbnail_webp", "save: thumbnail"),
+        ("analyze_with_thumbnail", "save: full-page shot's checks and thumbnail"),
+        ("analyze_image", "save: viewport shot's checks"),
         ("render_card", "save: evidence card"),
         ("seal_rows", "save: signing (manifest, Ed25519)"),
         ("insert_rows", "save: rows and custody event"),
