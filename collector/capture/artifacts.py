@@ -1,22 +1,20 @@
 """Turning what the recorder and the page saw into artifacts: redirect chain, server body,
 response headers, TLS certificates, logs. Functions over recorded data; large content is
-written to temporary files, never held whole in memory."""
+written to ephemeral files (ciphertext on disk), never held whole in memory."""
 
 import hashlib
 import io
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar, cast
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from archive.timeutil import iso
 from collector.capture.decode import Decoded, decode_body
+from collector.capture.ephemeral import SpooledFile
 from collector.capture.recorder import Exchange
 from collector.capture.result import ArtifactData
 from collector.capture.spool import SPOOL_MEMORY_BYTES
@@ -113,26 +111,15 @@ def spooled_artifact(
     url: str | None,
     write: Callable[[BinaryIO], T],
 ) -> tuple[ArtifactData, T]:
-    """An artifact written by `write` into a temporary file; kept in memory when small.
-
-    Returns the artifact and what `write` returned."""
-    handle, name_on_disk = tempfile.mkstemp(prefix="evidence-", suffix=f"-{name}")
-    path = Path(name_on_disk)
+    """An artifact written by `write`: in memory up to 1 MiB, past it in an ephemeral file
+    (ciphertext on disk, `ephemeral.py`). Returns the artifact and what `write` returned."""
+    out = SpooledFile(SPOOL_MEMORY_BYTES)
     try:
-        with os.fdopen(handle, "w+b") as out:
-            outcome = write(out)
-            out.flush()
-            small = out.tell() <= SPOOL_MEMORY_BYTES
-            if small:
-                out.seek(0)
-                content = out.read()
+        outcome = write(cast(BinaryIO, out))
     except BaseException:
-        path.unlink(missing_ok=True)
+        out.close()
         raise
-    if small:
-        path.unlink()
-        return ArtifactData(role, name, media_type, content, url), outcome
-    return ArtifactData(role, name, media_type, path, url), outcome
+    return ArtifactData(role, name, media_type, out.release(), url), outcome
 
 
 def response_headers(exchange: Exchange) -> dict[str, Any]:
