@@ -168,10 +168,19 @@ def certificate_artifacts(exchange: Exchange) -> tuple[ArtifactData | None, dict
     return artifact, summary
 
 
-def tls_handshakes(exchanges: list[Exchange]) -> ArtifactData | None:
+HANDSHAKE_SECRETS = ("CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET")
+"""The key log labels that decrypt a TLS 1.3 handshake and no application data."""
+
+
+def tls_handshakes(exchanges: list[Exchange], logged_in: bool = False) -> ArtifactData | None:
     """Every passed-through connection's handshake records (as on the wire, hex) and the
     browser's key log lines for it: with them anyone can decrypt the handshake and check the
-    server's certificate and CertificateVerify signature (e.g. Wireshark with the key log)."""
+    server's certificate and CertificateVerify signature (e.g. Wireshark with the key log).
+
+    `logged_in`: only the lines that decrypt the handshake alone are kept (TLS 1.3's
+    handshake secrets; a TLS 1.2 master secret decrypts the traffic too), the others are
+    named in `keylog_withheld`: with them and a recording of the wire, anyone could read the
+    session's cookies in the browser's requests."""
     connections: list[dict[str, Any]] = []
     seen: set[int] = set()
     for exchange in exchanges:
@@ -187,7 +196,7 @@ def tls_handshakes(exchanges: list[Exchange]) -> ArtifactData | None:
                 "cipher": tls.cipher,
                 "alpn": tls.alpn,
                 "certificate_verify": tls.certificate_verify,
-                "keylog": tls.keylog,
+                **_keylog(tls.keylog, logged_in),
                 "records": [
                     {"from": side, "hex": raw.hex()} for side, raw in tls.handshake_records
                 ],
@@ -196,6 +205,14 @@ def tls_handshakes(exchanges: list[Exchange]) -> ArtifactData | None:
     if not connections:
         return None
     return json_artifact("tls-handshakes", "tls-handshakes.json", connections)
+
+
+def _keylog(lines: list[str], logged_in: bool) -> dict[str, list[str]]:
+    if not logged_in:
+        return {"keylog": lines}
+    kept = [line for line in lines if line.split(" ", 1)[0] in HANDSHAKE_SECRETS]
+    withheld = [line.split(" ", 1)[0] for line in lines if line not in kept]
+    return {"keylog": kept, "keylog_withheld": withheld}
 
 
 def failed_requests(exchanges: list[Exchange], browser_failures: list[dict[str, Any]]) -> list:
