@@ -69,8 +69,9 @@ class EphemeralFile(io.RawIOBase):
         return True
 
     def fileno(self) -> int:
-        """The descriptor of the file (its bytes are ciphertext)."""
-        return self._shared.fd
+        """Refused, as `BytesIO` refuses it: the descriptor's bytes are ciphertext, and a
+        reader taking it (sendfile, mmap, a size from fstat) would copy those."""
+        raise io.UnsupportedOperation("an ephemeral file is read through its methods only")
 
     @property
     def size(self) -> int:

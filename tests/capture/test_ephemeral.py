@@ -35,8 +35,8 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[EphemeralFile]:
 
 def _on_disk(file: EphemeralFile) -> bytes:
     """The raw bytes of the file, read through its descriptor as anyone reading the disk would."""
-    size = os.fstat(file.fileno()).st_size
-    return os.pread(file.fileno(), size, 0)
+    fd = file._shared.fd  # the test reads past the file's own methods, as a disk reader would
+    return os.pread(fd, os.fstat(fd).st_size, 0)
 
 
 def _body(size: int, secret_at: list[int]) -> bytes:
@@ -120,6 +120,15 @@ def test_each_file_has_its_own_key(made):
     assert SECRET not in _on_disk(first) + _on_disk(second)
     first.close()
     second.close()
+
+
+def test_no_descriptor_is_handed_out(made):
+    file = ephemeral.temporary_file()
+    with pytest.raises(io.UnsupportedOperation):
+        file.fileno()
+    with pytest.raises(io.UnsupportedOperation):
+        file.reader().fileno()
+    file.close()
 
 
 def test_readers_have_their_own_position_and_do_not_write(made):

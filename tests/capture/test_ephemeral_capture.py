@@ -69,8 +69,8 @@ def made(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Made]]:
 
     def recording() -> EphemeralFile:
         file = factory()
-        shared = file._shared  # the test reads the key to show what the file held
-        files.append(Made(os.dup(file.fileno()), shared.key, shared.counter))
+        shared = file._shared  # its descriptor and key: what is on disk, what it held
+        files.append(Made(os.dup(shared.fd), shared.key, shared.counter))
         return file
 
     monkeypatch.setattr(ephemeral, "temporary_file", recording)
