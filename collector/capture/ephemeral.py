@@ -10,12 +10,13 @@ AES-256-CTR ciphertext under a random key and initial counter of its own, held o
 process's memory and dropped with the file. CTR is a keystream: a read or write at any
 offset costs no more than at the start, so the files seek as plain ones do.
 
-No authentication, on purpose: the file lives only as long as the capture, under a key that
-never leaves the process, and is read back only by the process that wrote it. Its threat is
-a disk read later (a stolen laptop, a backup of /tmp, a swap of the file system), which a
-keystream alone defeats. Someone who can write into the process's open files while it runs
-runs as its user and could change its memory as easily; CTR's malleability gives them nothing
-they did not have, and a MAC would make every seek verify a chunk, for no gain against them.
+No authentication, on purpose: the file lives only until its capture is stored, under a key
+that never leaves the process, and is read back only by the process that wrote it. The
+threat is the disk read later: its freed blocks on a stolen laptop, in a disk image, on a
+recycled cloud volume. A keystream alone defeats that. Someone who can write into the
+process's open files while it runs runs as its user and could change its memory as easily;
+CTR's malleability gives them nothing they did not have, and a MAC would make every seek
+verify a chunk, for no gain against them.
 """
 
 import io
