@@ -6,7 +6,8 @@ Every ephemeral file is recorded as the one factory makes it, with a duplicate o
 descriptor, so its raw bytes are read after the capture although the file itself is gone; so
 is every temporary file anyone in the process makes through `tempfile`; every named file
 under TMPDIR (the browser's and Playwright's included: the engine is launched with TMPDIR
-pointed there) is read while the browser runs and after it closed."""
+pointed there) and in the key log's folder (on /dev/shm when it is a tmpfs with room) is
+read while the browser runs and after it closed."""
 
 import gzip
 import os
@@ -22,6 +23,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from archive.provenance.sealing import seal_public_key
 from archive.vocabulary import CaptureStatus
 from collector.capture import ephemeral
+from collector.capture.browsertls import memory_folder
 from collector.capture.ephemeral import EphemeralFile
 from collector.capture.result import CaptureResult
 from collector.capture.session import session_from_state
@@ -142,6 +144,10 @@ def test_session_capture_past_1_mib_writes_no_secret_in_plaintext(
     try:
         result = runner.call(runner.engine.capture(ARCHIVE, session=session))
         named = _named_files(private_tmp)  # the browser's profile and Playwright's files
+        tls = runner.engine._tls  # the key log's private folder: in memory when it can be
+        assert tls is not None
+        tls_folder = tls.keylog_path.parent
+        named.update(_named_files(tls_folder))
     finally:
         runner.close()
     named.update(_named_files(private_tmp))
@@ -170,6 +176,9 @@ def test_session_capture_past_1_mib_writes_no_secret_in_plaintext(
             assert secret not in raw, "a secret in plaintext on disk"
     held = b"".join(file.plain() for file in made)
     assert login.sid.encode() in held and login.csrf.encode() in held  # as recorded
+    where = memory_folder()
+    assert str(tls_folder.parent) == (where or str(private_tmp)), "the key log's folder"
+    assert str(tls.keylog_path) in named, "the key log was read"
     assert named, "the browser wrote its files under TMPDIR"
     for path, data in named.items():
         for secret in secrets:
