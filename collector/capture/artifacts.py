@@ -1,22 +1,20 @@
 """Turning what the recorder and the page saw into artifacts: redirect chain, server body,
 response headers, TLS certificates, logs. Functions over recorded data; large content is
-written to temporary files, never held whole in memory."""
+written to ephemeral files (ciphertext on disk), never held whole in memory."""
 
 import hashlib
 import io
 import json
-import os
 import re
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar, cast
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from archive.timeutil import iso
 from collector.capture.decode import Decoded, decode_body
+from collector.capture.ephemeral import SpooledFile
 from collector.capture.recorder import Exchange
 from collector.capture.result import ArtifactData
 from collector.capture.spool import SPOOL_MEMORY_BYTES
@@ -113,26 +111,15 @@ def spooled_artifact(
     url: str | None,
     write: Callable[[BinaryIO], T],
 ) -> tuple[ArtifactData, T]:
-    """An artifact written by `write` into a temporary file; kept in memory when small.
-
-    Returns the artifact and what `write` returned."""
-    handle, name_on_disk = tempfile.mkstemp(prefix="evidence-", suffix=f"-{name}")
-    path = Path(name_on_disk)
+    """An artifact written by `write`: in memory up to 1 MiB, past it in an ephemeral file
+    (ciphertext on disk, `ephemeral.py`). Returns the artifact and what `write` returned."""
+    out = SpooledFile(SPOOL_MEMORY_BYTES)
     try:
-        with os.fdopen(handle, "w+b") as out:
-            outcome = write(out)
-            out.flush()
-            small = out.tell() <= SPOOL_MEMORY_BYTES
-            if small:
-                out.seek(0)
-                content = out.read()
+        outcome = write(cast(BinaryIO, out))
     except BaseException:
-        path.unlink(missing_ok=True)
+        out.close()
         raise
-    if small:
-        path.unlink()
-        return ArtifactData(role, name, media_type, content, url), outcome
-    return ArtifactData(role, name, media_type, path, url), outcome
+    return ArtifactData(role, name, media_type, out.release(), url), outcome
 
 
 def response_headers(exchange: Exchange) -> dict[str, Any]:
@@ -181,10 +168,19 @@ def certificate_artifacts(exchange: Exchange) -> tuple[ArtifactData | None, dict
     return artifact, summary
 
 
-def tls_handshakes(exchanges: list[Exchange]) -> ArtifactData | None:
+HANDSHAKE_SECRETS = ("CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET")
+"""The key log labels that decrypt a TLS 1.3 handshake and no application data."""
+
+
+def tls_handshakes(exchanges: list[Exchange], logged_in: bool = False) -> ArtifactData | None:
     """Every passed-through connection's handshake records (as on the wire, hex) and the
     browser's key log lines for it: with them anyone can decrypt the handshake and check the
-    server's certificate and CertificateVerify signature (e.g. Wireshark with the key log)."""
+    server's certificate and CertificateVerify signature (e.g. Wireshark with the key log).
+
+    `logged_in`: only the lines that decrypt the handshake alone are kept (TLS 1.3's
+    handshake secrets; a TLS 1.2 master secret decrypts the traffic too), the others are
+    named in `keylog_withheld`: with them and a recording of the wire, anyone could read the
+    session's cookies in the browser's requests."""
     connections: list[dict[str, Any]] = []
     seen: set[int] = set()
     for exchange in exchanges:
@@ -200,7 +196,7 @@ def tls_handshakes(exchanges: list[Exchange]) -> ArtifactData | None:
                 "cipher": tls.cipher,
                 "alpn": tls.alpn,
                 "certificate_verify": tls.certificate_verify,
-                "keylog": tls.keylog,
+                **_keylog(tls.keylog, logged_in),
                 "records": [
                     {"from": side, "hex": raw.hex()} for side, raw in tls.handshake_records
                 ],
@@ -209,6 +205,14 @@ def tls_handshakes(exchanges: list[Exchange]) -> ArtifactData | None:
     if not connections:
         return None
     return json_artifact("tls-handshakes", "tls-handshakes.json", connections)
+
+
+def _keylog(lines: list[str], logged_in: bool) -> dict[str, list[str]]:
+    if not logged_in:
+        return {"keylog": lines}
+    kept = [line for line in lines if line.split(" ", 1)[0] in HANDSHAKE_SECRETS]
+    withheld = [line.split(" ", 1)[0] for line in lines if line not in kept]
+    return {"keylog": kept, "keylog_withheld": withheld}
 
 
 def failed_requests(exchanges: list[Exchange], browser_failures: list[dict[str, Any]]) -> list:

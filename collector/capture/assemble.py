@@ -60,7 +60,7 @@ def assemble(run: CaptureRun, browser: BrowserIdentity) -> CaptureResult:
     info = _warcinfo(run, browser)
     if exchanges and run.session is None:  # a session's WARCs are written by scrub_result
         run.artifacts.append(_warc_artifact(run, info))
-    handshakes = build.tls_handshakes(exchanges)
+    handshakes = build.tls_handshakes(exchanges, logged_in=run.session is not None)
     if handshakes is not None:
         run.artifacts.append(handshakes)
     run.problems += run.recorder.problems

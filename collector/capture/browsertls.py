@@ -1,12 +1,16 @@
 """The browser's side of TLS passthrough: where it writes its key log, and what it trusts.
 
 Chromium writes its TLS secrets to `--ssl-key-log-file` (the headless shell honours it too),
-one file per engine in a private temporary folder. Because the browser now verifies servers
-itself, the extra CAs of `extra_ca_file` must reach it: Chromium on Linux trusts the
-certificates of the NSS database in `$HOME/.pki/nssdb` (checked with the headless shell and
-Debian chromium 156), so the browser runs with a private HOME holding such a database made
-with NSS's `certutil` (Debian `libnss3-tools`). `--ignore-certificate-errors-spki-list` is
-no substitute: it matches only keys of the chain the server sends, which does not hold the CA.
+one file per engine in a private temporary folder: on `/dev/shm` when that is a tmpfs with
+room (`memory_folder`), so the secrets, which with a recording of the wire would decrypt the
+browser's requests, cookies included, stay in memory and never reach a disk's blocks.
+
+Because the browser now verifies servers itself, the extra CAs of `extra_ca_file` must reach
+it: Chromium on Linux trusts the certificates of the NSS database in `$HOME/.pki/nssdb`
+(checked with the headless shell and Debian chromium 156), so the browser runs with a private
+HOME holding such a database made with NSS's `certutil` (Debian `libnss3-tools`).
+`--ignore-certificate-errors-spki-list` is no substitute: it matches only keys of the chain
+the server sends, which does not hold the CA.
 """
 
 import os
@@ -21,13 +25,19 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from archive.errors import EvidenceError
 
 CERTUTIL_TIMEOUT_S = 30
+SHM = Path("/dev/shm")
+MOUNTS = Path("/proc/self/mounts")
+MIN_FREE_BYTES = 512 * 1024 * 1024
+"""Room a memory folder must have: the key log grows by about 1 KB per connection for the
+browser's lifetime, and a full one would leave connections undecrypted (Docker's default
+/dev/shm is 64 MiB: the disk's temporary folder is then used)."""
 
 
 class BrowserTLS:
     """A private folder with the key log file and, when needed, an NSS trust database."""
 
     def __init__(self, extra_ca_file: str | None) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="evidence-tls-")
+        self._dir = tempfile.TemporaryDirectory(prefix="evidence-tls-", dir=memory_folder())
         root = Path(self._dir.name)
         root.chmod(0o700)
         self.keylog_path = root / "keys.log"
@@ -49,6 +59,25 @@ class BrowserTLS:
     def close(self) -> None:
         """Remove the key log and the database."""
         self._dir.cleanup()
+
+
+def memory_folder(
+    mounts: Path = MOUNTS, folder: Path = SHM, min_free: int = MIN_FREE_BYTES
+) -> str | None:
+    """`folder` when it is a writable tmpfs (memory, not a disk) with `min_free` bytes free,
+    else None (the default temporary folder)."""
+    try:
+        table = mounts.read_text()
+        usage = os.statvfs(folder)
+    except OSError:
+        return None
+    tmpfs = any(
+        fields[1:3] == [str(folder), "tmpfs"]
+        for fields in (line.split() for line in table.splitlines())
+        if len(fields) >= 3
+    )
+    room = usage.f_bavail * usage.f_frsize >= min_free
+    return str(folder) if tmpfs and room and os.access(folder, os.W_OK | os.X_OK) else None
 
 
 def _nss_db(folder: Path, ca_file: Path) -> None:

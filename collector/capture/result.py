@@ -5,19 +5,20 @@ import io
 import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from archive.timeutil import iso
 from archive.vocabulary import CaptureStatus
+from collector.capture.ephemeral import EphemeralFile
 
 
 class ArtifactData:
     """One artifact's content and description, before it is stored.
 
     Small artifacts (screenshots, DOM, JSON) hold their bytes; large ones (the WARC, a server
-    body) a temporary file that the artifact owns and removes when it is garbage collected.
-    `open()` reads either; `data` reads all of it into memory.
+    body) an ephemeral file (`ephemeral.py`: ciphertext on disk) that the artifact owns and
+    closes, deleting it, when it is garbage collected. `open()` reads either; `data` reads all
+    of it into memory.
     """
 
     def __init__(
@@ -25,38 +26,38 @@ class ArtifactData:
         role: str,
         name: str,
         media_type: str,
-        data: bytes | Path,
+        data: bytes | EphemeralFile,
         original_url: str | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        """`data` is the content, or the temporary file holding it (the artifact owns it)."""
+        """`data` is the content, or the ephemeral file holding it (the artifact owns it)."""
         self.role = role
         self.name = name
         self.media_type = media_type
         self.original_url = original_url
         self.details: dict[str, Any] = details if details is not None else {}
         self._bytes: bytes | None = None
-        self._path: Path | None = None
+        self._file: EphemeralFile | None = None
         self._sha256: str | None = None
-        if isinstance(data, Path):
-            self._path = data
-            weakref.finalize(self, _remove, data)
+        if isinstance(data, EphemeralFile):
+            self._file = data
+            weakref.finalize(self, data.close)
         else:
             self._bytes = data
 
     def __repr__(self) -> str:
-        where = f"file {self._path}" if self._path else f"{self.size} bytes"
+        where = f"{self.size} bytes on disk" if self._file else f"{self.size} bytes"
         return f"ArtifactData({self.role!r}, {self.name!r}, {self.media_type!r}, {where})"
 
     @property
-    def path(self) -> Path | None:
-        """The file holding the content, or None when it is held in memory."""
-        return self._path
+    def on_disk(self) -> bool:
+        """Whether the content is in an (ephemeral) file rather than in memory."""
+        return self._file is not None
 
     def open(self) -> BinaryIO:
         """A binary file reading the content from its start."""
-        if self._path is not None:
-            return open(self._path, "rb")
+        if self._file is not None:
+            return self._file.reader()
         assert self._bytes is not None
         return io.BytesIO(self._bytes)
 
@@ -65,8 +66,8 @@ class ArtifactData:
         """All of the content in memory (prefer `open()` for large artifacts)."""
         if self._bytes is not None:
             return self._bytes
-        assert self._path is not None
-        return self._path.read_bytes()
+        with self.open() as handle:
+            return handle.read()
 
     @property
     def sha256(self) -> str:
@@ -79,14 +80,10 @@ class ArtifactData:
     @property
     def size(self) -> int:
         """Length of the content in bytes."""
-        if self._path is not None:
-            return self._path.stat().st_size
+        if self._file is not None:
+            return self._file.size
         assert self._bytes is not None
         return len(self._bytes)
-
-
-def _remove(path: Path) -> None:
-    path.unlink(missing_ok=True)
 
 
 @dataclass

@@ -3,13 +3,13 @@ fields redacted, secrets overwritten in every head and body, and a body whose en
 a secret stored decoded. The exchanges' own spools are never changed (the sealed original
 is written from them)."""
 
-import tempfile
 from collections.abc import Iterable
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from archive.vocabulary import RedactionReason
 from collector.capture.artifacts import decoded_body
 from collector.capture.decode import known_encoding
+from collector.capture.ephemeral import SpooledFile
 from collector.capture.exchange import Exchange
 from collector.capture.scrub import Scrubber
 from collector.capture.spool import SPOOL_MEMORY_BYTES, Spool
@@ -80,7 +80,7 @@ def _hidden_secret(exchange: Exchange, scrubber: Scrubber, cap: int) -> BinaryIO
     encoding = known_encoding(head.get("content-encoding"))
     if "chunked" not in head.tokens("transfer-encoding") and encoding in (None, "identity"):
         return None
-    out: BinaryIO = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # type: ignore[assignment]  # noqa: SIM115
+    out = cast(BinaryIO, SpooledFile(SPOOL_MEMORY_BYTES))  # past 1 MiB: ciphertext on disk
     decoded_body(exchange, cap, out)
     out.seek(0)
     counter = [0]

@@ -1,16 +1,19 @@
 """Byte sinks that stay in memory while small and move to a temporary file when they grow.
 
 Every request and response the recorder relays is kept in a `Spool`, as warcio spools records:
-`tempfile.SpooledTemporaryFile` holds the first `memory_bytes` in memory and the rest on disk.
-The spools of one capture share a `MemoryBudget`, so many small responses cannot add up either:
-memory per capture stays bounded whatever a page sends. The rollover is decided here (not by
-the file's own `max_size`) so that the spool knows where its bytes are.
+the first `memory_bytes` in memory, past them everything in an ephemeral file
+(`ephemeral.py`: on disk only as ciphertext under a key held in memory, so the cookies and
+tokens a session's traffic carries never reach a disk in plaintext). The spools of one
+capture share a `MemoryBudget`, so many small responses cannot add up either: memory per
+capture stays bounded whatever a page sends. The rollover is decided here (not by a size
+limit of the file) so that the spool knows where its bytes are.
 """
 
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, cast
+
+from collector.capture.ephemeral import SpooledFile
 
 SPOOL_MEMORY_BYTES = 1024 * 1024
 """Bytes one spool keeps in memory before it moves to a temporary file."""
@@ -37,15 +40,14 @@ class Spool:
         self.memory_bytes = memory_bytes
         self.size = 0
         self.on_disk = False
-        # Closed by close(); max_size=0: never rolls over by itself.
-        self._file: BinaryIO = tempfile.SpooledTemporaryFile(max_size=0)  # type: ignore[assignment]  # noqa: SIM115
+        self._file = SpooledFile(memory_bytes=None)  # closed by close(); rolled over here
 
     def write(self, data: bytes) -> None:
         """Append `data`, moving everything to disk once the spool outgrows its memory."""
         budget = self.budget
         if not self.on_disk:
             if self.size + len(data) > self.memory_bytes or budget.used + len(data) > budget.limit:
-                self._file.rollover()  # type: ignore[attr-defined]
+                self._file.rollover()
                 self.on_disk = True
                 budget.used -= self.size
             else:
@@ -75,7 +77,7 @@ class Spool:
     def reader(self, start: int = 0) -> BinaryIO:
         """A file object reading the spool from `start` (one reader at a time)."""
         self._file.seek(start)
-        return self._file
+        return cast(BinaryIO, self._file)
 
     def close(self) -> None:
         """Free the memory or temporary file."""

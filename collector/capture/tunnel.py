@@ -29,7 +29,7 @@ from collector.capture.keylog import KeyLog
 from collector.capture.render import RenderGate
 from collector.capture.spool import MemoryBudget, Spool
 from collector.capture.tlstap import TLSTap
-from collector.capture.tlswire import RecordReader, TLSWireError, ja4_like
+from collector.capture.tlswire import APPLICATION_DATA, Record, RecordReader, TLSWireError, ja4_like
 from collector.capture.upstream import TLSInfo, Upstream
 from collector.capture.wsframes import CloseWatch
 
@@ -138,7 +138,8 @@ class Tunnel:
         """The browser is given nothing more (render limit); recording goes on."""
         self.closing = False
         self.handshake_records: list[tuple[str, bytes]] = []
-        """Records up to the end of the handshake, as on the wire (kept as evidence)."""
+        """Records up to the end of the handshake, as on the wire (kept as evidence), but
+        not the browser's application data sent before it ended (`_kept`)."""
         self.exchanges: list[Exchange] = []
         """Exchanges of this connection (a TLS 1.2 client may send before the handshake ends:
         False Start)."""
@@ -195,7 +196,7 @@ class Tunnel:
                 await self._relay(side, sink, data)
                 continue
             for record in pieces:
-                if self.tls is None and len(self.handshake_records) < MAX_HANDSHAKE_RECORDS:
+                if self._kept(side, record):
                     self.handshake_records.append((side, record.raw))
                 if side == "client":
                     await self.tap.client_record(record)
@@ -230,6 +231,15 @@ class Tunnel:
         except OSError:
             if side == "client":
                 self.closing = True
+
+    def _kept(self, side: str, record: Record) -> bool:
+        """Whether `record` is kept with the handshake: every record until the handshake ends,
+        except the browser's application data sent before that (TLS 1.2 False Start, TLS
+        1.3 early data). That is the first request, cookies included, and the key log lines
+        stored beside the records decrypt it; its plaintext is in the WARC (scrubbed)."""
+        if self.tls is not None or len(self.handshake_records) >= MAX_HANDSHAKE_RECORDS:
+            return False
+        return not (side == "client" and record.type == APPLICATION_DATA)
 
     def _after_handshake_step(self) -> None:
         info = self.tap.info

@@ -47,7 +47,7 @@ def test_large_body_goes_to_disk_not_memory():
     assert result.title == "fetched", "the page read the whole body"
     assert peak < 24 * MIB, f"Python allocations peaked at {peak / MIB:.0f} MiB"
     warc = result.artifact("warc")
-    assert warc.path is not None and warc.size > size, "the WARC is a file, not bytes"
+    assert warc.on_disk and warc.size > size, "the WARC is a file, not bytes"
     with warc.open() as stream:
         lengths = [
             record.length

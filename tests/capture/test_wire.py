@@ -20,6 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from collector.capture import browser as browsers
 from collector.capture.result import CaptureResult
+from collector.capture.session import session_from_state
 from collector.capture.settings import CaptureSettings
 from tests.capture.conftest import EngineRunner
 from tests.capture.test_replay import COLLECTION, _tool, pywb  # noqa: F401 (fixture)
@@ -180,6 +181,42 @@ def test_tls12_connection_is_decrypted_too(wire: Wire):
     headers, _, payload = _record(result, "https://h2-tls12.test/data.json")
     assert headers["WARC-Protocol"] == "h2, tls/1.2"
     assert payload == routes()["/data.json"].body
+
+
+def _client_application_records(result: CaptureResult) -> list[str]:
+    """The hex of every browser record of content type 23 kept with a handshake."""
+    handshakes = json.loads(result.artifact("tls-handshakes").data)
+    records = [r for c in handshakes for r in c["records"] if r["from"] == "client"]
+    return [r["hex"] for r in records if r["hex"].startswith("17")]
+
+
+def test_false_start_requests_are_not_kept_with_the_handshake(wire: Wire):
+    result = wire.engine.capture("https://h2-tls12.test/")  # Chromium False Starts on TLS 1.2
+    assert result.status == "complete", result.status_reason
+    warc = ArchiveIterator(io.BytesIO(result.artifact("warc").data))
+    uris = [r.rec_headers.get_header("WARC-Target-URI") for r in warc if r.rec_type == "request"]
+    assert "https://h2-tls12.test/" in uris, "the request sent early is in the WARC"
+    assert _client_application_records(result) == []
+    handshakes = json.loads(result.artifact("tls-handshakes").data)
+    assert [line.split()[0] for line in handshakes[0]["keylog"]] == ["CLIENT_RANDOM"]
+
+
+def test_logged_in_capture_keeps_only_the_handshake_secrets(wire: Wire):
+    for host, withheld in [
+        ("h2-tls12.test", {"CLIENT_RANDOM"}),
+        ("h2.test", {"CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0", "EXPORTER_SECRET"}),
+    ]:
+        cookie = {"name": "sid", "value": "wire-session-0123456789abcdef", "domain": host}
+        cookie |= {"path": "/", "expires": -1, "httpOnly": True, "secure": True}
+        session = session_from_state("wire", {"cookies": [cookie], "origins": []}, "@wire")
+        result = wire.engine.call(wire.engine.engine.capture(f"https://{host}/", session=session))
+        assert result.status == "complete", result.status_reason
+        handshakes = json.loads(result.artifact("tls-handshakes").data)
+        for connection in handshakes:
+            labels = {line.split()[0] for line in connection["keylog"]}
+            assert labels <= {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET"}
+            assert set(connection["keylog_withheld"]) == withheld, host
+        assert _client_application_records(result) == []
 
 
 def test_http2_capture_replays_in_pywb(wire: Wire, pywb):  # noqa: F811

@@ -14,13 +14,18 @@ project; not a recording).
 - `GET /api/feed`: 401 without a session, 403 without the matching CSRF header, else JSON
   with the account's handle, its items and the session id and token it was called with
   (echoed, as APIs do);
-- `GET /pixel.gif`: a 1x1 GIF.
+- `GET /pixel.gif`: a 1x1 GIF;
+- `GET /members/archive`: the members' archive, a page past 1 MiB (`ARCHIVE_BYTES`) that
+  echoes the session id and CSRF token it was sent near its start, past its first MiB and at
+  its end, and fetches `/api/archive`: gzip-encoded JSON past 1 MiB once decoded, echoing
+  them too (so a capture's spools, decoded bodies and artifacts go past memory to disk).
 
 `LoginSite.log_in()` does what the form does and returns the cookies; `storage_state()` and
 `cookies_txt()` write them as Playwright and browser extensions export them.
 """
 
 import base64
+import gzip
 import json
 import secrets
 import threading
@@ -37,6 +42,9 @@ HANDLE = "@sockpuppet"
 TITLE = "Members only - Example Members"
 ITEMS = ["Internal memo: shift rota for June", "Leaked slide deck, page 4", "Call notes 12:40"]
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///ywAAAAAAQABAAACAUwAOw==")
+ARCHIVE = "/members/archive"
+ARCHIVE_BYTES = 1536 * 1024
+"""About the size of the archive page and of its API's decoded answer."""
 HTML = ("Content-Type", "text/html; charset=utf-8")
 JSON = ("Content-Type", "application/json")
 
@@ -132,6 +140,10 @@ class LoginSite:
             return self._members(sid or "") if handle else _see_other(302, "/login?next=/members")
         if request.path == "/api/feed":
             return self._feed(request, sid or "", handle)
+        if request.path == ARCHIVE:
+            return self._archive(sid or "") if handle else _see_other(302, f"/login?next={ARCHIVE}")
+        if request.path == "/api/archive":
+            return self._archive_api(request, sid or "", handle)
         if request.path == "/pixel.gif":
             return Reply(200, [("Content-Type", "image/gif")], PIXEL)
         if request.path == "/":
@@ -174,6 +186,50 @@ class LoginSite:
             return Reply(403, [JSON], b'{"error": "CSRF token missing or wrong"}')
         answer = {"account": {"handle": handle}, "items": ITEMS, "session": sid, "csrf": sent}
         return Reply(200, [JSON], json.dumps(answer).encode())
+
+    def _archive(self, sid: str) -> Reply:
+        return Reply(200, [HTML], archive_page(self.sessions[sid], sid, self.csrf[sid]))
+
+    def _archive_api(self, request: Request, sid: str, handle: str | None) -> Reply:
+        if handle is None or request.headers.get("X-CSRFToken") != self.csrf.get(sid):
+            return Reply(403, [JSON], b'{"error": "not logged in or CSRF token wrong"}')
+        rows = _archive_rows(ARCHIVE_BYTES)
+        half = len(rows) // 2
+        answer = {"session": sid, "rows": rows[:half], "more": rows[half:], "last": sid}
+        answer["csrf"] = self.csrf[sid]
+        body = gzip.compress(json.dumps(answer).encode(), mtime=0)
+        return Reply(200, [JSON, ("Content-Encoding", "gzip")], body)
+
+
+def _archive_rows(size: int) -> list[str]:
+    """Rows of the members' archive, about `size` bytes of them."""
+    row = "entry {:06d} of the members' archive: minutes, rota and call notes"
+    return [row.format(index) for index in range(size // (len(row) + 4))]
+
+
+def archive_page(handle: str, sid: str, csrf: str) -> bytes:
+    """The members' archive: past 1 MiB, echoing `sid` and `csrf` at its start, past its
+    first MiB and at its end (in data no one sees drawn), and fetching `/api/archive`."""
+    rows = _archive_rows(ARCHIVE_BYTES)
+    cut = len(rows) * 3 // 4
+    data = json.dumps({"session": sid, "rows": rows[:cut], "again": sid, "csrf": csrf})
+    tail = json.dumps({"rows": rows[cut:], "session": sid, "csrf": csrf})
+    script = """
+const cookie = document.cookie.split("; ").find(c => c.startsWith("csrftoken="));
+const csrf = (cookie || "csrftoken=").slice(10);
+fetch("/api/archive", {headers: {"X-CSRFToken": csrf}})
+  .then(r => r.json())
+  .then(data => {
+    document.getElementById("api").textContent =
+      "archive answered: " + (data.rows.length + data.more.length) + " rows";
+  });
+"""
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Archive - Example Members</title></head><body><p id="who">Signed in as {handle}</p>
+<h1>Members' archive</h1><p id="api">archive not asked yet</p>
+<script type="application/json" id="data">{data}</script>
+<script type="application/json" id="tail">{tail}</script>
+<script>{script}</script></body></html>""".encode()
 
 
 def _cookies(headers: Message) -> dict[str, str]:
