@@ -6,7 +6,10 @@ Reproduce from the repository root:
     .venv/bin/python benchmarks/capture.py --rounds 5 --pages 20 --concurrency 1 4 --http
 
 Flags: `--rounds N` (default 3), `--pages N` (default 20), `--concurrency N [N ...]` (default
-1 4), `--http` (serve plain HTTP instead of HTTPS), `--no-heavy` (skip the heavy page).
+1 4), `--http` (serve plain HTTP instead of HTTPS), `--no-heavy` (skip the heavy page),
+`--profile` (where the CPU goes: per page, by process kind and Python thread for both modes
+(`benchmarks/cputree.py`), and by step of the product's save and assembly
+(`benchmarks/cpusteps.py`), with how busy the machine's CPUs were during each mode).
 
 Product = exactly what `evidence capture URL...` runs (`collector.cli.cmd_capture` ->
 `collector.collect.captures`): one capture stack (`capture_stack`, as the command opens it;
@@ -35,10 +38,12 @@ concurrency 1; at least 200 pages/min at concurrency 4.
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,6 +53,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import cputree  # noqa: E402
+from benchmarks.cpusteps import StepClock  # noqa: E402
 from benchmarks.harness import (  # noqa: E402
     MemorySampler,
     Site,
@@ -225,14 +232,51 @@ class Baseline:
 BatchFn = Callable[[list[str], int], Coroutine[Any, Any, Batch]]
 
 
+@dataclass
+class Profile:
+    """Where one mode's CPU went at one concurrency level, over all its batches."""
+
+    pages: int = 0
+    cpu: cputree.Snapshot = field(default_factory=cputree.Snapshot)
+    busy: list[float] = field(default_factory=list)
+    steps: Counter[str] = field(default_factory=Counter)
+    calls: Counter[str] = field(default_factory=Counter)
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine so far, from /proc/stat."""
+    with open("/proc/stat") as handle:
+        ticks = [int(t) for t in handle.readline().split()[1:]]
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
+
+
+async def profiled(
+    fn: BatchFn, urls: list[str], level: int, profile: Profile, clock: StepClock
+) -> Batch:
+    """Run one batch, adding its CPU by process kind and by step to `profile`."""
+    clock.reset()
+    before, (busy, total) = cputree.snapshot(), _machine_ticks()
+    batch = await fn(urls, level)
+    diff = cputree.snapshot() - before
+    busy_after, total_after = _machine_ticks()
+    profile.pages += len(urls)
+    profile.cpu.seconds.update(diff.seconds)
+    profile.busy.append((busy_after - busy) / max(1, total_after - total))
+    profile.steps.update(clock.seconds)
+    profile.calls.update(clock.calls)
+    return batch
+
+
 async def run(args: argparse.Namespace, site: Site, home: Path) -> None:
     """Warm both modes, run the interleaved rounds, print the report."""
     from archive.archive import Archive
 
     urls = site.news(args.pages)
     results: dict[tuple[str, int], Mode] = {}
+    profiles: dict[tuple[str, int], Profile] = {}
     heavy: dict[str, list[float]] = {"product": [], "baseline": []}
-    with Archive.open(home) as archive:
+    clock = StepClock()  # wraps the product's steps only with --profile
+    with Archive.open(home) as archive, clock if args.profile else contextlib.nullcontext():
         async with Product(archive, site) as product, Baseline(site) as base:
             modes: dict[str, BatchFn] = {"product": product.batch, "baseline": base.batch}
             warm = site.news(2, first=1000)
@@ -243,7 +287,12 @@ async def run(args: argparse.Namespace, site: Site, home: Path) -> None:
                 order = list(modes) if round_no % 2 == 0 else list(reversed(modes))
                 for level in args.concurrency:
                     for name in order:
-                        batch = await modes[name]([f"{u}?r={round_no}" for u in urls], level)
+                        round_urls = [f"{u}?r={round_no}" for u in urls]
+                        if args.profile:
+                            profile = profiles.setdefault((name, level), Profile())
+                            batch = await profiled(modes[name], round_urls, level, profile, clock)
+                        else:
+                            batch = await modes[name](round_urls, level)
                         results.setdefault((name, level), Mode()).batches.append(batch)
                 if args.heavy:
                     for name in order:
@@ -252,6 +301,23 @@ async def run(args: argparse.Namespace, site: Site, home: Path) -> None:
                 print(f"round {round_no + 1}/{args.rounds} done, load {load_average()}")
             browser = product.browser
     report(args, results, heavy, browser, site)
+    if args.profile:
+        report_profiles(profiles)
+
+
+def report_profiles(profiles: dict[tuple[str, int], Profile]) -> None:
+    """CPU seconds per page by process kind for each mode and level, then the product's steps."""
+    for (name, level), profile in sorted(profiles.items(), key=lambda item: item[0][::-1]):
+        busy = median(profile.busy) * 100
+        title = f"\n{name} at concurrency {level} (machine CPUs {busy:.0f} % busy, median)"
+        print("\n".join(cputree.report(profile.cpu, profile.pages, title)))
+    for (name, level), profile in sorted(profiles.items(), key=lambda item: item[0][::-1]):
+        if name != "product":
+            continue
+        clock = StepClock()
+        clock.seconds, clock.calls = profile.steps, profile.calls
+        print(f"\nproduct steps at concurrency {level}:")
+        print("\n".join(f"    {line}" for line in clock.lines(profile.pages)))
 
 
 def report(
@@ -319,6 +385,9 @@ def main() -> None:
     parser.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS")
     parser.add_argument(
         "--no-heavy", dest="heavy", action="store_false", help="skip the ~2 MB page"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="CPU per page by process, thread and step"
     )
     args = parser.parse_args()
     if args.rounds < 1 or args.pages < 1 or min(args.concurrency) < 1:
