@@ -90,6 +90,8 @@ class Batch:
     wall: float = 0.0
     peak: int = 0
     saves: list[float] = field(default_factory=list)
+    sampler_cpu: float = 0.0
+    """CPU seconds of the memory sampler's thread (the benchmark's, not the mode's)."""
 
 
 @dataclass
@@ -172,7 +174,7 @@ class Product:
             await acquire_and_save(self.archive, self.stack, urls, on_row)
             await asyncio.to_thread(finish_writes, self.archive)
             batch.wall = time.perf_counter() - began
-        batch.peak = sampler.peak
+        batch.peak, batch.sampler_cpu = sampler.peak, sampler.cpu_s
         return batch
 
 
@@ -225,7 +227,7 @@ class Baseline:
             began = time.perf_counter()
             await asyncio.gather(*(timed(url) for url in urls))
             batch.wall = time.perf_counter() - began
-        batch.peak = sampler.peak
+        batch.peak, batch.sampler_cpu = sampler.peak, sampler.cpu_s
         return batch
 
 
@@ -258,6 +260,8 @@ async def profiled(
     before, (busy, total) = cputree.snapshot(), _machine_ticks()
     batch = await fn(urls, level)
     diff = cputree.snapshot() - before
+    diff.seconds[cputree.ENDED] -= batch.sampler_cpu  # its thread ended with the batch
+    diff.seconds[cputree.SAMPLER] += batch.sampler_cpu
     busy_after, total_after = _machine_ticks()
     profile.pages += len(urls)
     profile.cpu.seconds.update(diff.seconds)

@@ -6,8 +6,8 @@ counted in its parent's `cutime`/`cstime` once reaped, so the difference of two 
 holds the renderers that came and went between them (under Chromium's zygote). The news
 site's process stands in for the web: it is shown, never counted in the total. The TSA's
 `openssl` runs are this interpreter's reaped children, shown apart. A thread that ended
-between two snapshots (the benchmark's memory sampler, one per batch) is counted in
-"python threads ended".
+between two snapshots is counted in "python threads ended" (the caller moves the memory
+sampler's own seconds, one thread per batch, out of it: `SAMPLER`).
 """
 
 import os
@@ -19,6 +19,10 @@ from dataclasses import dataclass, field
 TICK = os.sysconf("SC_CLK_TCK")
 STAND_IN = "stand-in web server (not counted)"
 """The news site's process: the web's cost, shown beside the product's, never in its total."""
+SAMPLER = "benchmark's memory sampler (not counted)"
+"""The benchmark's own thread reading memory use: shown, never in a mode's total."""
+ENDED = "python threads ended"
+NOT_COUNTED = frozenset({STAND_IN, SAMPLER})
 
 
 def _stat(path: str) -> tuple[str, list[str]] | None:
@@ -82,8 +86,8 @@ class Snapshot:
         return diff
 
     def total(self) -> float:
-        """Every kind's seconds together, the stand-in server's left out."""
-        return sum(v for k, v in self.seconds.items() if k != STAND_IN)
+        """Every kind's seconds together, the stand-in server's and the sampler's left out."""
+        return sum(v for k, v in self.seconds.items() if k not in NOT_COUNTED)
 
 
 def _threads() -> dict[int, str]:
@@ -111,7 +115,7 @@ def snapshot() -> Snapshot:
     read = _stat(f"/proc/{me}/stat")
     if read is not None:  # threads that ended count in the process's total only
         whole = (int(read[1][11]) + int(read[1][12])) / TICK
-        shot.seconds["python threads ended"] += max(0.0, whole - own)
+        shot.seconds[ENDED] += max(0.0, whole - own)
         shot.seconds["python reaped children (TSA openssl)"] += (
             int(read[1][13]) + int(read[1][14])
         ) / TICK
