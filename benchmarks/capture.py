@@ -8,8 +8,9 @@ Reproduce from the repository root:
 Flags: `--rounds N` (default 3), `--pages N` (default 20), `--concurrency N [N ...]` (default
 1 4), `--http` (serve plain HTTP instead of HTTPS), `--no-heavy` (skip the heavy page),
 `--profile` (where the CPU goes: per page, by process kind and Python thread for both modes
-(`benchmarks/cputree.py`), and by step of the product's save and assembly
-(`benchmarks/cpusteps.py`), with how busy the machine's CPUs were during each mode).
+(`benchmarks/cputree.py`), by step of the product's save and assembly, and, at concurrency 1,
+Chromium's and the driver's CPU by capture step (`benchmarks/cpusteps.py`), with how busy the
+machine's CPUs were during each mode).
 
 Product = exactly what `evidence capture URL...` runs (`collector.cli.cmd_capture` ->
 `collector.collect.captures`): one capture stack (`capture_stack`, as the command opens it;
@@ -54,7 +55,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import cputree  # noqa: E402
-from benchmarks.cpusteps import StepClock  # noqa: E402
+from benchmarks.cpusteps import BrowserSteps, StepClock  # noqa: E402
 from benchmarks.harness import (  # noqa: E402
     MemorySampler,
     Site,
@@ -243,6 +244,7 @@ class Profile:
     busy: list[float] = field(default_factory=list)
     steps: Counter[str] = field(default_factory=Counter)
     calls: Counter[str] = field(default_factory=Counter)
+    browser_steps: Counter[str] = field(default_factory=Counter)
 
 
 def _machine_ticks() -> tuple[int, int]:
@@ -253,12 +255,23 @@ def _machine_ticks() -> tuple[int, int]:
 
 
 async def profiled(
-    fn: BatchFn, urls: list[str], level: int, profile: Profile, clock: StepClock
+    fn: BatchFn,
+    urls: list[str],
+    level: int,
+    profile: Profile,
+    clocks: tuple[StepClock, BrowserSteps],
 ) -> Batch:
-    """Run one batch, adding its CPU by process kind and by step to `profile`."""
+    """Run one batch, adding its CPU by process kind and by step to `profile` (the browser's
+    CPU by capture step at concurrency 1 only, where captures do not overlap)."""
+    clock, browser_steps = clocks
     clock.reset()
+    browser_steps.seconds.clear()
+    browser_steps.counting = level == 1
     before, (busy, total) = cputree.snapshot(), _machine_ticks()
-    batch = await fn(urls, level)
+    try:
+        batch = await fn(urls, level)
+    finally:
+        browser_steps.counting = False
     diff = cputree.snapshot() - before
     diff.seconds[cputree.ENDED] -= batch.sampler_cpu  # its thread ended with the batch
     diff.seconds[cputree.SAMPLER] += batch.sampler_cpu
@@ -268,6 +281,7 @@ async def profiled(
     profile.busy.append((busy_after - busy) / max(1, total_after - total))
     profile.steps.update(clock.seconds)
     profile.calls.update(clock.calls)
+    profile.browser_steps.update(browser_steps.seconds)
     return batch
 
 
@@ -279,8 +293,12 @@ async def run(args: argparse.Namespace, site: Site, home: Path) -> None:
     results: dict[tuple[str, int], Mode] = {}
     profiles: dict[tuple[str, int], Profile] = {}
     heavy: dict[str, list[float]] = {"product": [], "baseline": []}
-    clock = StepClock()  # wraps the product's steps only with --profile
-    with Archive.open(home) as archive, clock if args.profile else contextlib.nullcontext():
+    clocks = StepClock(), BrowserSteps()  # wrap the product's steps only with --profile
+    profiling = contextlib.ExitStack()
+    if args.profile:
+        for clock in clocks:
+            profiling.enter_context(clock)
+    with Archive.open(home) as archive, profiling:
         async with Product(archive, site) as product, Baseline(site) as base:
             modes: dict[str, BatchFn] = {"product": product.batch, "baseline": base.batch}
             warm = site.news(2, first=1000)
@@ -294,7 +312,7 @@ async def run(args: argparse.Namespace, site: Site, home: Path) -> None:
                         round_urls = [f"{u}?r={round_no}" for u in urls]
                         if args.profile:
                             profile = profiles.setdefault((name, level), Profile())
-                            batch = await profiled(modes[name], round_urls, level, profile, clock)
+                            batch = await profiled(modes[name], round_urls, level, profile, clocks)
                         else:
                             batch = await modes[name](round_urls, level)
                         results.setdefault((name, level), Mode()).batches.append(batch)
@@ -322,6 +340,11 @@ def report_profiles(profiles: dict[tuple[str, int], Profile]) -> None:
         clock.seconds, clock.calls = profile.steps, profile.calls
         print(f"\nproduct steps at concurrency {level}:")
         print("\n".join(f"    {line}" for line in clock.lines(profile.pages)))
+        if profile.browser_steps:
+            browser = BrowserSteps()
+            browser.seconds = profile.browser_steps
+            print(f"\nproduct capture steps at concurrency {level}:")
+            print("\n".join(f"    {line}" for line in browser.lines(profile.pages)))
 
 
 def report(

@@ -118,3 +118,52 @@ class StepClock:
             if self.calls[key]:
                 out.append(f"{label:<44}{self.seconds[key] / pages:>8.3f}{self.calls[key]:>7}")
         return out
+
+
+class BrowserSteps:
+    """CPU seconds of Chromium and Playwright's driver during each capture step, by step name.
+
+    Only meaningful when one capture runs at a time (concurrency 1): the process tree's CPU is
+    read before and after each step (`steps._run_step`), so it holds whatever else the browser
+    did meanwhile. Counting happens while `counting` is set."""
+
+    def __init__(self) -> None:
+        self.seconds: Counter[str] = Counter()
+        self.counting = False
+        self._original: Any = None
+
+    @staticmethod
+    def _browser_cpu() -> float:
+        from benchmarks import cputree
+
+        shot = cputree.snapshot().seconds
+        return sum(v for k, v in shot.items() if k.startswith(("chromium", "playwright")))
+
+    def __enter__(self) -> "BrowserSteps":
+        from collector.capture import steps
+
+        self._original = original = steps._run_step
+
+        @functools.wraps(original)
+        async def timed(run: Any, step: Any, page: Any) -> Any:
+            if not self.counting:
+                return await original(run, step, page)
+            began = self._browser_cpu()
+            try:
+                return await original(run, step, page)
+            finally:
+                self.seconds[step.name] += self._browser_cpu() - began
+
+        steps._run_step = timed
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        from collector.capture import steps
+
+        steps._run_step = self._original
+
+    def lines(self, pages: int) -> list[str]:
+        """Chromium + driver CPU per page of each step, in the order they ran."""
+        out = [f"{'step (Chromium + driver CPU per page, s)':<44}{'s/page':>8}"]
+        out += [f"{name:<44}{seconds / pages:>8.3f}" for name, seconds in self.seconds.items()]
+        return out

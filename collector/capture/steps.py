@@ -282,8 +282,8 @@ async def _read_dom(page: Page) -> tuple[str, str] | None:
     away meanwhile (the page navigated), for Playwright's `content()` to wait for the next one.
 
     Playwright's `content()` and `title()` read in its utility world, whose set-up the first
-    call of a page pays: 21-25 ms of Chromium's CPU per news page, against 9 ms for this
-    (`benchmarks/capture.py --profile`)."""
+    call of a page pays: the step took 0.044-0.056 s of Chromium's and the driver's CPU per
+    news page so, 0.022-0.024 s this way (`benchmarks/capture.py --profile`, concurrency 1)."""
     session = await page.context.new_cdp_session(page)
     try:
         tree = await session.send("Page.getFrameTree")
