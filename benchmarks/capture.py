@@ -260,19 +260,21 @@ async def profiled(
     level: int,
     profile: Profile,
     clocks: tuple[StepClock, BrowserSteps],
+    leave_out: frozenset[int],
 ) -> Batch:
     """Run one batch, adding its CPU by process kind and by step to `profile` (the browser's
-    CPU by capture step at concurrency 1 only, where captures do not overlap)."""
+    CPU by capture step at concurrency 1 only, where captures do not overlap); the processes
+    of the other mode's Playwright driver and browser (`leave_out`) are not counted."""
     clock, browser_steps = clocks
     clock.reset()
     browser_steps.seconds.clear()
     browser_steps.counting = level == 1
-    before, (busy, total) = cputree.snapshot(), _machine_ticks()
+    before, (busy, total) = cputree.snapshot(leave_out), _machine_ticks()
     try:
         batch = await fn(urls, level)
     finally:
         browser_steps.counting = False
-    diff = cputree.snapshot() - before
+    diff = cputree.snapshot(leave_out) - before
     diff.seconds[cputree.ENDED] -= batch.sampler_cpu  # its thread ended with the batch
     diff.seconds[cputree.SAMPLER] += batch.sampler_cpu
     busy_after, total_after = _machine_ticks()
@@ -289,7 +291,6 @@ async def run(args: argparse.Namespace, site: Site, home: Path) -> None:
     """Warm both modes, run the interleaved rounds, print the report."""
     from archive.archive import Archive
 
-    urls = site.news(args.pages)
     results: dict[tuple[str, int], Mode] = {}
     profiles: dict[tuple[str, int], Profile] = {}
     heavy: dict[str, list[float]] = {"product": [], "baseline": []}
@@ -299,32 +300,57 @@ async def run(args: argparse.Namespace, site: Site, home: Path) -> None:
         for clock in clocks:
             profiling.enter_context(clock)
     with Archive.open(home) as archive, profiling:
-        async with Product(archive, site) as product, Baseline(site) as base:
-            modes: dict[str, BatchFn] = {"product": product.batch, "baseline": base.batch}
-            warm = site.news(2, first=1000)
-            for fn in modes.values():  # first contexts after a launch are slower: not timed
-                for level in args.concurrency:
-                    await fn(warm, level)
-            for round_no in range(args.rounds):
-                order = list(modes) if round_no % 2 == 0 else list(reversed(modes))
-                for level in args.concurrency:
-                    for name in order:
-                        round_urls = [f"{u}?r={round_no}" for u in urls]
-                        if args.profile:
-                            profile = profiles.setdefault((name, level), Profile())
-                            batch = await profiled(modes[name], round_urls, level, profile, clocks)
-                        else:
-                            batch = await modes[name](round_urls, level)
-                        results.setdefault((name, level), Mode()).batches.append(batch)
-                if args.heavy:
-                    for name in order:
-                        batch = await modes[name]([f"{site.heavy}?r={round_no}"], 1)
-                        heavy[name].extend(batch.latencies)
-                print(f"round {round_no + 1}/{args.rounds} done, load {load_average()}")
-            browser = product.browser
+        before = cputree.children()
+        async with Product(archive, site) as product:
+            of_product = frozenset(cputree.children() - before)  # its driver and browser
+            async with Baseline(site) as base:
+                of_baseline = frozenset(cputree.children() - before - of_product)
+                others = {"product": of_baseline, "baseline": of_product}
+                modes: dict[str, BatchFn] = {"product": product.batch, "baseline": base.batch}
+                await rounds(args, site, modes, others, (results, profiles, heavy), clocks)
+                browser = product.browser
     report(args, results, heavy, browser, site)
     if args.profile:
         report_profiles(profiles)
+
+
+Results = tuple[dict[tuple[str, int], Mode], dict[tuple[str, int], Profile], dict[str, list[float]]]
+"""Each mode's batches, its profiles, the heavy page's latencies."""
+
+
+async def rounds(
+    args: argparse.Namespace,
+    site: Site,
+    modes: dict[str, BatchFn],
+    others: dict[str, frozenset[int]],
+    into: Results,
+    clocks: tuple[StepClock, BrowserSteps],
+) -> None:
+    """The warm-up batches, then the interleaved rounds, their figures added to `into`."""
+    results, profiles, heavy = into
+    urls = site.news(args.pages)
+    warm = site.news(2, first=1000)
+    for fn in modes.values():  # first contexts after a launch are slower: not timed
+        for level in args.concurrency:
+            await fn(warm, level)
+    for round_no in range(args.rounds):
+        order = list(modes) if round_no % 2 == 0 else list(reversed(modes))
+        for level in args.concurrency:
+            for name in order:
+                round_urls = [f"{u}?r={round_no}" for u in urls]
+                if args.profile:
+                    profile = profiles.setdefault((name, level), Profile())
+                    batch = await profiled(
+                        modes[name], round_urls, level, profile, clocks, others[name]
+                    )
+                else:
+                    batch = await modes[name](round_urls, level)
+                results.setdefault((name, level), Mode()).batches.append(batch)
+        if args.heavy:
+            for name in order:
+                batch = await modes[name]([f"{site.heavy}?r={round_no}"], 1)
+                heavy[name].extend(batch.latencies)
+        print(f"round {round_no + 1}/{args.rounds} done, load {load_average()}")
 
 
 def report_profiles(profiles: dict[tuple[str, int], Profile]) -> None:

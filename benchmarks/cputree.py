@@ -99,8 +99,15 @@ def _threads() -> dict[int, str]:
     return names
 
 
-def snapshot() -> Snapshot:
-    """CPU seconds of this interpreter (by thread) and of every descendant (by kind)."""
+def children() -> set[int]:
+    """The pids of this interpreter's child processes now."""
+    return set(_children(os.getpid()))
+
+
+def snapshot(leave_out: frozenset[int] = frozenset()) -> Snapshot:
+    """CPU seconds of this interpreter (by thread) and of every descendant (by kind), but for
+    the children in `leave_out` and all below them (another browser, idle meanwhile, whose
+    renderers of its last batch are reaped during this one)."""
     shot = Snapshot()
     me = os.getpid()
     names = _threads()
@@ -119,7 +126,8 @@ def snapshot() -> Snapshot:
         shot.seconds["python reaped children (TSA openssl)"] += (
             int(read[1][13]) + int(read[1][14])
         ) / TICK
-    frontier = [(child, _stat(f"/proc/{child}/stat")) for child in _children(me)]
+    mine = [child for child in _children(me) if child not in leave_out]
+    frontier = [(child, _stat(f"/proc/{child}/stat")) for child in mine]
     while frontier:
         pid, read = frontier.pop()
         if read is None:
