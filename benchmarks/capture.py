@@ -6,7 +6,11 @@ Reproduce from the repository root:
     .venv/bin/python benchmarks/capture.py --rounds 5 --pages 20 --concurrency 1 4 --http
 
 Flags: `--rounds N` (default 3), `--pages N` (default 20), `--concurrency N [N ...]` (default
-1 4), `--http` (serve plain HTTP instead of HTTPS), `--no-heavy` (skip the heavy page).
+1 4), `--http` (serve plain HTTP instead of HTTPS), `--no-heavy` (skip the heavy page),
+`--profile` (where the CPU goes: per page, by process kind and Python thread for both modes
+(`benchmarks/cputree.py`), by step of the product's save and assembly, and, at concurrency 1,
+Chromium's and the driver's CPU by capture step (`benchmarks/cpusteps.py`), with how busy the
+machine's CPUs were during each mode).
 
 Product = exactly what `evidence capture URL...` runs (`collector.cli.cmd_capture` ->
 `collector.collect.captures`): one capture stack (`capture_stack`, as the command opens it;
@@ -35,10 +39,12 @@ concurrency 1; at least 200 pages/min at concurrency 4.
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,6 +54,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import cputree  # noqa: E402
+from benchmarks.cpusteps import BrowserSteps, StepClock  # noqa: E402
 from benchmarks.harness import (  # noqa: E402
     MemorySampler,
     Site,
@@ -83,6 +91,8 @@ class Batch:
     wall: float = 0.0
     peak: int = 0
     saves: list[float] = field(default_factory=list)
+    sampler_cpu: float = 0.0
+    """CPU seconds of the memory sampler's thread (the benchmark's, not the mode's)."""
 
 
 @dataclass
@@ -165,7 +175,7 @@ class Product:
             await acquire_and_save(self.archive, self.stack, urls, on_row)
             await asyncio.to_thread(finish_writes, self.archive)
             batch.wall = time.perf_counter() - began
-        batch.peak = sampler.peak
+        batch.peak, batch.sampler_cpu = sampler.peak, sampler.cpu_s
         return batch
 
 
@@ -218,40 +228,149 @@ class Baseline:
             began = time.perf_counter()
             await asyncio.gather(*(timed(url) for url in urls))
             batch.wall = time.perf_counter() - began
-        batch.peak = sampler.peak
+        batch.peak, batch.sampler_cpu = sampler.peak, sampler.cpu_s
         return batch
 
 
 BatchFn = Callable[[list[str], int], Coroutine[Any, Any, Batch]]
 
 
+@dataclass
+class Profile:
+    """Where one mode's CPU went at one concurrency level, over all its batches."""
+
+    pages: int = 0
+    cpu: cputree.Snapshot = field(default_factory=cputree.Snapshot)
+    busy: list[float] = field(default_factory=list)
+    steps: Counter[str] = field(default_factory=Counter)
+    calls: Counter[str] = field(default_factory=Counter)
+    browser_steps: Counter[str] = field(default_factory=Counter)
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine so far, from /proc/stat."""
+    with open("/proc/stat") as handle:
+        ticks = [int(t) for t in handle.readline().split()[1:]]
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
+
+
+async def profiled(
+    fn: BatchFn,
+    urls: list[str],
+    level: int,
+    profile: Profile,
+    clocks: tuple[StepClock, BrowserSteps],
+    leave_out: frozenset[int],
+) -> Batch:
+    """Run one batch, adding its CPU by process kind and by step to `profile` (the browser's
+    CPU by capture step at concurrency 1 only, where captures do not overlap); the processes
+    of the other mode's Playwright driver and browser (`leave_out`) are not counted."""
+    clock, browser_steps = clocks
+    clock.reset()
+    browser_steps.seconds.clear()
+    browser_steps.counting = level == 1
+    before, (busy, total) = cputree.snapshot(leave_out), _machine_ticks()
+    try:
+        batch = await fn(urls, level)
+    finally:
+        browser_steps.counting = False
+    diff = cputree.snapshot(leave_out) - before
+    diff.seconds[cputree.ENDED] -= batch.sampler_cpu  # its thread ended with the batch
+    diff.seconds[cputree.SAMPLER] += batch.sampler_cpu
+    busy_after, total_after = _machine_ticks()
+    profile.pages += len(urls)
+    profile.cpu.seconds.update(diff.seconds)
+    profile.busy.append((busy_after - busy) / max(1, total_after - total))
+    profile.steps.update(clock.seconds)
+    profile.calls.update(clock.calls)
+    profile.browser_steps.update(browser_steps.seconds)
+    return batch
+
+
 async def run(args: argparse.Namespace, site: Site, home: Path) -> None:
     """Warm both modes, run the interleaved rounds, print the report."""
     from archive.archive import Archive
 
-    urls = site.news(args.pages)
     results: dict[tuple[str, int], Mode] = {}
+    profiles: dict[tuple[str, int], Profile] = {}
     heavy: dict[str, list[float]] = {"product": [], "baseline": []}
-    with Archive.open(home) as archive:
-        async with Product(archive, site) as product, Baseline(site) as base:
-            modes: dict[str, BatchFn] = {"product": product.batch, "baseline": base.batch}
-            warm = site.news(2, first=1000)
-            for fn in modes.values():  # first contexts after a launch are slower: not timed
-                for level in args.concurrency:
-                    await fn(warm, level)
-            for round_no in range(args.rounds):
-                order = list(modes) if round_no % 2 == 0 else list(reversed(modes))
-                for level in args.concurrency:
-                    for name in order:
-                        batch = await modes[name]([f"{u}?r={round_no}" for u in urls], level)
-                        results.setdefault((name, level), Mode()).batches.append(batch)
-                if args.heavy:
-                    for name in order:
-                        batch = await modes[name]([f"{site.heavy}?r={round_no}"], 1)
-                        heavy[name].extend(batch.latencies)
-                print(f"round {round_no + 1}/{args.rounds} done, load {load_average()}")
-            browser = product.browser
+    clocks = StepClock(), BrowserSteps()  # wrap the product's steps only with --profile
+    profiling = contextlib.ExitStack()
+    if args.profile:
+        for clock in clocks:
+            profiling.enter_context(clock)
+    with Archive.open(home) as archive, profiling:
+        before = cputree.children()
+        async with Product(archive, site) as product:
+            of_product = frozenset(cputree.children() - before)  # its driver and browser
+            async with Baseline(site) as base:
+                of_baseline = frozenset(cputree.children() - before - of_product)
+                others = {"product": of_baseline, "baseline": of_product}
+                modes: dict[str, BatchFn] = {"product": product.batch, "baseline": base.batch}
+                await rounds(args, site, modes, others, (results, profiles, heavy), clocks)
+                browser = product.browser
     report(args, results, heavy, browser, site)
+    if args.profile:
+        report_profiles(profiles)
+
+
+Results = tuple[dict[tuple[str, int], Mode], dict[tuple[str, int], Profile], dict[str, list[float]]]
+"""Each mode's batches, its profiles, the heavy page's latencies."""
+
+
+async def rounds(
+    args: argparse.Namespace,
+    site: Site,
+    modes: dict[str, BatchFn],
+    others: dict[str, frozenset[int]],
+    into: Results,
+    clocks: tuple[StepClock, BrowserSteps],
+) -> None:
+    """The warm-up batches, then the interleaved rounds, their figures added to `into`."""
+    results, profiles, heavy = into
+    urls = site.news(args.pages)
+    warm = site.news(2, first=1000)
+    for fn in modes.values():  # first contexts after a launch are slower: not timed
+        for level in args.concurrency:
+            await fn(warm, level)
+    for round_no in range(args.rounds):
+        order = list(modes) if round_no % 2 == 0 else list(reversed(modes))
+        for level in args.concurrency:
+            for name in order:
+                round_urls = [f"{u}?r={round_no}" for u in urls]
+                if args.profile:
+                    profile = profiles.setdefault((name, level), Profile())
+                    batch = await profiled(
+                        modes[name], round_urls, level, profile, clocks, others[name]
+                    )
+                else:
+                    batch = await modes[name](round_urls, level)
+                results.setdefault((name, level), Mode()).batches.append(batch)
+        if args.heavy:
+            for name in order:
+                batch = await modes[name]([f"{site.heavy}?r={round_no}"], 1)
+                heavy[name].extend(batch.latencies)
+        print(f"round {round_no + 1}/{args.rounds} done, load {load_average()}")
+
+
+def report_profiles(profiles: dict[tuple[str, int], Profile]) -> None:
+    """CPU seconds per page by process kind for each mode and level, then the product's steps."""
+    for (name, level), profile in sorted(profiles.items(), key=lambda item: item[0][::-1]):
+        busy = median(profile.busy) * 100
+        title = f"\n{name} at concurrency {level} (machine CPUs {busy:.0f} % busy, median)"
+        print("\n".join(cputree.report(profile.cpu, profile.pages, title)))
+    for (name, level), profile in sorted(profiles.items(), key=lambda item: item[0][::-1]):
+        if name != "product":
+            continue
+        clock = StepClock()
+        clock.seconds, clock.calls = profile.steps, profile.calls
+        print(f"\nproduct steps at concurrency {level}:")
+        print("\n".join(f"    {line}" for line in clock.lines(profile.pages)))
+        if profile.browser_steps:
+            browser = BrowserSteps()
+            browser.seconds = profile.browser_steps
+            print(f"\nproduct capture steps at concurrency {level}:")
+            print("\n".join(f"    {line}" for line in browser.lines(profile.pages)))
 
 
 def report(
@@ -319,6 +438,9 @@ def main() -> None:
     parser.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS")
     parser.add_argument(
         "--no-heavy", dest="heavy", action="store_false", help="skip the ~2 MB page"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="CPU per page by process, thread and step"
     )
     args = parser.parse_args()
     if args.rounds < 1 or args.pages < 1 or min(args.concurrency) < 1:

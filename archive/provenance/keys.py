@@ -9,6 +9,7 @@ The fingerprint is the hex SHA-256 of the 32 raw public-key bytes.
 import base64
 import hashlib
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,8 +140,10 @@ def write_key_files(
 ) -> None:
     """Write a new key pair's files: the private key (mode 0600) linked into place atomically,
     where an existing private key (another process was faster) wins; then the public file when
-    missing, as `public_pem_of()` derives it from the private key now on disk."""
-    tmp = private_path.with_name(f".{private_path.name}.{os.getpid()}.tmp")
+    missing, as `public_pem_of()` derives it from the private key now on disk. Temporary
+    names are the process's and random, so threads of one process (a batch's first saves on a
+    new home) never take each other's."""
+    tmp = _temporary(private_path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -153,9 +156,14 @@ def write_key_files(
     finally:
         tmp.unlink(missing_ok=True)
     if not public_path.exists():
-        public_tmp = public_path.with_name(f".{public_path.name}.{os.getpid()}.tmp")
+        public_tmp = _temporary(public_path)
         public_tmp.write_text(public_pem_of(), encoding="ascii")
         os.replace(public_tmp, public_path)
+
+
+def _temporary(path: Path) -> Path:
+    """A temporary name beside `path` no other process or thread uses."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp")
 
 
 def record_key_created(

@@ -45,6 +45,10 @@ FONT_SIZE = 18
 FC_MATCH_TIMEOUT_S = 10
 MAX_FONTS = 4
 """Fonts tried for one footer line."""
+PNG_COMPRESS_LEVEL = 3
+"""zlib level of the card's PNG. Pillow's default (6) took 40 ms for a 1280 x 945 px card of a
+news page and made it larger (162 KB) than level 3 does in 24 ms (153 KB); the pixels are the
+same at any level (`benchmarks/capture.py --profile`, "evidence card")."""
 
 
 def _font(size: int) -> "Font":
@@ -171,7 +175,8 @@ def render_card(
         shot.load()
     except OSError as exc:
         raise ImageRejected(f"screenshot does not decode: {exc}") from exc
-    shot = shot.convert("RGB")
+    if shot.mode != "RGB":  # a screenshot is RGB already: no copy of it
+        shot = shot.convert("RGB")
     if shot.width > MAX_WIDTH:
         shot = shot.resize((MAX_WIDTH, round(shot.height * MAX_WIDTH / shot.width)))
     lines = card_lines(url, captured_at, sha256, capture_id, image_label, notes)
@@ -201,5 +206,5 @@ def render_card(
             x += font.getlength(text)
         y += height
     out = io.BytesIO()
-    card.save(out, format="PNG")
+    card.save(out, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     return out.getvalue()
