@@ -168,7 +168,7 @@ class SessionStore:
 
     def _new_key(self) -> bytes:
         self.key_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = self.key_path.with_name(f".{KEY_FILE}.{os.getpid()}.tmp")
+        tmp = self.key_path.with_name(f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(8)}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "wb") as handle:

@@ -3,6 +3,7 @@ binding, the rate limit and cool-down, the check mark; and the picker's choice p
 
 import os
 import stat
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -160,3 +161,33 @@ def test_unwritable_home_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "sessions").write_text("a file in the way", encoding="utf-8")
     with pytest.raises(SessionError, match="cannot write sessions in"):
         stored(tmp_path)
+
+
+def _first_keys_at_once(home: Path, threads_n: int) -> tuple[list[bytes], list[BaseException]]:
+    """Each thread makes the store's first key, all started together."""
+    start = threading.Barrier(threads_n)
+    keys: list[bytes] = []
+    errors: list[BaseException] = []
+
+    def make() -> None:
+        start.wait()
+        try:
+            keys.append(SessionStore(home)._new_key())
+        except BaseException as exc:  # noqa: BLE001  every thread's failure is reported
+            errors.append(exc)
+
+    threads = [threading.Thread(target=make) for _ in range(threads_n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return keys, errors
+
+
+def test_threads_making_the_first_key_at_once_share_one(tmp_path: Path) -> None:
+    for attempt in range(5):
+        home = tmp_path / str(attempt)
+        keys, errors = _first_keys_at_once(home, 8)
+        assert errors == []
+        assert len(set(keys)) == 1 and len(keys[0]) == 32
+        assert not [p for p in (home / "keys").iterdir() if p.name.endswith(".tmp")]
