@@ -63,7 +63,8 @@ async def cold(home: Path, url: str, clock: Clock) -> None:
     import collector.cli.app  # noqa: F401  (what the console script loads first)
 
     clock.lap("import: command line")
-    from collector.collect.stack import capture_section, capture_stack
+    from collector.collect.capturehome import capture_section
+    from collector.collect.stack import capture_stack
 
     clock.lap("import: browser stack (Playwright)")
     import archive.provenance.seal as seal

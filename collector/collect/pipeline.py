@@ -37,6 +37,7 @@ from archive.timeutil import iso, utcnow
 from archive.vocabulary import CaptureStatus, CitationKind, CustodyAction, WitnessStatus
 from archive.witness_settings import WitnessSettings, witness_settings
 from collector.capture.settings import CaptureSettings
+from collector.collect.capturehome import capture_section
 from collector.collect.plan import planned_targets, shows_the_page, unresolved_reason
 from collector.collect.record import SavedCapture, save_acquisition
 from collector.collect.resolve import (
@@ -47,7 +48,7 @@ from collector.collect.resolve import (
 )
 from collector.collect.sessions import SessionChoice, SessionPicker
 from collector.collect.source import ingest
-from collector.collect.stack import CaptureStack, capture_section, capture_stack
+from collector.collect.stack import CaptureStack, capture_stack
 from collector.collect.targets import ensure_target
 from collector.collect.vantage import (
     Vantages,
