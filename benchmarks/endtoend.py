@@ -9,7 +9,8 @@ Flags: `--rounds N` (default 5), `--batch N` (URLs in the batch command, default
 it), `--no-steps` (skip the step-by-step table), `--http` (plain HTTP instead of HTTPS),
 `--against DIR` (the source tree of another commit, e.g. `git archive REV | tar -x -C DIR`:
 each round also runs its `evidence capture URL` on a fresh and on an existing home of its own,
-right after this tree's, so a change is measured beside its baseline in the same run).
+and its batch command, right after this tree's, so a change is measured beside its baseline
+in the same run).
 
 Each round runs, as separate processes and in this order:
   python -c pass                      the interpreter alone;
@@ -159,6 +160,10 @@ def main() -> None:
                 record(f"plain browser, {args.batch} pages", [*plain, *batch])
                 record(f"evidence capture {args.batch} URLs",
                        [*evidence, "--home", str(existing), "capture", *batch])  # fmt: skip
+                if args.against:
+                    record(f"  against: {args.batch} URLs",
+                           [*evidence, "--home", str(against_home), "capture", *batch],
+                           against)  # fmt: skip
             print(f"round {round_no + 1}/{args.rounds} done, load {load_average()}")
         print(f"\nmedian of {args.rounds} rounds, interleaved; {sys.executable}")
         print(f"{'command':<38}{'wall s':>8}{'cpu s':>8}{'per page s':>12}")

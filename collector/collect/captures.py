@@ -38,10 +38,11 @@ async def capture_and_save(
     """Acquire and save every URL with bounded concurrency; the rows come back in input order.
 
     `open_archive` runs in a thread while the browser launches (both take a while on a cold
-    start; `prelaunch`: the launch the command began before importing this), and so does
-    `warm_up`, which loads what the first capture and save would. Each
-    saved URL is then captured through every `vantages` setting (one proxy each), logged in
-    where `sessions` picks a session for it. The checkpoint and timestamps (`finish_writes`)
+    start), and so does `warm_up`, which loads what the first capture and save would; with
+    `prelaunch` (the launch `evidence capture` began before importing this) the browser is
+    usually up already, and both run while the first page loads. Each saved URL is then
+    captured through every `vantages` setting (one proxy each), logged in where `sessions`
+    picks a session for it. The checkpoint and timestamps (`finish_writes`)
     are made while the browser closes.
     """
     opening = asyncio.create_task(asyncio.to_thread(open_archive))
