@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlmodel import col, select
@@ -47,6 +46,7 @@ from collector.collect.resolve import (
     resolve_signature,
 )
 from collector.collect.sessions import SessionChoice, SessionPicker
+from collector.collect.skipped import Skipped
 from collector.collect.source import ingest
 from collector.collect.stack import CaptureStack, capture_stack
 from collector.collect.targets import ensure_target
@@ -63,14 +63,6 @@ from collector.platforms.config import PlatformConfig
 from collector.platforms.result import PlatformResult
 from collector.sites import twitter
 from collector.witnesses.ask import WitnessSlots, ask_witnesses
-
-
-class Skipped(StrEnum):
-    """An item's status when this run made no capture of it (else it is a CaptureStatus)."""
-
-    REUSED = "reused"  # a complete capture younger than `fresh_for` stands
-    UNRESOLVED = "unresolved"  # cited without a URL that could be found
-    AMBIGUOUS = "ambiguous"  # cited without a URL; several posts match the quote
 
 
 @dataclass
