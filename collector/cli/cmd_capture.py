@@ -1,7 +1,8 @@
 """`evidence capture URL...`: capture pages in Chromium and store them in the archive.
 
 Heavy modules (the capture stack, the archive) are imported inside the command, so that
-registering it for `--help` costs nothing.
+registering it for `--help` costs nothing; the command reads its settings with light modules,
+begins the browser's launch (`lifecycle.Prelaunch`) and imports the rest while Chromium starts.
 """
 
 import gc
@@ -86,7 +87,7 @@ def register(app: typer.Typer) -> None:
         platforms = PlatformConfig.load(home.section("platforms"))
 
         async def launched_first() -> list[dict[str, Any]]:
-            async with Prelaunch(settings) as prelaunch:  # Chromium starts in its processes
+            async with Prelaunch(settings) as prelaunch:  # Chromium starts, in its own processes
                 await _imported_beside_launch()
                 return await _capture_rows(
                     cli, home.home, checked, settings, platforms, prelaunch, session, no_session,
