@@ -129,7 +129,7 @@ class Product:
 
     def __init__(self, archive: Any, site: Site) -> None:
         from collector.capture.settings import CaptureSettings
-        from collector.collect.stack import capture_section
+        from collector.collect.capturehome import capture_section
         from collector.platforms.config import PlatformConfig
 
         self.archive = archive

@@ -3,7 +3,8 @@
 Run by `benchmarks/endtoend.py --steps` in a fresh interpreter per run, so every import is
 cold (`python benchmarks/coldsteps.py HOME URL` prints one JSON object). The steps run one
 after another here, where the command overlaps some of them (the archive opens while the
-browser launches, the image code loads while the page loads), so their sum is more than the
+browser launches, the image code loads while the page loads; `evidence capture` begins the
+launch before it imports the stack, `lifecycle.Prelaunch`), so their sum is more than the
 command's wall time: the table shows what each step costs and which one a cold start waits on.
 
 What is timed is the product's own code: the same imports, `warm_up` (run here on its own,
@@ -63,7 +64,8 @@ async def cold(home: Path, url: str, clock: Clock) -> None:
     import collector.cli.app  # noqa: F401  (what the console script loads first)
 
     clock.lap("import: command line")
-    from collector.collect.stack import capture_section, capture_stack
+    from collector.collect.capturehome import capture_section
+    from collector.collect.stack import capture_stack
 
     clock.lap("import: browser stack (Playwright)")
     import archive.provenance.seal as seal

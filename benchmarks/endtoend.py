@@ -6,7 +6,11 @@ Reproduce from the repository root:
     .venv/bin/python benchmarks/endtoend.py --rounds 3 --batch 20 --no-steps
 
 Flags: `--rounds N` (default 5), `--batch N` (URLs in the batch command, default 20; 0 skips
-it), `--no-steps` (skip the step-by-step table), `--http` (plain HTTP instead of HTTPS).
+it), `--no-steps` (skip the step-by-step table), `--http` (plain HTTP instead of HTTPS),
+`--against DIR` (the source tree of another commit, e.g. `git archive REV | tar -x -C DIR`:
+each round also runs its `evidence capture URL` on a fresh and on an existing home of its own,
+and its batch command, right after this tree's, so a change is measured beside its baseline
+in the same run).
 
 Each round runs, as separate processes and in this order:
   python -c pass                      the interpreter alone;
@@ -21,8 +25,9 @@ Each round runs, as separate processes and in this order:
   evidence capture URL x N            N news pages in one command.
 The pages and the local RFC 3161 TSA are the capture benchmark's (`benchmarks/harness.py`), so
 every capture is timestamped and checkpointed as a configured archive does. The figure is
-the median wall time, with the CPU time (user + system of the process and its children:
-Chromium, Playwright's driver) beside it, which a loaded machine moves less. Goal (issue 19):
+the median wall time, with the best (least disturbed) run and the CPU time (user + system of
+the process and its children: Chromium, Playwright's driver) beside it, which a loaded machine
+moves less. Goal (issue 19):
 one cold capture of a news page under 2.5 s end to end.
 
 `--steps` (on by default) then runs `benchmarks/coldsteps.py` in fresh interpreters: the
@@ -69,11 +74,12 @@ with sync_playwright() as p:
 """
 
 
-def run_timed(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall and CPU seconds of one command; a failing command stops the benchmark."""
+def run_timed(argv: list[str], env: dict[str, str], tree: Path = ROOT) -> tuple[float, float]:
+    """Wall and CPU seconds of one command run in source `tree` (`python -c` puts the current
+    folder first on its path); a failing command stops the benchmark."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    done = subprocess.run(argv, env=env, capture_output=True, timeout=600, cwd=ROOT)
+    done = subprocess.run(argv, env=env, capture_output=True, timeout=600, cwd=tree)
     wall = time.perf_counter() - began
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -89,9 +95,12 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=20, help="URLs in the batch (default 20)")
     parser.add_argument("--no-steps", dest="steps", action="store_false", help="no step table")
     parser.add_argument("--http", action="store_true", help="plain HTTP instead of HTTPS")
+    parser.add_argument("--against", type=Path, help="another commit's source tree, beside")
     args = parser.parse_args()
     if args.rounds < 1 or args.batch < 0:
         parser.error("--rounds must be at least 1 and --batch at least 0")
+    if args.against is not None and not (args.against / "collector" / "cli" / "app.py").is_file():
+        parser.error(f"--against {args.against}: not a source tree of this project")
     from collector.capture import browser as browsers
 
     executable = chromium_executable() or ""
@@ -105,10 +114,21 @@ def main() -> None:
         existing = Path(tmp) / "existing"
         evidence = [sys.executable, "-c", CLI]
         run_timed([*evidence, "--home", str(existing), "capture", *site.news(2, 900)], env)
+        against = args.against.resolve() if args.against else ROOT
+        against_env = {**env, "PYTHONPATH": str(against)}
+        against_home = Path(tmp) / "against-existing"
+        if args.against:
+            run_timed(
+                [*evidence, "--home", str(against_home), "capture", *site.news(2, 900)],
+                against_env,
+                against,
+            )
         times: dict[str, list[tuple[float, float]]] = {}
 
-        def record(name: str, argv: list[str]) -> None:
-            times.setdefault(name, []).append(run_timed(argv, env))
+        def record(name: str, argv: list[str], tree: Path = ROOT) -> None:
+            times.setdefault(name, []).append(
+                run_timed(argv, against_env if tree != ROOT else env, tree)
+            )
 
         for round_no in range(args.rounds):
             url = f"{site.origin}/news/{round_no}.html?r={round_no}"
@@ -119,8 +139,16 @@ def main() -> None:
                                                executable, flags, url])  # fmt: skip
             record("evidence capture URL (fresh home)",
                    [*evidence, "--home", str(fresh), "capture", url])  # fmt: skip
+            if args.against:
+                record("  against: fresh home",
+                       [*evidence, "--home", str(Path(tmp) / f"against-{round_no}"), "capture",
+                        f"{url}&against"], against)  # fmt: skip
             record("evidence capture URL (existing)",
                    [*evidence, "--home", str(existing), "capture", f"{url}&again"])  # fmt: skip
+            if args.against:
+                record("  against: existing home",
+                       [*evidence, "--home", str(against_home), "capture", f"{url}&again2"],
+                       against)  # fmt: skip
             unkept = Path(tmp) / f"unkept-{round_no}"
             times.setdefault("  ... (existing, probe browser)", []).append(
                 run_timed(
@@ -133,14 +161,19 @@ def main() -> None:
                 record(f"plain browser, {args.batch} pages", [*plain, *batch])
                 record(f"evidence capture {args.batch} URLs",
                        [*evidence, "--home", str(existing), "capture", *batch])  # fmt: skip
+                if args.against:
+                    record(f"  against: {args.batch} URLs",
+                           [*evidence, "--home", str(against_home), "capture", *batch],
+                           against)  # fmt: skip
             print(f"round {round_no + 1}/{args.rounds} done, load {load_average()}")
         print(f"\nmedian of {args.rounds} rounds, interleaved; {sys.executable}")
-        print(f"{'command':<38}{'wall s':>8}{'cpu s':>8}{'per page s':>12}")
+        print(f"{'command':<38}{'wall s':>8}{'best s':>8}{'cpu s':>8}{'per page s':>12}")
         for name, values in times.items():
             wall = median([w for w, _ in values])
+            best = min(w for w, _ in values)
             cpu = median([c for _, c in values])
             per_page = f"{wall / args.batch:>12.3f}" if name.endswith(("pages", "URLs")) else ""
-            print(f"{name:<38}{wall:>8.3f}{cpu:>8.3f}{per_page}")
+            print(f"{name:<38}{wall:>8.3f}{best:>8.3f}{cpu:>8.3f}{per_page}")
         cold = median([w for w, _ in times["evidence capture URL (fresh home)"]])
         verdict = "met" if cold < GOAL_COLD_S else "NOT met"
         print(f"goal: one cold capture under {GOAL_COLD_S} s end to end: {cold:.3f} s: {verdict}")

@@ -24,7 +24,12 @@ from collector.capture.browsertls import BrowserTLS
 from collector.capture.certcheck import TrustStore
 from collector.capture.client import ssl_context
 from collector.capture.keylog import KeyLog
-from collector.capture.lifecycle import CLOSE_TIMEOUT_S, BrowserIdentity, BrowserLifecycle
+from collector.capture.lifecycle import (
+    CLOSE_TIMEOUT_S,
+    BrowserIdentity,
+    BrowserLifecycle,
+    Prelaunch,
+)
 from collector.capture.mitm import InterceptionCA
 from collector.capture.netguard import parse_rules
 from collector.capture.recorder import Limits, Recorder
@@ -45,12 +50,20 @@ Companion = Callable[[str, Path], Awaitable[Any]]
 class CaptureEngine:
     """Captures URLs with one shared Chromium. Use as `async with CaptureEngine(s) as e:`."""
 
-    def __init__(self, settings: CaptureSettings | None = None) -> None:
+    def __init__(
+        self, settings: CaptureSettings | None = None, prelaunch: Prelaunch | None = None
+    ) -> None:
+        """`prelaunch`: a launch of the same settings begun earlier, adopted on entering."""
         self.settings = settings or CaptureSettings()
         self._tls: BrowserTLS | None = None
         self._keylog: KeyLog | None = None
         self._trust: TrustStore | None = None
-        self._lifecycle = BrowserLifecycle(self.settings)
+        self._prelaunch = prelaunch
+        self._lifecycle = (
+            prelaunch.lifecycle
+            if prelaunch is not None and prelaunch.lifecycle is not None
+            else BrowserLifecycle(self.settings)
+        )
         self._ca: InterceptionCA | None = None
         self.connector = Connector(
             rules=parse_rules(self.settings.host_resolver_rules),
@@ -61,13 +74,24 @@ class CaptureEngine:
 
     async def __aenter__(self) -> "CaptureEngine":
         self._ca = InterceptionCA()
+        started: asyncio.Task[None] | None = None
         try:
-            self._tls = BrowserTLS(self.settings.extra_ca_file)
+            if self._prelaunch is not None:
+                self._tls, started = self._prelaunch.adopt(self.settings)
+            else:
+                self._tls = BrowserTLS(self.settings.extra_ca_file)
             self._keylog = KeyLog(self._tls.keylog_path)
             self._trust = TrustStore(self.settings.extra_ca_file)
-            self._lifecycle.tls = self._tls
-            await self._lifecycle.start()
+            if started is None:
+                self._lifecycle.tls = self._tls
+                await self._lifecycle.start()
+            else:
+                await started
         except BaseException:
+            if started is not None:  # an adopted launch ends before the browser is stopped
+                await asyncio.wait({started})
+                if not started.cancelled():
+                    started.exception()  # retrieved: the error raised here is the one reported
             await self.__aexit__()
             raise
         return self

@@ -197,6 +197,52 @@ class BrowserLifecycle:
         return page
 
 
+class Prelaunch:
+    """A browser launch begun before the capture engine exists: the key log folder (and NSS
+    trust database) and the shared browser, started as a task of the running loop.
+
+    A cold command imports about 1 s of code before it can capture; Chromium's launch (0.5 s,
+    almost all of it in Playwright's driver and Chromium, outside this interpreter) runs
+    meanwhile. The launch is the one `CaptureEngine` would make: same settings, flags, key
+    log, environment, probe or kept native answer, choice of executable. The engine opened
+    with the same settings adopts it (`CaptureEngine(settings, prelaunch=...)`); one that was
+    never adopted is stopped on leaving `async with`.
+    """
+
+    def __init__(self, settings: CaptureSettings) -> None:
+        self.settings = settings
+        self._tls: BrowserTLS | None = None
+        self.lifecycle: BrowserLifecycle | None = None
+        self._started: asyncio.Task[None] | None = None
+        self._adopted = False
+
+    async def __aenter__(self) -> "Prelaunch":
+        self._tls = BrowserTLS(self.settings.extra_ca_file)
+        self.lifecycle = BrowserLifecycle(self.settings, self._tls)
+        self._started = asyncio.create_task(self.lifecycle.start())
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        if self._adopted or self._started is None:
+            return
+        await asyncio.wait({self._started})
+        if not self._started.cancelled():
+            self._started.exception()  # retrieved: the error raised by the caller goes on
+        assert self.lifecycle is not None and self._tls is not None
+        await self.lifecycle.stop()
+        self._tls.close()
+
+    def adopt(self, settings: CaptureSettings) -> tuple[BrowserTLS, asyncio.Task[None]]:
+        """Hand the launch to the engine of `settings` (which then stops it): its TLS folder
+        and the task that ends when the browser is up (raising what the launch raised)."""
+        if self._started is None or self._tls is None or self._adopted:
+            raise RuntimeError("this prelaunch is not started, or already adopted")
+        if settings != self.settings:
+            raise RuntimeError("a prelaunch serves only an engine of the same settings")
+        self._adopted = True
+        return self._tls, self._started
+
+
 async def _close(browser: Browser) -> None:
     """Close `browser`, waiting at most CLOSE_TIMEOUT_S."""
     with contextlib.suppress(TimeoutError, PlaywrightError):

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from archive.timeutil import utcnow
 from archive.vocabulary import CaptureStatus
 from collector.cli.output import err_console
-from collector.collect.pipeline import Skipped
+from collector.collect.skipped import Skipped
 
 if TYPE_CHECKING:
     from collector.collect.pipeline import Outcome

@@ -33,7 +33,7 @@ from collector.platforms import media
 from collector.platforms.base import Adapter
 from collector.platforms.config import PlatformConfig
 from collector.platforms.generic import GenericAdapter, parse_page
-from collector.platforms.registry import adapter_for
+from collector.platforms.registry import adapter_for, site_adapter_for
 from collector.platforms.result import PlatformResult
 from collector.sites.registry import SHORT_LINK_HOSTS
 
@@ -146,19 +146,27 @@ class Acquirer:
         )
         if not platform_data:
             return Acquisition(url, await capture_page())
-        adapter = adapter_for(url, self.config)
-        if isinstance(adapter, GenericAdapter):
-            capture = await capture_page()
-            return Acquisition(url, capture, self._page_metadata(capture))
-        adapter.session = use.platform if use is not None else None
-        if adapter.recorded():  # the site module says (collector.sites.<site>.PLATFORM)
+        adapter = site_adapter_for(url, self.config)
+        if adapter is not None and adapter.recorded():  # the site module says (sites.<site>)
             # what it sends with the login is in the WARC, scrubbed with the page
+            adapter.session = use.platform if use is not None else None
             capture = await capture_page(self._recorded_fetch(adapter, url))
             fetched = capture.companion_result
-        else:  # yt-dlp: the login in its own cookie jar, in memory (`platforms/ytdlp.py`)
+        else:  # beside the page, which is not kept waiting for yt-dlp's answer to `suitable`
+            page = asyncio.ensure_future(capture_page())
+            try:
+                adapter = adapter or await asyncio.to_thread(adapter_for, url, self.config)
+            except BaseException:
+                page.cancel()
+                await asyncio.wait({page})
+                raise
+            if isinstance(adapter, GenericAdapter):
+                capture = await page
+                return Acquisition(url, capture, self._page_metadata(capture))
+            # yt-dlp: the login in its own cookie jar, in memory (`platforms/ytdlp.py`)
+            adapter.session = use.platform if use is not None else None
             capture, fetched = await asyncio.gather(
-                capture_page(),
-                self._guarded(adapter.fetch(url, self.client)),
+                page, self._guarded(adapter.fetch(url, self.client))
             )
         if session is not None and isinstance(fetched, PlatformResult):
             fetched = scrub_platform(fetched, session, capture, adapter.seen_secrets)

@@ -9,6 +9,7 @@ from typing import Any
 from archive.archive import Archive
 from archive.provenance.seal import finish_writes
 from archive.vocabulary import CaptureStatus
+from collector.capture.lifecycle import Prelaunch
 from collector.capture.settings import CaptureSettings
 from collector.collect.acquire import Acquisition
 from collector.collect.record import SavedCapture, save_acquisition
@@ -32,20 +33,25 @@ async def capture_and_save(
     on_row: RowFn | None = None,
     vantages: list[CaptureSettings] | None = None,
     sessions: SessionPicker | None = None,
+    prelaunch: Prelaunch | None = None,
 ) -> list[dict[str, Any]]:
     """Acquire and save every URL with bounded concurrency; the rows come back in input order.
 
     `open_archive` runs in a thread while the browser launches (both take a while on a cold
-    start), and so does `warm_up`, which loads what the first capture and save would. Each
-    saved URL is then captured through every `vantages` setting (one proxy each), logged in
-    where `sessions` picks a session for it. The checkpoint and timestamps (`finish_writes`)
+    start), and so does `warm_up`, which loads what the first capture and save would; with
+    `prelaunch` (the launch `evidence capture` began before importing this) the browser is
+    usually up already, and both run while the first page loads. Each saved URL is then
+    captured through every `vantages` setting (one proxy each), logged in where `sessions`
+    picks a session for it. The checkpoint and timestamps (`finish_writes`)
     are made while the browser closes.
     """
     opening = asyncio.create_task(asyncio.to_thread(open_archive))
     warming = asyncio.create_task(asyncio.to_thread(warm_up))
     finishing: asyncio.Task[Any] | None = None
     try:
-        async with capture_stack(settings, platforms, sessions=sessions) as stack:
+        async with capture_stack(
+            settings, platforms, sessions=sessions, prelaunch=prelaunch
+        ) as stack:
             archive = await opening
             async with open_vantages(archive, vantages or [], platforms) as points:
                 rows = await acquire_and_save(archive, stack, urls, on_row, points)

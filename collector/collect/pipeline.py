@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlmodel import col, select
@@ -37,6 +36,7 @@ from archive.timeutil import iso, utcnow
 from archive.vocabulary import CaptureStatus, CitationKind, CustodyAction, WitnessStatus
 from archive.witness_settings import WitnessSettings, witness_settings
 from collector.capture.settings import CaptureSettings
+from collector.collect.capturehome import capture_section
 from collector.collect.plan import planned_targets, shows_the_page, unresolved_reason
 from collector.collect.record import SavedCapture, save_acquisition
 from collector.collect.resolve import (
@@ -46,8 +46,9 @@ from collector.collect.resolve import (
     resolve_signature,
 )
 from collector.collect.sessions import SessionChoice, SessionPicker
+from collector.collect.skipped import Skipped
 from collector.collect.source import ingest
-from collector.collect.stack import CaptureStack, capture_section, capture_stack
+from collector.collect.stack import CaptureStack, capture_stack
 from collector.collect.targets import ensure_target
 from collector.collect.vantage import (
     Vantages,
@@ -62,14 +63,6 @@ from collector.platforms.config import PlatformConfig
 from collector.platforms.result import PlatformResult
 from collector.sites import twitter
 from collector.witnesses.ask import WitnessSlots, ask_witnesses
-
-
-class Skipped(StrEnum):
-    """An item's status when this run made no capture of it (else it is a CaptureStatus)."""
-
-    REUSED = "reused"  # a complete capture younger than `fresh_for` stands
-    UNRESOLVED = "unresolved"  # cited without a URL that could be found
-    AMBIGUOUS = "ambiguous"  # cited without a URL; several posts match the quote
 
 
 @dataclass

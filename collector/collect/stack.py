@@ -10,24 +10,14 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
-from archive.config import Settings
 from collector.capture.client import make_client
 from collector.capture.engine import CaptureEngine
+from collector.capture.lifecycle import Prelaunch
 from collector.capture.settings import CaptureSettings
 from collector.collect.acquire import Acquirer
 from collector.collect.sessions import SessionPicker
 from collector.platforms.config import PlatformConfig
-
-CACHE_FOLDER = "cache"
-"""The home's folder for what can be read again at any time (the browser's native answers)."""
-
-
-def capture_section(home: Settings) -> dict[str, Any]:
-    """The home's `[capture]` table, over the defaults that depend on the home: what the
-    browser shows natively is kept in its `cache/` folder (`native_cache_dir`)."""
-    return {"native_cache_dir": str(home.home / CACHE_FOLDER), **home.section("capture")}
 
 
 @dataclass
@@ -53,15 +43,19 @@ async def capture_stack(
     browser: bool = True,
     slots: int | None = None,
     sessions: SessionPicker | None = None,
+    prelaunch: Prelaunch | None = None,
 ) -> AsyncIterator[CaptureStack]:
     """Open the engine (unless `browser=False`: only reading a file needs none) and the client.
 
     `slots` bounds the captures in the browser at once (default: `settings.concurrency`);
-    `sessions` picks the login session of each capture (None: every capture logged out).
-    Both are closed on leaving, in reverse order, whatever happened inside.
+    `sessions` picks the login session of each capture (None: every capture logged out);
+    `prelaunch`, the browser's launch begun earlier with the same settings, is adopted by the
+    engine. Both are closed on leaving, in reverse order, whatever happened inside.
     """
     async with contextlib.AsyncExitStack() as stack:
-        engine = await stack.enter_async_context(CaptureEngine(settings)) if browser else None
+        engine = (
+            await stack.enter_async_context(CaptureEngine(settings, prelaunch)) if browser else None
+        )
         client = await stack.enter_async_context(make_client(settings))
         acquirer = Acquirer(engine, client, platforms, sessions)  # type: ignore[arg-type]
         yield CaptureStack(acquirer, asyncio.Semaphore(max(1, slots or settings.concurrency)))

@@ -1,5 +1,6 @@
 """What the first capture of a process would otherwise load on its critical path, loaded
-beforehand in a thread while the browser launches.
+beforehand in a thread while the browser launches (or, when `evidence capture` began the
+launch before its imports, while the first page loads).
 
 A cold `evidence capture URL` spent about 0.5 s between the browser being up and the page
 being asked for (choosing the adapter imports yt-dlp's extractors, reading the page's

@@ -25,8 +25,9 @@ from sqlmodel import select
 from archive.archive import Archive
 from archive.errors import NotFoundError
 from archive.models import Capture, PostSnapshot, Target
-from collector.collect.pipeline import CollectOptions, Collector, Outcome, Skipped
+from collector.collect.pipeline import CollectOptions, Collector, Outcome
 from collector.collect.sessions import SessionChoice, SessionPicker
+from collector.collect.skipped import Skipped
 from collector.collect.stack import CaptureStack
 from collector.queue.ratelimit import wait_for_slot
 

@@ -2,6 +2,8 @@
 
 import asyncio
 import io
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,10 +13,12 @@ from archive.archive import Archive
 from archive.models import Artifact, PostSnapshot
 from archive.provenance.verify import verify_archive
 from collector.capture.settings import CaptureSettings
+from collector.collect import acquire
 from collector.collect.acquire import Acquisition
 from collector.collect.record import save_acquisition
 from collector.collect.stack import capture_stack
 from collector.platforms.config import PlatformConfig
+from collector.platforms.registry import adapter_for
 from tests.world.server import World
 
 pytestmark = pytest.mark.browser
@@ -122,3 +126,22 @@ def test_platform_answers_are_in_the_capture_warc(test_world: World) -> None:
         "https://t.co/mIwKR0fzGR",
     ]
     assert all("chain" in r or "error" in r for r in resolutions)
+
+
+def test_the_page_does_not_wait_for_yt_dlp_to_choose(
+    test_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No site module takes the URL, so yt-dlp's extractors decide (0.3 s to import cold):
+    the page capture starts meanwhile, and the answer (here: generic) is still used."""
+    chosen: list[datetime] = []
+
+    def slow_choice(url: str, config: PlatformConfig) -> object:
+        time.sleep(1.0)
+        chosen.append(datetime.now(UTC))
+        return adapter_for(url, config)
+
+    monkeypatch.setattr(acquire, "adapter_for", slow_choice)
+    (link,) = _acquire(test_world, ["https://www.example.test/news/volunteers.html"])
+    assert link.capture.status == "complete", link.capture.status_reason
+    assert link.capture.started_at < chosen[0]
+    assert link.platform is not None and link.platform.author_name == "Demo Desk"
