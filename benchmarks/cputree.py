@@ -44,7 +44,8 @@ def _cmdline(pid: int) -> list[str]:
         return []
 
 
-def _children(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
+    """The process ids whose parent is `pid` (from /proc, every thread's list)."""
     found: list[int] = []
     try:
         for task in os.listdir(f"/proc/{pid}/task"):
@@ -101,7 +102,7 @@ def _threads() -> dict[int, str]:
 
 def children() -> set[int]:
     """The pids of this interpreter's child processes now."""
-    return set(_children(os.getpid()))
+    return set(child_pids(os.getpid()))
 
 
 def snapshot(leave_out: frozenset[int] = frozenset()) -> Snapshot:
@@ -126,7 +127,7 @@ def snapshot(leave_out: frozenset[int] = frozenset()) -> Snapshot:
         shot.seconds["python reaped children (TSA openssl)"] += (
             int(read[1][13]) + int(read[1][14])
         ) / TICK
-    mine = [child for child in _children(me) if child not in leave_out]
+    mine = [child for child in child_pids(me) if child not in leave_out]
     frontier = [(child, _stat(f"/proc/{child}/stat")) for child in mine]
     while frontier:
         pid, read = frontier.pop()
@@ -139,7 +140,7 @@ def snapshot(leave_out: frozenset[int] = frozenset()) -> Snapshot:
         if reaped:
             label = "chromium renderers ended" if kind == "chromium zygote" else kind
             shot.seconds[label] += reaped
-        frontier.extend((child, _stat(f"/proc/{child}/stat")) for child in _children(pid))
+        frontier.extend((child, _stat(f"/proc/{child}/stat")) for child in child_pids(pid))
     return shot
 
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.cputree import child_pids
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_EVERY_S = 0.5
 
@@ -79,6 +81,19 @@ def news_site(https: bool = True) -> Iterator[Site]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def world_settings(world: dict[str, Any], concurrency: int = 1) -> Any:
+    """Capture settings that reach the test world's process (`world_process`): its host rules
+    and its CA, private addresses allowed."""
+    from collector.capture.settings import CaptureSettings
+
+    return CaptureSettings(
+        allow_private=True,
+        host_resolver_rules=world["resolver_rules"],
+        extra_ca_file=world["ca_file"],
+        concurrency=concurrency,
+    )
 
 
 @contextlib.contextmanager
@@ -171,17 +186,6 @@ class MemorySampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     @staticmethod
-    def _children(pid: int) -> list[int]:
-        found: list[int] = []
-        try:
-            for task in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{task}/children") as handle:
-                    found.extend(int(child) for child in handle.read().split())
-        except OSError:
-            pass
-        return found
-
-    @staticmethod
     def _pss(pid: int) -> int:
         try:
             with open(f"/proc/{pid}/smaps_rollup") as handle:
@@ -197,7 +201,7 @@ class MemorySampler:
         while frontier:
             pid = frontier.pop()
             total += self._pss(pid)
-            frontier.extend(self._children(pid))
+            frontier.extend(child_pids(pid))
         return total
 
     def _run(self) -> None:

@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.cputree import child_pids  # noqa: E402
 from collector.capture import steps  # noqa: E402
 from collector.capture.engine import CaptureEngine  # noqa: E402
 from collector.capture.settings import CaptureSettings  # noqa: E402
@@ -67,16 +68,6 @@ def _field_kb(path: str, name: str) -> int:
     return 0
 
 
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            found += [int(p) for p in (task / "children").read_text().split()]
-    except OSError:
-        pass
-    return found
-
-
 def process_kind(pid: int) -> str:
     """What a process of the tree is: its program's name and Chromium's process type."""
     try:
@@ -100,7 +91,7 @@ def tree_kb(root: int) -> tuple[int, int, dict[str, int]]:
         kinds[kind] = kinds.get(kind, 0) + own
         pss += own
         rss += _field_kb(f"/proc/{pid}/status", "VmRSS:")
-        todo += _children(pid)
+        todo += child_pids(pid)
     return pss, rss, kinds
 
 

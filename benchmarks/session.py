@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.harness import news_site, world_process  # noqa: E402
+from benchmarks.harness import news_site, world_process, world_settings  # noqa: E402
 
 MODES = ("logged out", "logged in", "logged in, not sealed")
 
@@ -136,12 +136,7 @@ def measure(rounds: int) -> dict[tuple[str, str], Figures]:
     from tests.world import loginsite
 
     with world_process() as world:
-        settings = CaptureSettings(
-            allow_private=True,
-            host_resolver_rules=world["resolver_rules"],
-            extra_ca_file=world["ca_file"],
-            concurrency=1,
-        )
+        settings = world_settings(world)
         members = f"https://{loginsite.HOST}/members"
         figures = _rounds(settings, [members], log_in(settings), rounds)
     with news_site() as site:

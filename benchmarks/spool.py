@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.harness import news_site, world_process  # noqa: E402
+from benchmarks.harness import news_site, world_process, world_settings  # noqa: E402
 from benchmarks.session import log_in  # noqa: E402
 from collector.capture import ephemeral  # noqa: E402
 from collector.capture.ephemeral import EphemeralFile  # noqa: E402
@@ -148,12 +148,7 @@ def captures(rounds: int) -> dict[tuple[str, str], Figures]:
     from tests.world import loginsite
 
     with world_process() as world:
-        settings = CaptureSettings(
-            allow_private=True,
-            host_resolver_rules=world["resolver_rules"],
-            extra_ca_file=world["ca_file"],
-            concurrency=1,
-        )
+        settings = world_settings(world)
         state = log_in(settings)
 
         def logged_in(archive: Any) -> Any:

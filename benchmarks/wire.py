@@ -23,19 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.harness import world_process  # noqa: E402
+from benchmarks.harness import world_process, world_settings  # noqa: E402
 from collector.capture.engine import CaptureEngine, capture_many  # noqa: E402
-from collector.capture.settings import CaptureSettings  # noqa: E402
 
 
 async def run(info: dict, pages: int, concurrency: int, rounds: int) -> dict[str, float]:
     """Capture `pages` pages `rounds` times at `concurrency`; latency and throughput."""
-    settings = CaptureSettings(
-        allow_private=True,
-        host_resolver_rules=info["resolver_rules"],
-        extra_ca_file=info["ca_file"],
-        concurrency=concurrency,
-    )
+    settings = world_settings(info, concurrency)
     urls = [f"https://www.example.test/bench/{i}" for i in range(pages)]
     latencies: list[float] = []
     walls: list[float] = []
