@@ -1,6 +1,8 @@
-"""Small file-system helpers shared by the blob store and the session store."""
+"""Small file-system helpers shared by the blob store, the session store, the key files and
+the exports."""
 
 import os
+import secrets
 from pathlib import Path
 
 
@@ -22,3 +24,9 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def temporary_sibling(output: Path) -> Path:
+    """A fresh path next to `output` (same filesystem, so the final rename is atomic), unique
+    to this process and call, so neither processes nor threads of one take each other's."""
+    return output.with_name(f".{output.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp")

@@ -20,7 +20,6 @@ import fcntl
 import json
 import os
 import re
-import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -31,7 +30,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from archive.errors import EvidenceError, NotFoundError
-from archive.fsutil import fsync_dir
+from archive.fsutil import fsync_dir, temporary_sibling
 from archive.timeutil import iso, utcnow
 from archive.vocabulary import SessionKind
 
@@ -131,7 +130,7 @@ def normalize_host(host: str) -> str:
 
 
 def _write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp = temporary_sibling(path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -168,7 +167,7 @@ class SessionStore:
 
     def _new_key(self) -> bytes:
         self.key_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = self.key_path.with_name(f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(8)}.tmp")
+        tmp = temporary_sibling(self.key_path)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "wb") as handle:

@@ -30,11 +30,11 @@ from archive.export.package import (
     index_entry,
     provenance_entries,
     publish,
-    temporary_sibling,
     write_entries,
 )
 from archive.export.premis import premis_xml
 from archive.export.select import Selection
+from archive.fsutil import temporary_sibling
 from archive.timeutil import iso, utcnow
 
 

@@ -311,11 +311,6 @@ def write_entries(archive: Archive, entries: list[Entry], root: Path, strip: str
             target.unlink()
 
 
-def temporary_sibling(output: Path) -> Path:
-    """A fresh path next to `output` (same filesystem, so the final rename is atomic)."""
-    return output.with_name(f".{output.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-
-
 def publish(temporary: Path, output: Path) -> None:
     """Move a finished file or folder to `output`; refuses to replace an existing folder, or a
     file with a folder."""

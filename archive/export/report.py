@@ -26,11 +26,11 @@ from archive.export.package import (
     discard,
     provenance_entries,
     publish,
-    temporary_sibling,
 )
 from archive.export.report_capture import CaptureView, capture_view, handle
 from archive.export.report_clock import Clock
 from archive.export.select import CaptureItem, Selection
+from archive.fsutil import temporary_sibling
 from archive.models import Citation
 from archive.timeutil import iso, utcnow
 

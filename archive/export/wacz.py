@@ -54,11 +54,11 @@ from archive.export.package import (
     index_entry,
     provenance_entries,
     publish,
-    temporary_sibling,
     write_entries,
 )
 from archive.export.select import Selection
 from archive.export.wacz_pages import build_pages
+from archive.fsutil import temporary_sibling
 from archive.hashing import hash_stream
 from archive.provenance.keys import ensure_key
 from archive.provenance.signing import sign

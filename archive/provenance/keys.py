@@ -9,7 +9,6 @@ The fingerprint is the hex SHA-256 of the 32 raw public-key bytes.
 import base64
 import hashlib
 import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from sqlmodel import Session, select
 
 from archive.archive import Archive
 from archive.errors import EvidenceError
+from archive.fsutil import temporary_sibling
 from archive.models import CustodyEvent
 from archive.vocabulary import CustodyAction
 
@@ -141,9 +141,9 @@ def write_key_files(
     """Write a new key pair's files: the private key (mode 0600) linked into place atomically,
     where an existing private key (another process was faster) wins; then the public file when
     missing, as `public_pem_of()` derives it from the private key now on disk. Temporary
-    names are the process's and random, so threads of one process (a batch's first saves on a
+    names are `temporary_sibling`'s, so threads of one process (a batch's first saves on a
     new home) never take each other's."""
-    tmp = _temporary(private_path)
+    tmp = temporary_sibling(private_path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -156,14 +156,9 @@ def write_key_files(
     finally:
         tmp.unlink(missing_ok=True)
     if not public_path.exists():
-        public_tmp = _temporary(public_path)
+        public_tmp = temporary_sibling(public_path)
         public_tmp.write_text(public_pem_of(), encoding="ascii")
         os.replace(public_tmp, public_path)
-
-
-def _temporary(path: Path) -> Path:
-    """A temporary name beside `path` no other process or thread uses."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp")
 
 
 def record_key_created(
